@@ -1,0 +1,90 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "atelier",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "atelier", targets: ["atelier"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        .target(name: "AtelierDomain", swiftSettings: swiftSettings),
+        .target(name: "AtelierGeometry", swiftSettings: swiftSettings),
+        .target(
+            name: "AtelierStorage",
+            dependencies: [
+                "AtelierDomain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AtelierJobs",
+            dependencies: [
+                "AtelierStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AtelierServices",
+            dependencies: [
+                "AtelierDomain", "AtelierGeometry", "AtelierStorage", "AtelierJobs",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AtelierTelemetry",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AtelierHTTP",
+            dependencies: [
+                "AtelierServices", "AtelierTelemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "atelier",
+            dependencies: [
+                "AtelierHTTP", "AtelierServices", "AtelierTelemetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "AtelierDomainTests", dependencies: ["AtelierDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtelierGeometryTests", dependencies: ["AtelierGeometry"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AtelierStorageTests",
+            dependencies: ["AtelierStorage", "AtelierJobs"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtelierHTTPTests",
+            dependencies: [
+                "AtelierHTTP", "AtelierServices",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,119 @@
+import Foundation
+
+extension Order {
+    /// Creates a new order in `INITIATED`, with its first history row.
+    public static func start(
+        id: String, customer: Principal, materialCode: String, finishCodes: [String],
+        catalogItemID: String? = nil, at now: Date
+    ) throws -> (Order, HistoryEntry) {
+        guard customer.role == .customer else {
+            throw DomainError.invalid("Only a customer can start an order, not a \(customer.role.rawValue).")
+        }
+        let order = Order(
+            id: id, customerID: customer.userID, materialCode: materialCode, finishCodes: finishCodes,
+            catalogItemID: catalogItemID, createdAt: now
+        )
+        return (order, HistoryEntry(orderID: id, from: nil, to: .initiated, actor: customer, at: now, note: "order created"))
+    }
+
+    /// Moves the order to `target` if the transition table allows it for `actor`; otherwise throws
+    /// ``DomainError/illegalTransition(orderID:current:requested:role:allowed:)``.
+    public mutating func transition(
+        to target: OrderStatus, by actor: Principal, at now: Date, note: String? = nil
+    ) throws -> HistoryEntry {
+        guard OrderLifecycle.roles(from: status, to: target).contains(actor.role) else {
+            throw DomainError.illegalTransition(
+                orderID: id, current: status, requested: target, role: actor.role,
+                allowed: OrderLifecycle.allowedMoves(from: status, for: actor.role)
+            )
+        }
+        if actor.role == .customer, actor.userID != customerID {
+            throw DomainError.notYours(orderID: id, reason: "it belongs to another customer.")
+        }
+        let entry = HistoryEntry(orderID: id, from: status, to: target, actor: actor, at: now, note: note)
+        if target != status { statusSince = now }
+        status = target
+        updatedAt = now
+        return entry
+    }
+
+    /// Attaches (or replaces) the model: `FILE_UPLOADED`.
+    public mutating func attachModel(hash: String, filename: String, by actor: Principal, at now: Date) throws -> HistoryEntry {
+        let entry = try transition(to: .fileUploaded, by: actor, at: now, note: "model \(filename)")
+        modelHash = hash
+        modelFilename = filename
+        return entry
+    }
+
+    /// The customer places the order: `SUBMITTED`.
+    public mutating func submit(by actor: Principal, at now: Date) throws -> HistoryEntry {
+        guard modelHash != nil else {
+            throw DomainError.invalid("Order \(id) has no model; attach one before submitting.")
+        }
+        return try transition(to: .submitted, by: actor, at: now)
+    }
+
+    /// The pricing worker stored a quote: `PRICE_CALCULATED`.
+    public mutating func recordPrice(total: Money, by actor: Principal, at now: Date) throws -> HistoryEntry {
+        try transition(to: .priceCalculated, by: actor, at: now, note: "quoted \(total)")
+    }
+
+    /// A seller confirms the order may be manufactured: `MANUFACTURING_APPROVED`.
+    public mutating func approve(by actor: Principal, at now: Date, note: String? = nil) throws -> HistoryEntry {
+        try transition(to: .manufacturingApproved, by: actor, at: now, note: note)
+    }
+
+    /// An operator takes the order into work: `MANUFACTURING_STARTED`. The first one wins.
+    public mutating func take(by actor: Principal, at now: Date) throws -> HistoryEntry {
+        if status != .manufacturingApproved, let assigneeName, actor.role == .operator {
+            throw DomainError.alreadyTaken(orderID: id, by: assigneeName)
+        }
+        let entry = try transition(to: .manufacturingStarted, by: actor, at: now)
+        assigneeID = actor.userID
+        assigneeName = actor.name
+        return entry
+    }
+
+    /// The operator who took the order finished the piece: `MANUFACTURING_COMPLETED`.
+    public mutating func complete(by actor: Principal, at now: Date) throws -> HistoryEntry {
+        try requireAssignee(actor)
+        return try transition(to: .manufacturingCompleted, by: actor, at: now)
+    }
+
+    /// The operator started packing: `PACKAGING`.
+    public mutating func package(by actor: Principal, at now: Date) throws -> HistoryEntry {
+        try requireAssignee(actor)
+        return try transition(to: .packaging, by: actor, at: now)
+    }
+
+    /// The operator handed the piece to the carrier: `SHIPPED`, with its tracking number.
+    public mutating func ship(trackingNumber: String, by actor: Principal, at now: Date) throws -> HistoryEntry {
+        let tracking = trackingNumber.trimmingCharacters(in: .whitespaces)
+        guard !tracking.isEmpty, tracking.count <= 64 else {
+            throw DomainError.invalid("A tracking number of 1 to 64 characters is required to ship.")
+        }
+        try requireAssignee(actor)
+        let entry = try transition(to: .shipped, by: actor, at: now, note: "tracking \(tracking)")
+        self.trackingNumber = tracking
+        return entry
+    }
+
+    /// Delivered (carrier) or closed by hand (seller, admin): `CLOSED`.
+    public mutating func close(by actor: Principal, at now: Date, note: String? = nil) throws -> HistoryEntry {
+        try transition(to: .closed, by: actor, at: now, note: note)
+    }
+
+    /// Cancels with a reason: `CANCELLED`.
+    public mutating func cancel(reason: String, by actor: Principal, at now: Date) throws -> HistoryEntry {
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !reason.isEmpty else { throw DomainError.invalid("A reason is required to cancel an order.") }
+        let entry = try transition(to: .cancelled, by: actor, at: now, note: reason)
+        cancelReason = reason
+        return entry
+    }
+
+    private func requireAssignee(_ actor: Principal) throws {
+        guard actor.role == .operator, let assigneeID, assigneeID != actor.userID else { return }
+        throw DomainError.notYours(orderID: id, reason: "it was taken by \(assigneeName ?? assigneeID), not by you.")
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+
+/// A customer's or partner's order: the aggregate that guards every change of its status.
+public struct Order: Sendable, Hashable, Codable {
+    public var id: String
+    public var customerID: String
+    public var status: OrderStatus
+    /// When the order entered its current status.
+    public var statusSince: Date
+    public var materialCode: String
+    public var finishCodes: [String]
+    public var catalogItemID: String?
+    /// SHA-256 of the attached model file, hex.
+    public var modelHash: String?
+    public var modelFilename: String?
+    /// The operator who took the order into work (and is paid for it).
+    public var assigneeID: String?
+    public var assigneeName: String?
+    public var trackingNumber: String?
+    public var cancelReason: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: String, customerID: String, materialCode: String, finishCodes: [String],
+        catalogItemID: String? = nil, createdAt: Date
+    ) {
+        self.id = id
+        self.customerID = customerID
+        self.status = .initiated
+        self.statusSince = createdAt
+        self.materialCode = materialCode
+        self.finishCodes = finishCodes
+        self.catalogItemID = catalogItemID
+        self.createdAt = createdAt
+        self.updatedAt = createdAt
+    }
+}
+
+/// One row of an order's history: a status change, who made it and why.
+public struct HistoryEntry: Sendable, Hashable, Codable {
+    public var orderID: String
+    public var from: OrderStatus?
+    public var to: OrderStatus
+    public var actorID: String
+    public var actorRole: Role
+    public var actorName: String
+    public var at: Date
+    public var note: String?
+
+    public init(
+        orderID: String, from: OrderStatus?, to: OrderStatus, actor: Principal, at: Date, note: String? = nil
+    ) {
+        self.orderID = orderID
+        self.from = from
+        self.to = to
+        self.actorID = actor.userID
+        self.actorRole = actor.role
+        self.actorName = actor.name
+        self.at = at
+        self.note = note
+    }
+}

@@ -1,0 +1,112 @@
+/// An alloy that pieces are cast in, with its density and its price per gram.
+public struct Material: Sendable, Hashable, Codable {
+    public var code: String
+    public var name: String
+    /// Density of the alloy in g/cm³.
+    public var densityGPerCM3: Double
+    /// Price of one gram of the alloy, in minor units.
+    public var pricePerGramMinor: Int64
+    /// Metal lost in casting (sprues, polishing) as a share of the metal cost, in percent.
+    public var castingLossPercent: Double
+    public var active: Bool
+
+    public init(
+        code: String, name: String, densityGPerCM3: Double, pricePerGramMinor: Int64,
+        castingLossPercent: Double, active: Bool = true
+    ) {
+        self.code = code
+        self.name = name
+        self.densityGPerCM3 = densityGPerCM3
+        self.pricePerGramMinor = pricePerGramMinor
+        self.castingLossPercent = castingLossPercent
+        self.active = active
+    }
+
+    /// Checks the values an admin typed in.
+    public func validated() throws -> Material {
+        guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
+            throw DomainError.invalid("A material code is 1 to 40 letters, digits or dashes.")
+        }
+        guard densityGPerCM3 > 0.5, densityGPerCM3 < 25 else {
+            throw DomainError.invalid("Density of \(code) must be between 0.5 and 25 g/cm³, got \(densityGPerCM3).")
+        }
+        guard pricePerGramMinor > 0 else { throw DomainError.invalid("Price per gram of \(code) must be positive.") }
+        guard castingLossPercent >= 0, castingLossPercent <= 50 else {
+            throw DomainError.invalid("Casting loss of \(code) must be between 0 and 50 %.")
+        }
+        return self
+    }
+}
+
+/// A finishing option (polish, plating, engraving…) with its fixed price.
+public struct Finish: Sendable, Hashable, Codable {
+    public var code: String
+    public var name: String
+    public var priceMinor: Int64
+
+    public init(code: String, name: String, priceMinor: Int64) {
+        self.code = code
+        self.name = name
+        self.priceMinor = priceMinor
+    }
+}
+
+/// Labour and markup rules of the workshop.
+public struct LabourRates: Sendable, Hashable, Codable {
+    /// Fixed labour for any piece (setup, casting, cleaning), minor units.
+    public var baseMinor: Int64
+    /// Labour per cm² of surface to finish, minor units.
+    public var perSquareCMMinor: Int64
+    /// Labour per extra shell (separate part to assemble), minor units.
+    public var perExtraShellMinor: Int64
+    /// Labour per doubling of detail above 10,000 triangles, minor units.
+    public var perDetailDoublingMinor: Int64
+    /// Markup on the subtotal, percent.
+    public var markupPercent: Double
+
+    public init(
+        baseMinor: Int64, perSquareCMMinor: Int64, perExtraShellMinor: Int64, perDetailDoublingMinor: Int64,
+        markupPercent: Double
+    ) {
+        self.baseMinor = baseMinor
+        self.perSquareCMMinor = perSquareCMMinor
+        self.perExtraShellMinor = perExtraShellMinor
+        self.perDetailDoublingMinor = perDetailDoublingMinor
+        self.markupPercent = markupPercent
+    }
+}
+
+/// Everything a quote depends on, at one version. Any edit by an admin makes a new version.
+public struct PriceList: Sendable, Hashable, Codable {
+    public var version: Int
+    public var currency: String
+    public var materials: [Material]
+    public var finishes: [Finish]
+    public var labour: LabourRates
+
+    public init(version: Int, currency: String, materials: [Material], finishes: [Finish], labour: LabourRates) {
+        self.version = version
+        self.currency = currency
+        self.materials = materials
+        self.finishes = finishes
+        self.labour = labour
+    }
+
+    public func material(_ code: String) throws -> Material {
+        guard let material = materials.first(where: { $0.code == code && $0.active }) else {
+            let known = materials.filter(\.active).map(\.code).joined(separator: ", ")
+            throw DomainError.invalid("Unknown material '\(code)'. Known materials: \(known).")
+        }
+        return material
+    }
+
+    public func finishes(_ codes: [String]) throws -> [Finish] {
+        try codes.map { code in
+            guard let finish = finishes.first(where: { $0.code == code }) else {
+                let known = finishes.map(\.code).joined(separator: ", ")
+                throw DomainError.invalid("Unknown finish '\(code)'. Known finishes: \(known).")
+            }
+            return finish
+        }
+    }
+}

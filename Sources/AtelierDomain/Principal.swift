@@ -1,0 +1,29 @@
+/// The kinds of people and machines that act on orders.
+public enum Role: String, CaseIterable, Codable, Sendable {
+    case customer
+    case seller
+    case `operator`
+    case admin
+    /// The transport company's machine-to-machine message.
+    case carrier
+    /// Atelier's own workers (pricing, watchdog).
+    case system
+}
+
+/// Who performs an action: a signed-in user, the carrier, or a worker of Atelier itself.
+public struct Principal: Sendable, Hashable, Codable {
+    public var userID: String
+    public var role: Role
+    public var name: String
+
+    public init(userID: String, role: Role, name: String) {
+        self.userID = userID
+        self.role = role
+        self.name = name
+    }
+
+    /// The pricing worker.
+    public static let pricing = Principal(userID: "system:pricing", role: .system, name: "Pricing worker")
+    /// The carrier integration.
+    public static let carrier = Principal(userID: "system:carrier", role: .carrier, name: "Carrier")
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// The workshop's pricing rules: metal, casting loss, labour from complexity, finishes, markup.
+public enum QuoteCalculator {
+    /// Prices `metrics` in `materialCode` with `finishCodes` under `priceList`.
+    public static func quote(
+        metrics: ModelMetrics, materialCode: String, finishCodes: [String], priceList: PriceList
+    ) throws -> Quote {
+        guard metrics.volumeMM3.isFinite, metrics.volumeMM3 > 0 else {
+            throw DomainError.invalid("The model encloses no volume, so its metal weight cannot be priced.")
+        }
+        let material = try priceList.material(materialCode)
+        let finishes = try priceList.finishes(finishCodes)
+        let currency = priceList.currency
+        let rates = priceList.labour
+
+        let weightGrams = metrics.volumeMM3 / 1000 * material.densityGPerCM3
+        let metalMinor = weightGrams * Double(material.pricePerGramMinor)
+        let lossMinor = metalMinor * material.castingLossPercent / 100
+
+        let areaCM2 = metrics.surfaceAreaMM2 / 100
+        let detailDoublings = max(0, log2(Double(max(metrics.triangles, 1)) / 10_000))
+        let labourMinor = Double(rates.baseMinor)
+            + areaCM2 * Double(rates.perSquareCMMinor)
+            + Double(max(metrics.shells - 1, 0)) * Double(rates.perExtraShellMinor)
+            + detailDoublings * Double(rates.perDetailDoublingMinor)
+
+        var lines = [
+            QuoteLine(
+                code: "metal", label: "\(material.name), \(format2(weightGrams)) g",
+                amount: .rounded(metalMinor, currency)),
+            QuoteLine(
+                code: "casting-loss", label: "Casting loss \(format1(material.castingLossPercent)) %",
+                amount: .rounded(lossMinor, currency)),
+            QuoteLine(code: "labour", label: "Labour", amount: .rounded(labourMinor, currency)),
+        ]
+        for finish in finishes {
+            lines.append(QuoteLine(code: "finish:\(finish.code)", label: finish.name, amount: Money(minorUnits: finish.priceMinor, currency: currency)))
+        }
+        let subtotal = lines.reduce(Money.zero(currency)) { $0 + $1.amount }
+        let markup = Money.rounded(Double(subtotal.minorUnits) * rates.markupPercent / 100, currency)
+        lines.append(QuoteLine(code: "markup", label: "Markup \(format1(rates.markupPercent)) %", amount: markup))
+
+        return Quote(
+            materialCode: material.code, finishCodes: finishCodes, metalWeightGrams: weightGrams,
+            lines: lines, total: subtotal + markup, priceListVersion: priceList.version
+        )
+    }
+
+    private static func format2(_ value: Double) -> String { String(format: "%.2f", value) }
+    private static func format1(_ value: Double) -> String { String(format: "%.1f", value) }
+}

@@ -1,0 +1,192 @@
+/// Computes volume, area, bounding box, shells and watertightness of a triangle soup.
+///
+/// Linear in the number of triangles: one pass for volume, area and box; identical corners are
+/// welded with an open-addressing table; edges are checked on a compact adjacency list
+/// (compressed sparse rows) of the welded vertices; shells come from a union-find.
+public enum MeshAnalyzer {
+    public static func analyze(_ soup: TriangleSoup) -> MeshAnalysis {
+        soup.coordinates.withUnsafeBufferPointer { analyze(coordinates: $0) }
+    }
+
+    static func analyze(coordinates c: UnsafeBufferPointer<Float>) -> MeshAnalysis {
+        let triangleCount = c.count / 9
+        precondition(triangleCount > 0, "analysis needs at least one triangle")
+
+        // 1. Volume, area and bounding box, in Double, relative to the first corner for precision.
+        let ox = Double(c[0]), oy = Double(c[1]), oz = Double(c[2])
+        var volume6 = 0.0
+        var area2 = 0.0
+        var lo = (Float.infinity, Float.infinity, Float.infinity)
+        var hi = (-Float.infinity, -Float.infinity, -Float.infinity)
+        var k = 0
+        for _ in 0..<triangleCount {
+            let ax = Double(c[k]) - ox, ay = Double(c[k + 1]) - oy, az = Double(c[k + 2]) - oz
+            let bx = Double(c[k + 3]) - ox, by = Double(c[k + 4]) - oy, bz = Double(c[k + 5]) - oz
+            let cx = Double(c[k + 6]) - ox, cy = Double(c[k + 7]) - oy, cz = Double(c[k + 8]) - oz
+            // signed volume of the tetrahedron (origin, a, b, c) times 6
+            volume6 += ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx)
+            let ux = bx - ax, uy = by - ay, uz = bz - az
+            let vx = cx - ax, vy = cy - ay, vz = cz - az
+            let nx = uy * vz - uz * vy, ny = uz * vx - ux * vz, nz = ux * vy - uy * vx
+            area2 += (nx * nx + ny * ny + nz * nz).squareRoot()
+            for corner in 0..<3 {
+                let x = c[k + corner * 3], y = c[k + corner * 3 + 1], z = c[k + corner * 3 + 2]
+                lo = (Swift.min(lo.0, x), Swift.min(lo.1, y), Swift.min(lo.2, z))
+                hi = (Swift.max(hi.0, x), Swift.max(hi.1, y), Swift.max(hi.2, z))
+            }
+            k += 9
+        }
+
+        // 2. Weld identical corners into vertices.
+        let (cornerVertex, vertexCount) = weld(c)
+
+        // 3. Edges, shells, degenerate triangles.
+        let topo = cornerVertex.withUnsafeBufferPointer { Self.topology(corners: $0, vertexCount: vertexCount) }
+
+        let signedVolume = volume6 / 6
+        return MeshAnalysis(
+            triangles: triangleCount,
+            vertices: vertexCount,
+            volumeMM3: abs(signedVolume),
+            surfaceAreaMM2: area2 / 2,
+            boundingBox: BoundingBox(
+                min: [Double(lo.0), Double(lo.1), Double(lo.2)], max: [Double(hi.0), Double(hi.1), Double(hi.2)]),
+            shells: topo.shells,
+            watertight: topo.boundaryEdges == 0 && topo.nonManifoldEdges == 0,
+            boundaryEdges: topo.boundaryEdges,
+            nonManifoldEdges: topo.nonManifoldEdges,
+            degenerateTriangles: topo.degenerate,
+            inverted: signedVolume < 0
+        )
+    }
+
+    /// Maps every corner to a vertex id; corners with bit-identical coordinates share one id.
+    static func weld(_ c: UnsafeBufferPointer<Float>) -> ([UInt32], Int) {
+        let cornerCount = c.count / 3
+        var capacity = 16
+        while capacity < cornerCount + cornerCount / 2 { capacity <<= 1 }
+        let mask = capacity - 1
+        var slots = [Int32](repeating: -1, count: capacity)
+        var keys = [UInt32](repeating: 0, count: cornerCount * 3)
+        var cornerVertex = [UInt32](repeating: 0, count: cornerCount)
+        var vertexCount = 0
+        slots.withUnsafeMutableBufferPointer { slots in
+            keys.withUnsafeMutableBufferPointer { keys in
+                cornerVertex.withUnsafeMutableBufferPointer { out in
+                    for corner in 0..<cornerCount {
+                        // +0.0 and -0.0 are the same point
+                        let x = c[corner * 3].bitPattern == 0x8000_0000 ? 0 : c[corner * 3].bitPattern
+                        let y = c[corner * 3 + 1].bitPattern == 0x8000_0000 ? 0 : c[corner * 3 + 1].bitPattern
+                        let z = c[corner * 3 + 2].bitPattern == 0x8000_0000 ? 0 : c[corner * 3 + 2].bitPattern
+                        var h = UInt64(x) &* 0x9E37_79B9_7F4A_7C15
+                        h ^= UInt64(y) &* 0xC2B2_AE3D_27D4_EB4F
+                        h ^= UInt64(z) &* 0x1656_67B1_9E37_79F9
+                        h ^= h >> 29
+                        var slot = Int(truncatingIfNeeded: h) & mask
+                        while true {
+                            let v = slots[slot]
+                            if v < 0 {
+                                slots[slot] = Int32(vertexCount)
+                                keys[vertexCount * 3] = x
+                                keys[vertexCount * 3 + 1] = y
+                                keys[vertexCount * 3 + 2] = z
+                                out[corner] = UInt32(vertexCount)
+                                vertexCount += 1
+                                break
+                            }
+                            let base = Int(v) * 3
+                            if keys[base] == x, keys[base + 1] == y, keys[base + 2] == z {
+                                out[corner] = UInt32(v)
+                                break
+                            }
+                            slot = (slot + 1) & mask
+                        }
+                    }
+                }
+            }
+        }
+        return (cornerVertex, vertexCount)
+    }
+
+    struct Topology {
+        var shells: Int
+        var boundaryEdges: Int
+        var nonManifoldEdges: Int
+        var degenerate: Int
+    }
+
+    /// Checks every directed edge against its reverse on an adjacency list, and counts shells.
+    static func topology(corners: UnsafeBufferPointer<UInt32>, vertexCount: Int) -> Topology {
+        let triangleCount = corners.count / 3
+        var degenerate = 0
+        // Out-degree per vertex, then prefix sums: offsets[v]..<offsets[v+1] holds v's edge targets.
+        var offsets = [Int32](repeating: 0, count: vertexCount + 1)
+        var targets = [UInt32](repeating: 0, count: corners.count)
+        var parent = [UInt32](repeating: 0, count: vertexCount)
+        var boundary = 0
+        var nonManifold = 0
+        var shells = 0
+        offsets.withUnsafeMutableBufferPointer { offsets in
+            targets.withUnsafeMutableBufferPointer { targets in
+                parent.withUnsafeMutableBufferPointer { parent in
+                    for t in 0..<triangleCount {
+                        let a = corners[t * 3], b = corners[t * 3 + 1], cc = corners[t * 3 + 2]
+                        if a == b || b == cc || a == cc {
+                            degenerate += 1
+                            continue
+                        }
+                        offsets[Int(a) + 1] += 1
+                        offsets[Int(b) + 1] += 1
+                        offsets[Int(cc) + 1] += 1
+                    }
+                    for v in 0..<vertexCount { offsets[v + 1] += offsets[v] }
+                    var fill = Array(offsets[0..<vertexCount])
+                    fill.withUnsafeMutableBufferPointer { fill in
+                        for t in 0..<triangleCount {
+                            let a = corners[t * 3], b = corners[t * 3 + 1], cc = corners[t * 3 + 2]
+                            if a == b || b == cc || a == cc { continue }
+                            targets[Int(fill[Int(a)])] = b
+                            fill[Int(a)] += 1
+                            targets[Int(fill[Int(b)])] = cc
+                            fill[Int(b)] += 1
+                            targets[Int(fill[Int(cc)])] = a
+                            fill[Int(cc)] += 1
+                        }
+                    }
+                    // Each directed edge a→b must appear once, and its reverse b→a once.
+                    for a in 0..<vertexCount {
+                        let start = Int(offsets[a]), end = Int(offsets[a + 1])
+                        for e in start..<end {
+                            let b = targets[e]
+                            var forward = 0
+                            for f in start..<end where targets[f] == b { forward += 1 }
+                            var reverse = 0
+                            for f in Int(offsets[Int(b)])..<Int(offsets[Int(b) + 1]) where targets[f] == UInt32(a) { reverse += 1 }
+                            if forward == 1 && reverse == 1 { continue }
+                            if forward == 1 && reverse == 0 { boundary += 1 } else { nonManifold += 1 }
+                        }
+                    }
+                    // Shells: union-find over the vertices of every triangle.
+                    for v in 0..<vertexCount { parent[v] = UInt32(v) }
+                    func find(_ x: UInt32) -> UInt32 {
+                        var x = x
+                        while parent[Int(x)] != x {
+                            parent[Int(x)] = parent[Int(parent[Int(x)])]
+                            x = parent[Int(x)]
+                        }
+                        return x
+                    }
+                    for t in 0..<triangleCount {
+                        let ra = find(corners[t * 3])
+                        for corner in 1..<3 {
+                            let rb = find(corners[t * 3 + corner])
+                            if ra != rb { parent[Int(rb)] = ra }
+                        }
+                    }
+                    for v in 0..<vertexCount where parent[v] == UInt32(v) { shells += 1 }
+                }
+            }
+        }
+        return Topology(shells: shells, boundaryEdges: boundary, nonManifoldEdges: nonManifold, degenerate: degenerate)
+    }
+}

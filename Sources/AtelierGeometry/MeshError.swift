@@ -1,0 +1,50 @@
+/// Why a model file was refused, precisely enough for a person to fix it.
+public enum MeshError: Error, Sendable, Equatable, CustomStringConvertible {
+    case empty
+    case tooLarge(bytes: Int, limit: Int)
+    case unknownFormat(String)
+    /// Binary STL whose size does not match the triangle count in its header.
+    case binarySizeMismatch(declaredTriangles: UInt32, expectedBytes: Int, actualBytes: Int)
+    /// A coordinate that is NaN or infinite.
+    case nonFinite(triangle: Int, vertex: Int, axis: String, line: Int?)
+    /// A text file (ASCII STL, OBJ) that does not follow its grammar.
+    case syntax(format: String, line: Int, message: String)
+    case faceIndexOutOfRange(line: Int, index: Int, vertexCount: Int)
+    case noTriangles(format: String)
+    case tooManyTriangles(count: Int, limit: Int)
+    case implausibleSize(sizeMM: [Double], minMM: Double, maxMM: Double)
+
+    public var description: String {
+        switch self {
+        case .empty:
+            return "The file is empty."
+        case let .tooLarge(bytes, limit):
+            return "The file is \(bytes) bytes; the limit is \(limit) bytes."
+        case let .unknownFormat(detail):
+            return "Not a binary STL, ASCII STL or OBJ file: \(detail)"
+        case let .binarySizeMismatch(declared, expected, actual):
+            if actual < expected {
+                let whole = max(actual - 84, 0) / 50
+                return "Binary STL is truncated: its header declares \(declared) triangles (\(expected) bytes) "
+                    + "but the file has \(actual) bytes, so it ends inside triangle \(whole + 1)."
+            }
+            return "Binary STL has the wrong triangle count: its header declares \(declared) triangles (\(expected) bytes) "
+                + "but the file has \(actual) bytes (\(actual - expected) bytes more)."
+        case let .nonFinite(triangle, vertex, axis, line):
+            let place = line.map { "Line \($0): " } ?? ""
+            return "\(place)triangle \(triangle), vertex \(vertex): the \(axis) coordinate is not a finite number."
+        case let .syntax(format, line, message):
+            return "\(format) line \(line): \(message)"
+        case let .faceIndexOutOfRange(line, index, vertexCount):
+            return "OBJ line \(line): face refers to vertex \(index), but the file defines \(vertexCount) vertices."
+        case let .noTriangles(format):
+            return "The \(format) file contains no triangles."
+        case let .tooManyTriangles(count, limit):
+            return "The model has \(count) triangles; the limit is \(limit)."
+        case let .implausibleSize(size, minMM, maxMM):
+            let dims = size.map { String(format: "%.3f", $0) }.joined(separator: " × ")
+            return "The model measures \(dims) mm; a piece of jewelry must measure between \(minMM) and \(maxMM) mm "
+                + "along its largest side. Check that the file is in millimetres."
+        }
+    }
+}

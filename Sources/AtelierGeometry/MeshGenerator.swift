@@ -1,0 +1,84 @@
+import Foundation
+
+/// Builds closed meshes of simple solids: test fixtures, demo catalog pieces and benchmark inputs.
+public enum MeshGenerator {
+    /// An axis-aligned cube of side `size` mm with one corner at the origin: 12 triangles.
+    public static func cube(size: Float) -> IndexedMesh {
+        var positions: [SIMD3<Float>] = []
+        for i in 0..<8 {
+            positions.append(SIMD3(i & 1 == 0 ? 0 : size, i & 2 == 0 ? 0 : size, i & 4 == 0 ? 0 : size))
+        }
+        // Outward-facing, counter-clockwise seen from outside.
+        let faces: [[UInt32]] = [
+            [0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5],
+        ]
+        var triangles: [SIMD3<UInt32>] = []
+        for f in faces {
+            triangles.append(SIMD3(f[0], f[1], f[2]))
+            triangles.append(SIMD3(f[0], f[2], f[3]))
+        }
+        return IndexedMesh(positions: positions, triangles: triangles)
+    }
+
+    /// A UV sphere of `radius` mm centred at `center`, closed at the poles.
+    public static func sphere(radius: Double, segments: Int, rings: Int, center: SIMD3<Double> = .zero) -> IndexedMesh {
+        var mesh = IndexedMesh()
+        func add(_ p: SIMD3<Double>) { mesh.positions.append(SIMD3<Float>(p + center)) }
+        add(SIMD3(0, 0, radius))  // north pole: 0
+        for r in 1..<rings {
+            let theta = Double.pi * Double(r) / Double(rings)
+            for s in 0..<segments {
+                let phi = 2 * Double.pi * Double(s) / Double(segments)
+                add(SIMD3(radius * sin(theta) * cos(phi), radius * sin(theta) * sin(phi), radius * cos(theta)))
+            }
+        }
+        add(SIMD3(0, 0, -radius))  // south pole
+        let south = UInt32(mesh.positions.count - 1)
+        func ring(_ r: Int, _ s: Int) -> UInt32 { UInt32(1 + (r - 1) * segments + (s % segments)) }
+        for s in 0..<segments {
+            mesh.triangles.append(SIMD3(0, ring(1, s), ring(1, s + 1)))
+            mesh.triangles.append(SIMD3(south, ring(rings - 1, s + 1), ring(rings - 1, s)))
+        }
+        for r in 1..<(rings - 1) {
+            for s in 0..<segments {
+                let a = ring(r, s), b = ring(r, s + 1), c = ring(r + 1, s), d = ring(r + 1, s + 1)
+                mesh.triangles.append(SIMD3(a, c, d))
+                mesh.triangles.append(SIMD3(a, d, b))
+            }
+        }
+        return mesh
+    }
+
+    /// A torus (a plain ring band) around the z axis: tube of radius `minor` mm at distance `major` mm.
+    public static func torus(major: Double, minor: Double, segments: Int, sides: Int, center: SIMD3<Double> = .zero) -> IndexedMesh {
+        var mesh = IndexedMesh()
+        for s in 0..<segments {
+            let u = 2 * Double.pi * Double(s) / Double(segments)
+            for t in 0..<sides {
+                let v = 2 * Double.pi * Double(t) / Double(sides)
+                let p = SIMD3((major + minor * cos(v)) * cos(u), (major + minor * cos(v)) * sin(u), minor * sin(v))
+                mesh.positions.append(SIMD3<Float>(p + center))
+            }
+        }
+        func index(_ s: Int, _ t: Int) -> UInt32 { UInt32((s % segments) * sides + (t % sides)) }
+        for s in 0..<segments {
+            for t in 0..<sides {
+                let a = index(s, t), b = index(s + 1, t), c = index(s + 1, t + 1), d = index(s, t + 1)
+                mesh.triangles.append(SIMD3(a, b, c))
+                mesh.triangles.append(SIMD3(a, c, d))
+            }
+        }
+        return mesh
+    }
+
+    /// Joins meshes into one (separate shells).
+    public static func merge(_ meshes: [IndexedMesh]) -> IndexedMesh {
+        var result = IndexedMesh()
+        for mesh in meshes {
+            let base = UInt32(result.positions.count)
+            result.positions += mesh.positions
+            result.triangles += mesh.triangles.map { $0 &+ SIMD3(repeating: base) }
+        }
+        return result
+    }
+}
