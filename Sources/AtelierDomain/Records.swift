@@ -1,0 +1,102 @@
+import Foundation
+
+/// A person who signs in to Atelier.
+public struct UserAccount: Sendable, Hashable, Codable {
+    public var id: String
+    public var email: String
+    public var name: String
+    public var role: Role
+    /// bcrypt hash; never the password.
+    public var passwordHash: String
+    public var createdAt: Date
+
+    public init(id: String, email: String, name: String, role: Role, passwordHash: String, createdAt: Date) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.role = role
+        self.passwordHash = passwordHash
+        self.createdAt = createdAt
+    }
+
+    public var principal: Principal { Principal(userID: id, role: role, name: name) }
+}
+
+/// A ready-made piece of the shop's catalog, with the model it is cast from.
+public struct CatalogItem: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var description: String
+    public var modelHash: String
+    public var modelFilename: String
+    public var defaultMaterial: String
+
+    public init(id: String, name: String, description: String, modelHash: String, modelFilename: String, defaultMaterial: String) {
+        self.id = id
+        self.name = name
+        self.description = description
+        self.modelHash = modelHash
+        self.modelFilename = modelFilename
+        self.defaultMaterial = defaultMaterial
+    }
+}
+
+/// A note or a complaint a seller records on an order.
+public struct OrderNote: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable { case note, complaint }
+
+    public var orderID: String
+    public var authorID: String
+    public var authorName: String
+    public var kind: Kind
+    public var body: String
+    public var createdAt: Date
+
+    public init(orderID: String, author: Principal, kind: Kind, body: String, createdAt: Date) throws {
+        let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !body.isEmpty, body.count <= 4000 else {
+            throw DomainError.invalid("A note needs 1 to 4000 characters of text.")
+        }
+        self.orderID = orderID
+        self.authorID = author.userID
+        self.authorName = author.name
+        self.kind = kind
+        self.body = body
+        self.createdAt = createdAt
+    }
+}
+
+/// What is stored about an accepted model file (its bytes are stored once, by hash).
+public struct ModelInfo: Sendable, Hashable, Codable {
+    /// SHA-256 of the file, hex.
+    public var hash: String
+    public var filename: String
+    public var format: String
+    public var sizeBytes: Int
+    public var metrics: ModelMetrics
+    public var vertices: Int
+    public var boundingBoxMinMM: [Double]
+    public var boundingBoxMaxMM: [Double]
+    public var watertight: Bool
+    public var boundaryEdges: Int
+    public var nonManifoldEdges: Int
+
+    public init(
+        hash: String, filename: String, format: String, sizeBytes: Int, metrics: ModelMetrics, vertices: Int,
+        boundingBoxMinMM: [Double], boundingBoxMaxMM: [Double], watertight: Bool, boundaryEdges: Int, nonManifoldEdges: Int
+    ) {
+        self.hash = hash
+        self.filename = filename
+        self.format = format
+        self.sizeBytes = sizeBytes
+        self.metrics = metrics
+        self.vertices = vertices
+        self.boundingBoxMinMM = boundingBoxMinMM
+        self.boundingBoxMaxMM = boundingBoxMaxMM
+        self.watertight = watertight
+        self.boundaryEdges = boundaryEdges
+        self.nonManifoldEdges = nonManifoldEdges
+    }
+
+    public var boundingBoxSizeMM: [Double] { zip(boundingBoxMaxMM, boundingBoxMinMM).map { $0 - $1 } }
+}

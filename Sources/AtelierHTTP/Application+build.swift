@@ -1,0 +1,61 @@
+import AtelierServices
+import AtelierStorage
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Builds the router of the internal APIs: shop, CRM, MES, carrier, admin, health.
+public func buildRouter(useCases: UseCases, carrierSecret: String) -> Router<AtelierRequestContext> {
+    let router = Router(context: AtelierRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: ProblemMiddleware())
+    router.add(middleware: AuthenticationMiddleware(accounts: useCases.accounts))
+
+    HealthController(store: useCases.context.store).addRoutes(to: router.group("health"))
+    AuthController(accounts: useCases.accounts).addRoutes(to: router.group("api/auth"))
+    ShopController(shop: useCases.shop, maxModelBytes: useCases.context.configuration.meshLimits.maxBytes)
+        .addRoutes(to: router.group("api/shop"))
+    CRMController(crm: useCases.crm).addRoutes(to: router.group("api/crm"))
+    MESController(mes: useCases.mes, shop: useCases.shop).addRoutes(to: router.group("api/mes"))
+    CarrierController(carrier: useCases.carrier, secret: carrierSecret).addRoutes(to: router.group("api/carrier"))
+    AdminController(admin: useCases.admin, accounts: useCases.accounts).addRoutes(to: router.group("api/admin"))
+    return router
+}
+
+/// The whole program in one process: the HTTP server plus `services` (job workers), in one service group.
+public func buildApplication(
+    useCases: UseCases, carrierSecret: String, host: String, port: Int, services: [any Service], logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(useCases: useCases, carrierSecret: carrierSecret),
+        configuration: .init(address: .hostname(host, port: port), serverName: "Atelier"),
+        services: services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+        logger: logger
+    )
+}
+
+/// Liveness and readiness: `/health`.
+struct HealthController {
+    let store: any Store
+
+    struct Health: ResponseEncodable {
+        var status: String
+        var detail: String?
+    }
+
+    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
+        /// The process answers.
+        group.get("live") { _, _ in Health(status: "ok") }
+        /// The process can serve: its database answers.
+        group.get("ready") { _, _ -> EditedResponse<Health> in
+            do {
+                try await store.ping()
+                return EditedResponse(status: .ok, response: Health(status: "ok"))
+            } catch {
+                return EditedResponse(status: .serviceUnavailable, response: Health(status: "unavailable", detail: "the database does not answer"))
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import AtelierDomain
+import AtelierGeometry
+import AtelierServices
+import AtelierStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An RFC 9457 problem: the body of every error response (`application/problem+json`).
+public struct Problem: Error, Codable, Sendable, Equatable {
+    public var type: String
+    public var title: String
+    public var status: Int
+    public var detail: String
+    /// For 409 on a status change: the order's status and the moves the caller may make.
+    public var currentStatus: String?
+    public var allowedMoves: [String]?
+    /// For 409 on "take": who took the order.
+    public var takenBy: String?
+
+    public init(status: HTTPResponse.Status, type: String, detail: String) {
+        self.type = "https://atelier.example/problems/\(type)"
+        self.title = status.reasonPhrase
+        self.status = status.code
+        self.detail = detail
+    }
+}
+
+extension Problem {
+    public var httpStatus: HTTPResponse.Status { HTTPResponse.Status(code: status) }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = try JSONEncoder.atelier.encode(self)
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: httpStatus, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+extension Problem {
+    /// Maps every error to a problem, in one place. Unknown errors become a 500 without details.
+    static func from(_ error: any Error) -> (Problem, unexpected: Bool) {
+        switch error {
+        case let problem as Problem:
+            return (problem, false)
+        case let error as DomainError:
+            switch error {
+            case let .illegalTransition(_, current, _, _, allowed):
+                var problem = Problem(status: .conflict, type: "illegal-transition", detail: error.description)
+                problem.currentStatus = current.rawValue
+                problem.allowedMoves = allowed.map(\.rawValue)
+                return (problem, false)
+            case let .alreadyTaken(_, by):
+                var problem = Problem(status: .conflict, type: "already-taken", detail: error.description)
+                problem.takenBy = by
+                return (problem, false)
+            case .notYours:
+                return (Problem(status: .forbidden, type: "not-yours", detail: error.description), false)
+            case .invalid:
+                return (Problem(status: .unprocessableContent, type: "invalid", detail: error.description), false)
+            case .notFound:
+                return (Problem(status: .notFound, type: "not-found", detail: error.description), false)
+            }
+        case let error as MeshError:
+            return (Problem(status: .unprocessableContent, type: "invalid-model", detail: error.description), false)
+        case let error as AuthenticationError:
+            switch error {
+            case .wrongCredentials, .notSignedIn:
+                return (Problem(status: .unauthorized, type: "unauthorized", detail: error.description), false)
+            case .forbidden:
+                return (Problem(status: .forbidden, type: "forbidden", detail: error.description), false)
+            }
+        case let error as StorageError:
+            switch error {
+            case .conflict(let message):
+                return (Problem(status: .conflict, type: "conflict", detail: message), false)
+            case .unavailable:
+                return (Problem(status: .serviceUnavailable, type: "unavailable", detail: "The database is unavailable; try again shortly."), true)
+            }
+        case let error as DecodingError:
+            return (Problem(status: .badRequest, type: "bad-request", detail: "The request body is not valid JSON for this endpoint: \(describe(error))"), false)
+        case let error as HTTPError:
+            let detail = error.body ?? error.status.reasonPhrase
+            return (Problem(status: error.status, type: "http-\(error.status.code)", detail: detail), error.status.code >= 500)
+        case let error as any HTTPResponseError where error.status == .contentTooLarge:
+            return (Problem(status: .contentTooLarge, type: "too-large", detail: "The request body is larger than this endpoint accepts."), false)
+        case let error as any HTTPResponseError:
+            return (Problem(status: error.status, type: "http-\(error.status.code)", detail: error.status.reasonPhrase), error.status.code >= 500)
+        default:
+            return (Problem(status: .internalServerError, type: "internal", detail: "Something went wrong on our side; it has been logged."), true)
+        }
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? "" : " at '\(path)'"
+        }
+        switch error {
+        case let .keyNotFound(key, context): return "the field '\(key.stringValue)' is missing\(path(context))."
+        case let .typeMismatch(_, context): return "wrong type\(path(context)): \(context.debugDescription)"
+        case let .valueNotFound(_, context): return "a value is missing\(path(context))."
+        case let .dataCorrupted(context): return "\(context.debugDescription)\(path(context))"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// Turns every error of a route into problem+json; logs what became a 500 as an error.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = AtelierRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let (problem, unexpected) = Problem.from(error)
+            if unexpected {
+                context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            }
+            return try problem.response(from: request, context: context)
+        }
+    }
+}

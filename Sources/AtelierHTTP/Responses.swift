@@ -1,0 +1,191 @@
+import AtelierDomain
+import AtelierServices
+import AtelierStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// An order in API responses.
+struct OrderResponse: ResponseEncodable {
+    var id: String
+    var status: OrderStatus
+    var statusSince: Date
+    var customerId: String
+    var material: String
+    var finishes: [String]
+    var catalogItem: String?
+    var modelFilename: String?
+    var modelHash: String?
+    var assignee: String?
+    var trackingNumber: String?
+    var cancelReason: String?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ order: Order) {
+        id = order.id
+        status = order.status
+        statusSince = order.statusSince
+        customerId = order.customerID
+        material = order.materialCode
+        finishes = order.finishCodes
+        catalogItem = order.catalogItemID
+        modelFilename = order.modelFilename
+        modelHash = order.modelHash
+        assignee = order.assigneeName
+        trackingNumber = order.trackingNumber
+        cancelReason = order.cancelReason
+        createdAt = order.createdAt
+        updatedAt = order.updatedAt
+    }
+}
+
+/// A model's analysis in API responses.
+struct ModelResponse: ResponseEncodable {
+    var hash: String
+    var filename: String
+    var format: String
+    var sizeBytes: Int
+    var triangles: Int
+    var vertices: Int
+    var volumeMM3: Double
+    var surfaceAreaMM2: Double
+    var boundingBoxMM: BoundingBoxResponse
+    var shells: Int
+    var watertight: Bool
+    var boundaryEdges: Int
+    var nonManifoldEdges: Int
+
+    struct BoundingBoxResponse: Codable {
+        var min: [Double]
+        var max: [Double]
+        var size: [Double]
+    }
+
+    init(_ info: ModelInfo) {
+        hash = info.hash
+        filename = info.filename
+        format = info.format
+        sizeBytes = info.sizeBytes
+        triangles = info.metrics.triangles
+        vertices = info.vertices
+        volumeMM3 = info.metrics.volumeMM3
+        surfaceAreaMM2 = info.metrics.surfaceAreaMM2
+        boundingBoxMM = BoundingBoxResponse(min: info.boundingBoxMinMM, max: info.boundingBoxMaxMM, size: info.boundingBoxSizeMM)
+        shells = info.metrics.shells
+        watertight = info.watertight
+        boundaryEdges = info.boundaryEdges
+        nonManifoldEdges = info.nonManifoldEdges
+    }
+}
+
+/// An order with everything a person reads on its page.
+struct OrderDetailsResponse: ResponseEncodable {
+    var order: OrderResponse
+    var model: ModelResponse?
+    var quote: Quote?
+    var history: [HistoryEntry]
+    var notes: [OrderNote]?
+    var allowedMoves: [OrderStatus]
+
+    init(_ details: OrderDetails, includeNotes: Bool) {
+        order = OrderResponse(details.order)
+        model = details.model.map(ModelResponse.init)
+        quote = details.quote
+        history = details.history
+        notes = includeNotes ? details.notes : nil
+        allowedMoves = details.allowedMoves
+    }
+}
+
+/// One page of a list, with the cursor of the next page.
+struct PageResponse<Item: Encodable & Sendable>: ResponseEncodable {
+    var items: [Item]
+    var nextCursor: String?
+
+    init<Source>(_ page: Page<Source>, _ transform: (Source) -> Item) {
+        items = page.items.map(transform)
+        nextCursor = page.next?.token
+    }
+}
+
+/// A user without secrets.
+struct UserResponse: ResponseEncodable {
+    var id: String
+    var email: String
+    var name: String
+    var role: Role
+    var createdAt: Date
+
+    init(_ user: UserAccount) {
+        id = user.id
+        email = user.email
+        name = user.name
+        role = user.role
+        createdAt = user.createdAt
+    }
+}
+
+extension Quote: ResponseEncodable {}
+extension PriceList: ResponseEncodable {}
+extension CatalogItem: ResponseEncodable {}
+extension OrderNote: ResponseEncodable {}
+extension JobRecord: ResponseEncodable {}
+
+extension Request {
+    /// `cursor` and `limit` query parameters.
+    func pageRequest() throws -> PageRequest {
+        let query = uri.queryParameters
+        var cursor: Cursor?
+        if let token = query["cursor"], !token.isEmpty {
+            guard let parsed = Cursor(token: String(token)) else {
+                throw Problem(status: .badRequest, type: "bad-cursor", detail: "The cursor '\(token)' is not one this API gave out.")
+            }
+            cursor = parsed
+        }
+        var limit = 50
+        if let text = query["limit"] {
+            guard let value = Int(text), (1...200).contains(value) else {
+                throw Problem(status: .badRequest, type: "bad-limit", detail: "limit must be a whole number from 1 to 200, not '\(text)'.")
+            }
+            limit = value
+        }
+        return PageRequest(cursor: cursor, limit: limit)
+    }
+
+    /// A status named in the query, checked against the ten statuses and `CANCELLED`.
+    func status(_ name: String) throws -> OrderStatus? {
+        guard let text = uri.queryParameters[Substring(name)], !text.isEmpty else { return nil }
+        guard let status = OrderStatus(rawValue: String(text).uppercased()) else {
+            let known = OrderStatus.allCases.map(\.rawValue).joined(separator: ", ")
+            throw Problem(status: .badRequest, type: "bad-status", detail: "'\(text)' is not a status. Statuses: \(known).")
+        }
+        return status
+    }
+
+    /// Decodes a JSON body, or returns `empty` when there is no body.
+    func decode<T: Decodable>(_ type: T.Type, context: AtelierRequestContext, orEmpty empty: T) async throws -> T {
+        var request = self
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        if buffer.readableBytes == 0 { return empty }
+        return try JSONDecoder.atelier.decode(T.self, from: buffer)
+    }
+
+    var idempotencyKey: String? { headers[.idempotencyKey] }
+}
+
+extension Role: ResponseEncodable {}
+
+/// 201 for something new, 200 for the replay of an earlier request with the same `Idempotency-Key`.
+func created<T: ResponseEncodable>(_ body: T, replayed: Bool) -> EditedResponse<T> {
+    var headers = HTTPFields()
+    if replayed { headers[.idempotentReplayed] = "true" }
+    return EditedResponse(status: replayed ? .ok : .created, headers: headers, response: body)
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
+    static let filename = Self("X-Filename")!
+    static let carrierSecret = Self("X-Carrier-Secret")!
+}

@@ -1,0 +1,53 @@
+import AtelierStorage
+import Foundation
+
+/// A kind of job: a small value type with a stable name and the queue it goes to.
+public protocol JobPayload: Codable, Sendable {
+    /// Stable name stored with each job; never rename it.
+    static var kind: String { get }
+    static var queue: String { get }
+}
+
+/// A handler gave up on a job for good: it goes to the dead letters at once, without retries.
+public struct PermanentJobError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs jobs of one kind. Handlers must be idempotent: running a job twice changes nothing the second time.
+public protocol JobHandler: Sendable {
+    var kind: String { get }
+    var queue: String { get }
+    func handle(_ job: JobRecord) async throws
+}
+
+/// A handler for a typed payload.
+public struct TypedJobHandler<Payload: JobPayload>: JobHandler {
+    let body: @Sendable (Payload, JobRecord) async throws -> Void
+
+    public init(_ type: Payload.Type = Payload.self, body: @escaping @Sendable (Payload, JobRecord) async throws -> Void) {
+        self.body = body
+    }
+
+    public var kind: String { Payload.kind }
+    public var queue: String { Payload.queue }
+
+    public func handle(_ job: JobRecord) async throws {
+        let payload: Payload
+        do {
+            payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        } catch {
+            throw PermanentJobError("job \(job.id) has a payload that is not a \(Payload.kind): \(error)")
+        }
+        try await body(payload, job)
+    }
+}
+
+extension StoreTransaction {
+    /// Enqueues `payload` in this transaction: the job exists if and only if the transaction commits.
+    @discardableResult
+    public func enqueue<P: JobPayload>(_ payload: P, at runAt: Date, maxAttempts: Int) async throws -> Int64 {
+        let json = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+        return try await enqueue(NewJob(queue: P.queue, kind: P.kind, payload: json, runAt: runAt, maxAttempts: maxAttempts))
+    }
+}

@@ -1,0 +1,178 @@
+import AtelierDomain
+import AtelierStorage
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// How a worker claims and retries jobs.
+public struct JobRunnerConfiguration: Sendable {
+    /// How long a claimed job is reserved before another worker may take it again.
+    public var lease: Duration = .seconds(60)
+    /// Polling interval when no signal arrives (other processes enqueue without waking us).
+    public var pollInterval: Duration = .milliseconds(500)
+    /// Jobs run at the same time by one worker.
+    public var concurrency: Int = 4
+    /// First retry delay; doubles each attempt, up to `maxBackoff`, with ±50 % jitter.
+    public var baseBackoff: Duration = .seconds(1)
+    public var maxBackoff: Duration = .seconds(300)
+
+    public init() {}
+}
+
+/// A worker: claims due jobs of its queues with a lease, runs their handlers, retries failures
+/// with exponential backoff and jitter, and dead-letters a job after its last attempt.
+///
+/// On graceful shutdown it stops claiming and waits for the jobs it is running.
+public final class JobRunner: Service, Sendable {
+    let store: any Store
+    let queues: [String]
+    let handlers: [String: any JobHandler]
+    let configuration: JobRunnerConfiguration
+    let time: any TimeSource
+    let random: @Sendable () -> Double
+    let logger: Logger
+    public let workerID: String
+    private let wakeup = Wakeup()
+    private let stopping = Atomic<Bool>(false)
+    private let inFlight = Atomic<Int>(0)
+
+    public init(
+        store: any Store, handlers: [any JobHandler], configuration: JobRunnerConfiguration = JobRunnerConfiguration(),
+        time: any TimeSource = SystemTime(), random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+        logger: Logger, workerID: String = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
+    ) {
+        self.store = store
+        self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+        self.queues = Array(Set(handlers.map(\.queue))).sorted()
+        self.configuration = configuration
+        self.time = time
+        self.random = random
+        self.logger = logger
+        self.workerID = workerID
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { outer in
+                outer.addTask {
+                    for await _ in self.store.jobSignals() { self.wakeup.signal() }
+                }
+                await withDiscardingTaskGroup { jobs in
+                    while !self.stopping.load(ordering: .relaxed) {
+                        let free = self.configuration.concurrency - self.inFlight.load(ordering: .relaxed)
+                        guard free > 0 else {
+                            await self.wakeup.wait(timeout: self.configuration.pollInterval)
+                            continue
+                        }
+                        let claimed: [JobRecord]
+                        do {
+                            claimed = try await self.claim(limit: free)
+                        } catch {
+                            self.logger.error("could not claim jobs", metadata: ["error": "\(error)"])
+                            try? await Task.sleep(for: self.configuration.pollInterval)
+                            continue
+                        }
+                        for job in claimed {
+                            self.inFlight.add(1, ordering: .relaxed)
+                            jobs.addTask {
+                                await self.process(job)
+                                self.inFlight.subtract(1, ordering: .relaxed)
+                                self.wakeup.signal()
+                            }
+                        }
+                        if claimed.isEmpty {
+                            await self.wakeup.wait(timeout: self.configuration.pollInterval)
+                        }
+                    }
+                }
+                outer.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.stopping.store(true, ordering: .relaxed)
+            self.wakeup.signal()
+        }
+    }
+
+    /// Claims and runs, one after another, every job that is due now. Returns how many ran.
+    @discardableResult
+    public func runDueJobs() async throws -> Int {
+        var count = 0
+        while true {
+            let claimed = try await claim(limit: 16)
+            if claimed.isEmpty { return count }
+            for job in claimed { await process(job) }
+            count += claimed.count
+        }
+    }
+
+    func claim(limit: Int) async throws -> [JobRecord] {
+        let now = time.now()
+        let leaseUntil = now.addingTimeInterval(configuration.lease.seconds)
+        let queues = self.queues, worker = workerID
+        return try await store.write { tx in
+            try await tx.claimJobs(queues: queues, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil)
+        }
+    }
+
+    func process(_ job: JobRecord) async {
+        var logger = logger
+        logger[metadataKey: "job.id"] = "\(job.id)"
+        logger[metadataKey: "job.kind"] = "\(job.kind)"
+        logger[metadataKey: "job.attempt"] = "\(job.attempts)"
+        guard let handler = handlers[job.kind] else {
+            await deadLetter(job, "no handler for jobs of kind \(job.kind)", logger)
+            return
+        }
+        if job.attempts > job.maxAttempts {
+            await deadLetter(job, "abandoned after \(job.attempts - 1) attempts: the worker stopped or its lease ran out each time", logger)
+            return
+        }
+        do {
+            try await handler.handle(job)
+            let now = time.now(), worker = workerID
+            try await store.write { tx in try await tx.completeJob(id: job.id, worker: worker, at: now) }
+            logger.debug("job done")
+        } catch {
+            let message = String(describing: error)
+            if error is PermanentJobError || job.attempts >= job.maxAttempts {
+                await deadLetter(job, message, logger)
+                return
+            }
+            let delay = backoff(attempt: job.attempts)
+            let now = time.now(), worker = workerID
+            logger.warning("job failed, will retry", metadata: ["error": "\(message)", "retry.in.seconds": "\(delay)"])
+            do {
+                try await store.write { tx in
+                    try await tx.retryJob(id: job.id, worker: worker, error: message, runAt: now.addingTimeInterval(delay), at: now)
+                }
+            } catch {
+                logger.error("could not schedule the retry; the lease will bring the job back", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Seconds before attempt `attempt + 1`: base × 2^(attempt-1), capped, times a jitter in [0.5, 1.5).
+    public func backoff(attempt: Int) -> Double {
+        let exponential = configuration.baseBackoff.seconds * pow(2, Double(max(attempt - 1, 0)))
+        return min(exponential, configuration.maxBackoff.seconds) * (0.5 + random())
+    }
+
+    private func deadLetter(_ job: JobRecord, _ message: String, _ logger: Logger) async {
+        logger.error("job dead-lettered", metadata: ["error": "\(message)"])
+        let now = time.now()
+        do {
+            try await store.write { tx in try await tx.deadLetterJob(id: job.id, error: message, at: now) }
+        } catch {
+            logger.error("could not dead-letter the job", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,46 @@
+import AtelierDomain
+import AtelierStorage
+import Foundation
+
+/// The administrators' use cases: users, materials and prices, the dead letters of the job queue.
+public struct AdminService: Sendable {
+    let context: ServiceContext
+
+    public init(context: ServiceContext) { self.context = context }
+
+    public func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount> {
+        try await context.store.reader.users(role: role, search: search, page: page)
+    }
+
+    public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
+
+    /// Adds or changes a material; the price list gets a new version, so new quotes use the new price
+    /// and cached quotes of the old version are not reused.
+    public func upsert(material: Material) async throws -> PriceList {
+        let material = try material.validated()
+        return try await context.store.write { tx in
+            var list = try await tx.priceList()
+            if let index = list.materials.firstIndex(where: { $0.code == material.code }) {
+                list.materials[index] = material
+            } else {
+                list.materials.append(material)
+            }
+            list.version += 1
+            try await tx.save(priceList: list)
+            return list
+        }
+    }
+
+    public func deadLetters(page: PageRequest) async throws -> Page<JobRecord> {
+        try await context.store.reader.jobs(state: .dead, page: page)
+    }
+
+    public func jobCounts() async throws -> [JobCount] { try await context.store.reader.jobCounts() }
+
+    /// Puts a dead job back in its queue with fresh attempts.
+    public func redrive(jobID: Int64) async throws {
+        let now = context.time.now()
+        let redriven = try await context.store.write { tx in try await tx.redriveJob(id: jobID, at: now) }
+        guard redriven else { throw DomainError.notFound("Job \(jobID) is not in the dead letters.") }
+    }
+}

@@ -1,0 +1,108 @@
+import AtelierGeometry
+import Foundation
+
+/// Every setting of Atelier, read from `ATELIER_*` environment variables in one place, with safe defaults.
+public struct AtelierConfiguration: Sendable {
+    /// Folder for the SQLite database (`ATELIER_DATA`, default `./.atelier`).
+    public var dataDirectory: String = ".atelier"
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// Limits on uploaded models.
+    public var meshLimits = MeshLimits()
+    /// Attempts before a job goes to the dead letters.
+    public var jobMaxAttempts: Int = 8
+    /// Seconds a worker holds a claimed job before another may take it.
+    public var jobLeaseSeconds: Double = 60
+    public var jobBaseBackoffSeconds: Double = 1
+    /// Jobs one worker runs at once.
+    public var workerConcurrency: Int = 4
+    /// Shared secret the carrier sends in `X-Carrier-Secret`. Empty disables the carrier endpoint.
+    public var carrierSecret: String = ""
+    public var sessionHours: Double = 24 * 14
+    /// bcrypt cost for new passwords.
+    public var bcryptCost: Int = 12
+    /// Load the demo catalog, materials and one user per role on first start.
+    public var loadDemoData: Bool = true
+    /// Password of the demo users (only used when demo data is loaded).
+    public var demoPassword: String = "atelier-demo"
+    public var logLevel: String = "info"
+
+    public init() {}
+
+    public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("atelier.sqlite") }
+
+    /// The settings, each with its variable and meaning, for `--help` and the README.
+    public static let documentation: [(variable: String, meaning: String)] = [
+        ("ATELIER_DATA", "folder of the SQLite database (default ./.atelier)"),
+        ("ATELIER_HOST", "address to listen on (default 127.0.0.1)"),
+        ("ATELIER_PORT", "port of the internal APIs (default 8080)"),
+        ("ATELIER_MAX_MODEL_BYTES", "largest model file accepted (default 104857600, 100 MB)"),
+        ("ATELIER_MAX_TRIANGLES", "most triangles in a model (default 5000000)"),
+        ("ATELIER_MIN_EXTENT_MM", "smallest allowed largest side of a model, mm (default 1)"),
+        ("ATELIER_MAX_EXTENT_MM", "largest allowed side of a model, mm (default 250)"),
+        ("ATELIER_JOB_MAX_ATTEMPTS", "attempts before a job is dead-lettered (default 8)"),
+        ("ATELIER_JOB_LEASE_SECONDS", "seconds a worker holds a claimed job (default 60)"),
+        ("ATELIER_JOB_BACKOFF_SECONDS", "first retry delay, doubled per attempt (default 1)"),
+        ("ATELIER_WORKER_CONCURRENCY", "jobs one worker runs at once (default 4)"),
+        ("ATELIER_CARRIER_SECRET", "shared secret of the carrier endpoint (default: a random one, printed at start)"),
+        ("ATELIER_SESSION_HOURS", "lifetime of a sign-in (default 336)"),
+        ("ATELIER_BCRYPT_COST", "bcrypt cost for passwords (default 12)"),
+        ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1)"),
+        ("ATELIER_DEMO_PASSWORD", "password of the demo users (default atelier-demo)"),
+        ("ATELIER_LOG_LEVEL", "trace, debug, info, notice, warning, error (default info)"),
+    ]
+
+    /// Reads the environment. Every malformed value is reported together.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AtelierConfiguration {
+        var config = AtelierConfiguration()
+        var problems: [String] = []
+        func string(_ name: String) -> String? {
+            guard let value = environment[name], !value.isEmpty else { return nil }
+            return value
+        }
+        func number<T: LosslessStringConvertible & Comparable>(_ name: String, _ range: ClosedRange<T>) -> T? {
+            guard let text = string(name) else { return nil }
+            guard let value = T(text), range.contains(value) else {
+                problems.append("\(name)=\(text) is not a number between \(range.lowerBound) and \(range.upperBound)")
+                return nil
+            }
+            return value
+        }
+        if let value = string("ATELIER_DATA") { config.dataDirectory = value }
+        if let value = string("ATELIER_HOST") { config.host = value }
+        if let value: Int = number("ATELIER_PORT", 0...65535) { config.port = value }
+        if let value: Int = number("ATELIER_MAX_MODEL_BYTES", 1...(1 << 31)) { config.meshLimits.maxBytes = value }
+        if let value: Int = number("ATELIER_MAX_TRIANGLES", 1...50_000_000) { config.meshLimits.maxTriangles = value }
+        if let value: Double = number("ATELIER_MIN_EXTENT_MM", 0...1000) { config.meshLimits.minExtentMM = value }
+        if let value: Double = number("ATELIER_MAX_EXTENT_MM", 1...10_000) { config.meshLimits.maxExtentMM = value }
+        if let value: Int = number("ATELIER_JOB_MAX_ATTEMPTS", 1...100) { config.jobMaxAttempts = value }
+        if let value: Double = number("ATELIER_JOB_LEASE_SECONDS", 0.1...86_400) { config.jobLeaseSeconds = value }
+        if let value: Double = number("ATELIER_JOB_BACKOFF_SECONDS", 0.001...3600) { config.jobBaseBackoffSeconds = value }
+        if let value: Int = number("ATELIER_WORKER_CONCURRENCY", 1...256) { config.workerConcurrency = value }
+        if let value = string("ATELIER_CARRIER_SECRET") {
+            if value.count < 16 { problems.append("ATELIER_CARRIER_SECRET must have at least 16 characters") }
+            config.carrierSecret = value
+        }
+        if let value: Double = number("ATELIER_SESSION_HOURS", 0.01...10_000) { config.sessionHours = value }
+        if let value: Int = number("ATELIER_BCRYPT_COST", 4...16) { config.bcryptCost = value }
+        if let value = string("ATELIER_DEMO") {
+            guard ["0", "1", "true", "false"].contains(value) else {
+                problems.append("ATELIER_DEMO=\(value) must be 1 or 0")
+                return config
+            }
+            config.loadDemoData = value == "1" || value == "true"
+        }
+        if let value = string("ATELIER_DEMO_PASSWORD") { config.demoPassword = value }
+        if let value = string("ATELIER_LOG_LEVEL") { config.logLevel = value }
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return config
+    }
+}
+
+/// The environment held values Atelier cannot use; lists every one of them.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String {
+        "Atelier cannot start with this configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,56 @@
+import AtelierDomain
+import AtelierStorage
+import Foundation
+
+/// The sellers' use cases: find orders and customers, approve, cancel, close, notes and complaints.
+public struct CRMService: Sendable {
+    let context: ServiceContext
+
+    public init(context: ServiceContext) { self.context = context }
+
+    public func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order> {
+        try await context.store.reader.orders(filter, page: page)
+    }
+
+    public func order(id: String, viewer: Principal) async throws -> OrderDetails {
+        try await OrderReading(context: context).details(id: id, viewer: viewer)
+    }
+
+    public func customers(search: String?, page: PageRequest) async throws -> Page<UserAccount> {
+        try await context.store.reader.users(role: .customer, search: search, page: page)
+    }
+
+    /// The order may go to manufacturing: `MANUFACTURING_APPROVED`.
+    public func approve(orderID: String, note: String?, by seller: Principal) async throws -> Order {
+        let now = context.time.now()
+        return try await context.store.write { tx in
+            try await tx.change(orderID: orderID, by: seller) { order in [try order.approve(by: seller, at: now, note: note)] }
+        }
+    }
+
+    /// Cancels with a reason (any time before `SHIPPED`).
+    public func cancel(orderID: String, reason: String, by seller: Principal) async throws -> Order {
+        let now = context.time.now()
+        return try await context.store.write { tx in
+            try await tx.change(orderID: orderID, by: seller) { order in [try order.cancel(reason: reason, by: seller, at: now)] }
+        }
+    }
+
+    /// Closes a shipped order by hand (when the carrier's message does not come).
+    public func close(orderID: String, note: String?, by seller: Principal) async throws -> Order {
+        let now = context.time.now()
+        return try await context.store.write { tx in
+            try await tx.change(orderID: orderID, by: seller) { order in [try order.close(by: seller, at: now, note: note ?? "closed by hand")] }
+        }
+    }
+
+    /// Records a note or a complaint on an order.
+    public func addNote(orderID: String, kind: OrderNote.Kind, body: String, by seller: Principal) async throws -> OrderNote {
+        let note = try OrderNote(orderID: orderID, author: seller, kind: kind, body: body, createdAt: context.time.now())
+        try await context.store.write { tx in
+            _ = try await tx.visibleOrder(id: orderID, to: seller)
+            try await tx.insert(note: note)
+        }
+        return note
+    }
+}

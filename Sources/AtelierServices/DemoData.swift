@@ -1,0 +1,80 @@
+import AtelierDomain
+import AtelierGeometry
+import AtelierStorage
+import Foundation
+
+/// The data a fresh Atelier starts with: a price list, a small catalog and one user per role.
+public struct DemoData: Sendable {
+    let context: ServiceContext
+
+    public init(context: ServiceContext) { self.context = context }
+
+    /// The demo logins, one per role.
+    public static let users: [(email: String, name: String, role: Role)] = [
+        ("customer@atelier.test", "Clara Customer", .customer),
+        ("seller@atelier.test", "Sam Seller", .seller),
+        ("operator@atelier.test", "Olga Operator", .operator),
+        ("admin@atelier.test", "Ada Admin", .admin),
+    ]
+
+    /// The starting price list: common alloys, finishes, labour rates (EUR).
+    public static let priceList = PriceList(
+        version: 1, currency: "EUR",
+        materials: [
+            Material(code: "silver-925", name: "Sterling silver 925", densityGPerCM3: 10.36, pricePerGramMinor: 95, castingLossPercent: 8),
+            Material(code: "gold-585", name: "Yellow gold 585 (14k)", densityGPerCM3: 13.07, pricePerGramMinor: 4_200, castingLossPercent: 5),
+            Material(code: "gold-750", name: "Yellow gold 750 (18k)", densityGPerCM3: 15.58, pricePerGramMinor: 5_600, castingLossPercent: 5),
+            Material(code: "platinum-950", name: "Platinum 950", densityGPerCM3: 20.7, pricePerGramMinor: 3_900, castingLossPercent: 4),
+        ],
+        finishes: [
+            Finish(code: "polish", name: "Mirror polish", priceMinor: 1_500),
+            Finish(code: "matte", name: "Matte brushed finish", priceMinor: 1_200),
+            Finish(code: "rhodium", name: "Rhodium plating", priceMinor: 2_500),
+            Finish(code: "engraving", name: "Engraving", priceMinor: 3_000),
+        ],
+        labour: LabourRates(baseMinor: 4_000, perSquareCMMinor: 150, perExtraShellMinor: 1_000, perDetailDoublingMinor: 500, markupPercent: 30)
+    )
+
+    /// Loads what is missing; safe to run on every start.
+    /// Returns false when the database already had data.
+    @discardableResult
+    public func load() async throws -> Bool {
+        let reader = context.store.reader
+        if try await reader.user(email: Self.users[0].email) != nil { return false }
+        let accounts = AccountService(context: context)
+        for user in Self.users {
+            _ = try await accounts.createUser(email: user.email, name: user.name, password: context.configuration.demoPassword, role: user.role)
+        }
+        let now = context.time.now()
+        let pieces = Self.catalogPieces()
+        let existingPrices = try? await reader.priceList()
+        try await context.store.write { tx in
+            if existingPrices == nil { try await tx.save(priceList: Self.priceList) }
+            for (item, bytes) in pieces {
+                let info = try ModelIntake.analyze(bytes: bytes, filename: item.modelFilename, limits: MeshLimits())
+                try await tx.insert(model: info, bytes: bytes, at: now)
+                var stored = item
+                stored.modelHash = info.hash
+                try await tx.insert(catalogItem: stored)
+            }
+        }
+        return true
+    }
+
+    static func catalogPieces() -> [(CatalogItem, [UInt8])] {
+        let band = MeshGenerator.torus(major: 9.0, minor: 1.2, segments: 96, sides: 24)
+        let pendant = MeshGenerator.merge([
+            MeshGenerator.sphere(radius: 5, segments: 48, rings: 24),
+            MeshGenerator.torus(major: 1.6, minor: 0.5, segments: 32, sides: 12, center: SIMD3(0, 0, 5.8)),
+        ])
+        let studs = MeshGenerator.merge([
+            MeshGenerator.sphere(radius: 3, segments: 32, rings: 16),
+            MeshGenerator.sphere(radius: 3, segments: 32, rings: 16, center: SIMD3(10, 0, 0)),
+        ])
+        return [
+            (CatalogItem(id: "classic-band", name: "Classic band", description: "A plain comfort-fit wedding band, size 18 mm.", modelHash: "", modelFilename: "classic-band.stl", defaultMaterial: "gold-585"), MeshWriter.binarySTL(band.soup)),
+            (CatalogItem(id: "pearl-pendant", name: "Round pendant", description: "A polished sphere pendant with its bail.", modelHash: "", modelFilename: "round-pendant.stl", defaultMaterial: "silver-925"), MeshWriter.binarySTL(pendant.soup)),
+            (CatalogItem(id: "ball-studs", name: "Ball studs", description: "A pair of 6 mm ball stud earrings.", modelHash: "", modelFilename: "ball-studs.stl", defaultMaterial: "gold-750"), MeshWriter.binarySTL(studs.soup)),
+        ]
+    }
+}

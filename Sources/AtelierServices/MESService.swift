@@ -1,0 +1,97 @@
+import AtelierDomain
+import AtelierStorage
+import Foundation
+
+/// The operators' use cases: the dashboard, take an order, make, pack and ship it, earnings.
+public struct MESService: Sendable {
+    let context: ServiceContext
+
+    public init(context: ServiceContext) { self.context = context }
+
+    /// Counts per status and one page of one status, newest first.
+    public struct Dashboard: Sendable {
+        public var counts: [OrderStatus: Int]
+        public var status: OrderStatus
+        public var orders: Page<Order>
+    }
+
+    public func dashboard(status: OrderStatus, page: PageRequest) async throws -> Dashboard {
+        let reader = context.store.reader
+        async let counts = reader.statusCounts()
+        async let orders = reader.orders(OrderFilter(status: status), page: page)
+        return Dashboard(counts: try await counts, status: status, orders: try await orders)
+    }
+
+    public func order(id: String, viewer: Principal) async throws -> OrderDetails {
+        try await OrderReading(context: context).details(id: id, viewer: viewer)
+    }
+
+    /// Takes an approved order: `MANUFACTURING_STARTED`. Of several operators at once, exactly one wins;
+    /// the others are told who took it.
+    public func take(orderID: String, by worker: Principal) async throws -> Order {
+        try await step(orderID, worker) { order, now in try order.take(by: worker, at: now) }
+    }
+
+    public func complete(orderID: String, by worker: Principal) async throws -> Order {
+        try await step(orderID, worker) { order, now in try order.complete(by: worker, at: now) }
+    }
+
+    public func package(orderID: String, by worker: Principal) async throws -> Order {
+        try await step(orderID, worker) { order, now in try order.package(by: worker, at: now) }
+    }
+
+    /// Hands the piece to the carrier with its tracking number: `SHIPPED`.
+    public func ship(orderID: String, trackingNumber: String, by worker: Principal) async throws -> Order {
+        let tracking = trackingNumber.trimmingCharacters(in: .whitespaces)
+        return try await context.store.write { tx in
+            if let other = try await tx.order(trackingNumber: tracking), other.id != orderID {
+                throw DomainError.invalid("Tracking number \(tracking) already belongs to order \(other.id).")
+            }
+            let now = context.time.now()
+            return try await tx.change(orderID: orderID, by: worker) { order in
+                [try order.ship(trackingNumber: tracking, by: worker, at: now)]
+            }
+        }
+    }
+
+    private func step(_ orderID: String, _ actor: Principal, _ move: @escaping @Sendable (inout Order, Date) throws -> HistoryEntry) async throws -> Order {
+        try await context.store.write { tx in
+            let now = context.time.now()
+            return try await tx.change(orderID: orderID, by: actor) { order in [try move(&order, now)] }
+        }
+    }
+
+    public func myOrders(_ worker: Principal, page: PageRequest) async throws -> Page<Order> {
+        try await context.store.reader.orders(OrderFilter(assigneeID: worker.userID), page: page)
+    }
+
+    /// What an operator has earned (orders made, i.e. completed or later) and has in work.
+    public struct Earnings: Sendable {
+        public var earned: Money
+        public var inWork: Money
+        public var rows: [EarningRow]
+    }
+
+    /// The operator who took an order is paid its labour line once the piece is made.
+    public func earnings(_ worker: Principal) async throws -> Earnings {
+        let rows = try await context.store.reader.earnings(operatorID: worker.userID)
+        let currency = rows.compactMap(\.labour?.currency).first ?? "EUR"
+        var earned = Money.zero(currency), inWork = Money.zero(currency)
+        for row in rows {
+            guard let labour = row.labour else { continue }
+            switch row.status {
+            case .manufacturingCompleted, .packaging, .shipped, .closed: earned = earned + labour
+            case .manufacturingStarted: inWork = inWork + labour
+            default: break
+            }
+        }
+        return Earnings(earned: earned, inWork: inWork, rows: rows)
+    }
+}
+
+extension MESService {
+    /// The stored bytes of a model, to manufacture it.
+    public func modelBytes(hash: String) async throws -> [UInt8]? {
+        try await context.store.reader.modelBytes(hash: hash)
+    }
+}

@@ -1,0 +1,25 @@
+import AtelierDomain
+import AtelierStorage
+
+extension StoreTransaction {
+    /// Loads an order that `viewer` may see, or throws not found (a customer never learns of others' orders).
+    func visibleOrder(id: String, to viewer: Principal) async throws -> Order {
+        guard let order = try await order(id: id), viewer.role != .customer || order.customerID == viewer.userID else {
+            throw DomainError.notFound("Order \(id) does not exist.")
+        }
+        return order
+    }
+
+    /// The shape of every order use case inside its transaction: load the order, let the domain
+    /// decide (it mutates the order and returns history rows), save the order and its history.
+    func change(
+        orderID: String, by actor: Principal, _ decide: (inout Order) throws -> [HistoryEntry]
+    ) async throws -> Order {
+        var order = try await visibleOrder(id: orderID, to: actor)
+        let previous = order.status
+        let entries = try decide(&order)
+        try await update(order: order, previousStatus: previous)
+        try await append(history: entries)
+        return order
+    }
+}

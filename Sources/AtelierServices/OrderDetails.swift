@@ -1,0 +1,45 @@
+import AtelierDomain
+import AtelierStorage
+
+/// An order as a person reads it: status, model, quote, history, notes and what they may do next.
+public struct OrderDetails: Sendable {
+    public var order: Order
+    public var model: ModelInfo?
+    public var quote: Quote?
+    public var history: [HistoryEntry]
+    /// Seller notes and complaints; empty for customers.
+    public var notes: [OrderNote]
+    /// Statuses the viewer may move the order to.
+    public var allowedMoves: [OrderStatus]
+}
+
+/// Reads order details for a viewer.
+struct OrderReading: Sendable {
+    let context: ServiceContext
+
+    func visibleOrder(id: String, to viewer: Principal) async throws -> Order {
+        guard let order = try await context.store.reader.order(id: id), viewer.role != .customer || order.customerID == viewer.userID else {
+            throw DomainError.notFound("Order \(id) does not exist.")
+        }
+        return order
+    }
+
+    func details(id: String, viewer: Principal) async throws -> OrderDetails {
+        let reader = context.store.reader
+        let order = try await visibleOrder(id: id, to: viewer)
+        async let model = order.modelHash.asyncMap { try await reader.model(hash: $0) }
+        async let quote = reader.quote(orderID: id)
+        async let history = reader.history(orderID: id)
+        async let notes = viewer.role == .customer ? [] : reader.notes(orderID: id)
+        return OrderDetails(
+            order: order, model: try await model ?? nil, quote: try await quote, history: try await history,
+            notes: try await notes, allowedMoves: OrderLifecycle.allowedMoves(from: order.status, for: viewer.role))
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

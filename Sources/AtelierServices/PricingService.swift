@@ -1,0 +1,59 @@
+import AtelierDomain
+import AtelierJobs
+import AtelierStorage
+import Foundation
+
+/// The job that prices a submitted order.
+public struct PricingJob: JobPayload, Hashable {
+    public static let kind = "pricing.quote-order"
+    public static let queue = "pricing"
+    public var orderID: String
+}
+
+/// Prices submitted orders: the worker of the `pricing` role.
+public struct PricingService: Sendable {
+    let context: ServiceContext
+
+    public init(context: ServiceContext) { self.context = context }
+
+    /// The handler the job runner calls.
+    public var handler: any JobHandler {
+        TypedJobHandler(PricingJob.self) { job, _ in try await price(orderID: job.orderID) }
+    }
+
+    /// Quotes the order and moves it to `PRICE_CALCULATED`, in one transaction.
+    /// Idempotent: an order that is no longer `SUBMITTED` is left as it is.
+    @discardableResult
+    public func price(orderID: String) async throws -> Quote? {
+        let now = context.time.now()
+        return try await context.store.write { tx in
+            guard let order = try await tx.order(id: orderID) else {
+                throw PermanentJobError("order \(orderID) does not exist")
+            }
+            guard order.status == .submitted else { return nil }
+            guard let hash = order.modelHash, let model = try await tx.model(hash: hash) else {
+                throw PermanentJobError("order \(orderID) has no stored model")
+            }
+            let priceList = try await tx.priceList()
+            let key = Self.cacheKey(modelHash: hash, material: order.materialCode, finishes: order.finishCodes, priceListVersion: priceList.version)
+            let quote: Quote
+            if let cached = try await tx.cachedQuote(key: key) {
+                quote = cached
+            } else {
+                quote = try QuoteCalculator.quote(
+                    metrics: model.metrics, materialCode: order.materialCode, finishCodes: order.finishCodes, priceList: priceList)
+                try await tx.cache(quote: quote, key: key, at: now)
+            }
+            _ = try await tx.change(orderID: orderID, by: .pricing) { order in
+                [try order.recordPrice(total: quote.total, by: .pricing, at: now)]
+            }
+            try await tx.insert(quote: quote, orderID: orderID, at: now)
+            return quote
+        }
+    }
+
+    /// Identical (model, material, finishes, price-list version) give identical quotes.
+    static func cacheKey(modelHash: String, material: String, finishes: [String], priceListVersion: Int) -> String {
+        sha256Hex(Data("\(modelHash)|\(material)|\(finishes.joined(separator: ","))|\(priceListVersion)".utf8))
+    }
+}

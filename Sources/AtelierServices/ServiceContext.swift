@@ -1,0 +1,48 @@
+import AtelierDomain
+import AtelierStorage
+import Crypto
+import Foundation
+import Logging
+
+/// What every use case needs: the store, the clock, the settings and a logger.
+public struct ServiceContext: Sendable {
+    public var store: any Store
+    public var time: any TimeSource
+    public var configuration: AtelierConfiguration
+    public var logger: Logger
+    /// Makes new identifiers (orders, users).
+    public var newID: @Sendable () -> String
+
+    public init(
+        store: any Store, time: any TimeSource = SystemTime(), configuration: AtelierConfiguration, logger: Logger,
+        newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+    ) {
+        self.store = store
+        self.time = time
+        self.configuration = configuration
+        self.logger = logger
+        self.newID = newID
+    }
+}
+
+/// SHA-256 as lowercase hex.
+public func sha256Hex<D: DataProtocol>(_ data: D) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+}
+
+/// A random token of `bytes` bytes, URL-safe base64.
+public func randomToken(bytes: Int = 32) -> String {
+    var generator = SystemRandomNumberGenerator()
+    let raw = (0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    return Data(raw).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+        .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+}
+
+/// Compares two secrets in time independent of where they differ.
+public func constantTimeEquals(_ a: String, _ b: String) -> Bool {
+    let x = Array(a.utf8), y = Array(b.utf8)
+    guard x.count == y.count else { return false }
+    var difference: UInt8 = 0
+    for i in 0..<x.count { difference |= x[i] ^ y[i] }
+    return difference == 0
+}

@@ -1,0 +1,146 @@
+import AtelierDomain
+import AtelierGeometry
+import AtelierJobs
+import AtelierStorage
+import Foundation
+
+/// The customers' use cases: catalog, create, attach a model, submit, read and list orders.
+public struct ShopService: Sendable {
+    let context: ServiceContext
+
+    public init(context: ServiceContext) { self.context = context }
+
+    /// What a customer sends to start an order.
+    public struct NewOrder: Sendable, Codable, Hashable {
+        public var material: String
+        public var finishes: [String]
+        /// A ready-made piece of the catalog; its model is attached at once.
+        public var catalogItem: String?
+
+        public init(material: String, finishes: [String] = [], catalogItem: String? = nil) {
+            self.material = material
+            self.finishes = finishes
+            self.catalogItem = catalogItem
+        }
+    }
+
+    /// The result of a request with an `Idempotency-Key`: `replayed` when it answered an earlier one.
+    public struct Outcome: Sendable {
+        public var order: Order
+        public var replayed: Bool
+    }
+
+    public func catalog() async throws -> [CatalogItem] { try await context.store.reader.catalog() }
+
+    public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
+
+    /// Starts an order (`INITIATED`; `FILE_UPLOADED` too for a catalog piece).
+    public func createOrder(_ request: NewOrder, by customer: Principal, idempotencyKey: String?) async throws -> Outcome {
+        let priceList = try await context.store.reader.priceList()
+        _ = try priceList.material(request.material)
+        _ = try priceList.finishes(request.finishes)
+        let id = context.newID()
+        let now = context.time.now()
+        let fingerprint = sha256Hex(try JSONEncoder.sorted.encode(request))
+        return try await context.store.write { tx in
+            if let replay = try await Idempotency.replay(tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint) {
+                return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
+            }
+            var item: CatalogItem?
+            if let itemID = request.catalogItem {
+                guard let found = try await tx.catalogItem(id: itemID) else {
+                    throw DomainError.notFound("The catalog has no piece '\(itemID)'.")
+                }
+                item = found
+            }
+            var (order, created) = try Order.start(
+                id: id, customer: customer, materialCode: request.material, finishCodes: request.finishes,
+                catalogItemID: item?.id, at: now)
+            var history = [created]
+            if let item {
+                history.append(try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now))
+            }
+            try await tx.insert(order: order)
+            try await tx.append(history: history)
+            try await Idempotency.remember(tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now)
+            return Outcome(order: order, replayed: false)
+        }
+    }
+
+    /// Attaches (or replaces) the order's model: `FILE_UPLOADED`. A refused file stores nothing.
+    public func attachModel(orderID: String, filename: String?, bytes: [UInt8], by customer: Principal) async throws -> (Order, ModelInfo) {
+        let name = ModelIntake.cleanFilename(filename)
+        // Check the order before the (possibly long) analysis, so a wrong order fails fast.
+        _ = try await OrderReading(context: context).visibleOrder(id: orderID, to: customer)
+        let info = try ModelIntake.analyze(bytes: bytes, filename: name, limits: context.configuration.meshLimits)
+        let now = context.time.now()
+        let order = try await context.store.write { tx in
+            let order = try await tx.change(orderID: orderID, by: customer) { order in
+                [try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)]
+            }
+            try await tx.insert(model: info, bytes: bytes, at: now)
+            return order
+        }
+        return (order, info)
+    }
+
+    /// Places the order: `SUBMITTED`, and the pricing job in the same transaction.
+    public func submit(orderID: String, by customer: Principal, idempotencyKey: String?) async throws -> Outcome {
+        let now = context.time.now()
+        let maxAttempts = context.configuration.jobMaxAttempts
+        return try await context.store.write { tx in
+            if let replay = try await Idempotency.replay(tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID) {
+                return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
+            }
+            let order = try await tx.change(orderID: orderID, by: customer) { order in
+                [try order.submit(by: customer, at: now)]
+            }
+            try await tx.enqueue(PricingJob(orderID: orderID), at: now, maxAttempts: maxAttempts)
+            try await Idempotency.remember(tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID, resultID: orderID, at: now)
+            return Outcome(order: order, replayed: false)
+        }
+    }
+
+    /// Withdraws the order (allowed before manufacturing starts).
+    public func cancel(orderID: String, reason: String, by customer: Principal) async throws -> Order {
+        let now = context.time.now()
+        return try await context.store.write { tx in
+            try await tx.change(orderID: orderID, by: customer) { order in [try order.cancel(reason: reason, by: customer, at: now)] }
+        }
+    }
+
+    public func order(id: String, viewer: Principal) async throws -> OrderDetails {
+        try await OrderReading(context: context).details(id: id, viewer: viewer)
+    }
+
+    public func myOrders(_ customer: Principal, page: PageRequest) async throws -> Page<Order> {
+        try await context.store.reader.orders(OrderFilter(customerID: customer.userID), page: page)
+    }
+}
+
+/// `Idempotency-Key` handling: a stored key answers a retried request with the first result.
+enum Idempotency {
+    /// The id made by an earlier request with this key, or nil for a new key.
+    /// Throws when the key was used with a different request.
+    static func replay(_ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String) async throws -> String? {
+        guard let key = try validated(key), let record = try await tx.idempotency(scope: scope, key: key) else { return nil }
+        guard record.requestHash == sha256Hex(Data(fingerprint.utf8)) else {
+            throw DomainError.invalid("Idempotency-Key '\(key)' was already used with a different request.")
+        }
+        return record.resultID
+    }
+
+    static func remember(_ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String, resultID: String, at now: Date) async throws {
+        guard let key = try validated(key) else { return }
+        try await tx.insert(idempotency: IdempotencyRecord(
+            scope: scope, key: key, requestHash: sha256Hex(Data(fingerprint.utf8)), resultID: resultID, createdAt: now))
+    }
+
+    private static func validated(_ key: String?) throws -> String? {
+        guard let key else { return nil }
+        guard !key.isEmpty, key.count <= 200, key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw DomainError.invalid("An Idempotency-Key is 1 to 200 visible ASCII characters.")
+        }
+        return key
+    }
+}

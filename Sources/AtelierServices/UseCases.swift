@@ -1,0 +1,22 @@
+/// All use cases of Atelier over one service context: what the HTTP surfaces and the CLI call.
+public struct UseCases: Sendable {
+    public let context: ServiceContext
+    public let accounts: AccountService
+    public let shop: ShopService
+    public let pricing: PricingService
+    public let crm: CRMService
+    public let mes: MESService
+    public let carrier: CarrierService
+    public let admin: AdminService
+
+    public init(context: ServiceContext) {
+        self.context = context
+        accounts = AccountService(context: context)
+        shop = ShopService(context: context)
+        pricing = PricingService(context: context)
+        crm = CRMService(context: context)
+        mes = MESService(context: context)
+        carrier = CarrierService(context: context)
+        admin = AdminService(context: context)
+    }
+}

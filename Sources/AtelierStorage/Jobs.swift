@@ -1,0 +1,51 @@
+import Foundation
+
+/// A job to add to the queue.
+public struct NewJob: Sendable, Hashable {
+    public var queue: String
+    public var kind: String
+    /// JSON payload.
+    public var payload: String
+    public var runAt: Date
+    public var maxAttempts: Int
+
+    public init(queue: String, kind: String, payload: String, runAt: Date, maxAttempts: Int) {
+        self.queue = queue
+        self.kind = kind
+        self.payload = payload
+        self.runAt = runAt
+        self.maxAttempts = maxAttempts
+    }
+}
+
+/// Where a job is in its life.
+public enum JobState: String, Sendable, Codable, CaseIterable {
+    case ready, running, done, dead
+}
+
+/// A job as stored in the queue table.
+public struct JobRecord: Sendable, Hashable, Codable {
+    public var id: Int64
+    public var queue: String
+    public var kind: String
+    public var payload: String
+    public var state: JobState
+    /// Claims so far, this one included.
+    public var attempts: Int
+    public var maxAttempts: Int
+    /// When a ready job is due, or when a running job's lease ends.
+    public var runAt: Date
+    public var leasedBy: String?
+    public var lastError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+}
+
+/// Jobs per queue and state.
+public struct JobCount: Sendable, Hashable, Codable {
+    public var queue: String
+    public var state: JobState
+    public var count: Int
+    /// When the oldest job in this queue and state was created.
+    public var oldestCreatedAt: Date
+}

@@ -1,0 +1,139 @@
+import AtelierDomain
+import Foundation
+
+/// The database behind Atelier: one write transaction per use case, and snapshot reads.
+///
+/// Adapters: ``SQLiteStore`` (embedded, the default). Every adapter passes the same conformance suite.
+public protocol Store: Sendable {
+    /// Runs `body` in one write transaction: everything it wrote commits together or not at all.
+    func write<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T
+    /// Read-only queries; each call sees one consistent snapshot.
+    var reader: any StoreReader { get }
+    /// Creates or upgrades the schema (forward-only, versioned).
+    func migrate() async throws
+    /// Whether the database answers.
+    func ping() async throws
+    /// A stream that yields whenever a committed transaction enqueued jobs (wakes idle workers).
+    func jobSignals() -> AsyncStream<Void>
+}
+
+/// Queries that need no transaction.
+public protocol StoreReader: Sendable {
+    func order(id: String) async throws -> Order?
+    func order(trackingNumber: String) async throws -> Order?
+    func history(orderID: String) async throws -> [HistoryEntry]
+    func quote(orderID: String) async throws -> Quote?
+    func notes(orderID: String) async throws -> [OrderNote]
+    /// Orders matching `filter`, most recently changed first.
+    func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
+    /// Number of orders per status (every status present, zero where none).
+    func statusCounts() async throws -> [OrderStatus: Int]
+
+    func user(id: String) async throws -> UserAccount?
+    func user(email: String) async throws -> UserAccount?
+    func user(sessionTokenHash: String, at now: Date) async throws -> UserAccount?
+    func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount>
+
+    func priceList() async throws -> PriceList
+    func catalog() async throws -> [CatalogItem]
+    func catalogItem(id: String) async throws -> CatalogItem?
+    func model(hash: String) async throws -> ModelInfo?
+    func modelBytes(hash: String) async throws -> [UInt8]?
+    func cachedQuote(key: String) async throws -> Quote?
+    func idempotency(scope: String, key: String) async throws -> IdempotencyRecord?
+
+    /// What an operator took and what it earned.
+    func earnings(operatorID: String) async throws -> [EarningRow]
+
+    func job(id: Int64) async throws -> JobRecord?
+    func jobs(state: JobState, page: PageRequest) async throws -> Page<JobRecord>
+    func jobCounts() async throws -> [JobCount]
+}
+
+/// Reads and writes inside one transaction.
+public protocol StoreTransaction: StoreReader {
+    func insert(order: Order) async throws
+    /// Saves the order; `previousStatus` keeps the per-status counts right.
+    func update(order: Order, previousStatus: OrderStatus) async throws
+    func append(history: [HistoryEntry]) async throws
+    func insert(quote: Quote, orderID: String, at: Date) async throws
+    func cache(quote: Quote, key: String, at: Date) async throws
+    func insert(note: OrderNote) async throws
+
+    func insert(user: UserAccount) async throws
+    func insertSession(tokenHash: String, userID: String, createdAt: Date, expiresAt: Date) async throws
+    func deleteSession(tokenHash: String) async throws
+
+    /// Replaces the price list (materials, finishes, labour) and stores it under `priceList.version`.
+    func save(priceList: PriceList) async throws
+    func insert(catalogItem: CatalogItem) async throws
+    /// Stores a model once: a second insert of the same hash is a no-op.
+    func insert(model: ModelInfo, bytes: [UInt8], at: Date) async throws
+    func insert(idempotency: IdempotencyRecord) async throws
+
+    /// Adds a job; it commits with the rest of the transaction.
+    @discardableResult
+    func enqueue(_ job: NewJob) async throws -> Int64
+    /// Leases up to `limit` due jobs of `queues` to `worker` until `leaseUntil`.
+    func claimJobs(queues: [String], worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [JobRecord]
+    func completeJob(id: Int64, worker: String, at: Date) async throws
+    func retryJob(id: Int64, worker: String, error: String, runAt: Date, at: Date) async throws
+    func deadLetterJob(id: Int64, error: String, at: Date) async throws
+    /// Puts a dead job back in the queue with a fresh count of attempts. Returns false if it was not dead.
+    func redriveJob(id: Int64, at: Date) async throws -> Bool
+}
+
+/// Which orders a list shows.
+public struct OrderFilter: Sendable, Hashable {
+    public var status: OrderStatus?
+    public var customerID: String?
+    public var assigneeID: String?
+    /// Matches an order id prefix, a tracking number, or the customer's e-mail or name.
+    public var search: String?
+
+    public init(status: OrderStatus? = nil, customerID: String? = nil, assigneeID: String? = nil, search: String? = nil) {
+        self.status = status
+        self.customerID = customerID
+        self.assigneeID = assigneeID
+        self.search = search
+    }
+}
+
+/// A stored `Idempotency-Key`: the request it answered and the resource it made.
+public struct IdempotencyRecord: Sendable, Hashable {
+    public var scope: String
+    public var key: String
+    public var requestHash: String
+    public var resultID: String
+    public var createdAt: Date
+
+    public init(scope: String, key: String, requestHash: String, resultID: String, createdAt: Date) {
+        self.scope = scope
+        self.key = key
+        self.requestHash = requestHash
+        self.resultID = resultID
+        self.createdAt = createdAt
+    }
+}
+
+/// One order an operator took, and its labour amount (the operator's pay).
+public struct EarningRow: Sendable, Hashable {
+    public var orderID: String
+    public var status: OrderStatus
+    public var labour: Money?
+    public var takenAt: Date
+}
+
+/// A failure of the database itself (not of business rules).
+public enum StorageError: Error, Sendable, CustomStringConvertible {
+    /// A uniqueness rule was hit.
+    case conflict(String)
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case let .conflict(message): message
+        case let .unavailable(message): "The database is unavailable: \(message)"
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Writes one JSON object per line: time, level, message, label, source and every metadata value.
+public struct JSONLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    let label: String
+    let output: @Sendable (String) -> Void
+
+    public init(label: String, level: Logger.Level = .info, output: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError) {
+        self.label = label
+        self.logLevel = level
+        self.output = output
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields: [String: String] = [:]
+        for (key, value) in metadata { fields[key] = "\(value)" }
+        for (key, value) in event.metadata ?? [:] { fields[key] = "\(value)" }
+        fields["time"] = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        fields["level"] = event.level.rawValue
+        fields["message"] = "\(event.message)"
+        fields["label"] = label
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
+        output(String(decoding: data, as: UTF8.self))
+    }
+
+    private static let lock = Mutex(())
+
+    /// Writes a line to standard error, whole.
+    public static let standardError: @Sendable (String) -> Void = { line in
+        lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+}
+
+/// Sets up logging for the process once: JSON lines at `level`.
+public enum Telemetry {
+    public static func bootstrapLogging(level: String) {
+        let parsed = Logger.Level(rawValue: level.lowercased()) ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: parsed) }
+    }
+}

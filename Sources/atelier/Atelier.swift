@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `atelier` program: one executable, many shapes.
+@main
+struct Atelier: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atelier",
+        abstract: "Alexandrite's order-to-manufacturing platform.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, Quote.self, Jobs.self],
+        defaultSubcommand: Serve.self
+    )
+}
