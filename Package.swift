@@ -78,7 +78,10 @@ let package = Package(
         .testTarget(name: "AtelierGeometryTests", dependencies: ["AtelierGeometry"], swiftSettings: swiftSettings),
         .testTarget(
             name: "AtelierStorageTests",
-            dependencies: ["AtelierStorage", "AtelierJobs"],
+            dependencies: [
+                "AtelierStorage", "AtelierJobs",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

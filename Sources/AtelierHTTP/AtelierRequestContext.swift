@@ -25,13 +25,13 @@ public struct AtelierRequestContext: RequestContext {
 }
 
 extension JSONEncoder {
-    /// Sorted keys and ISO 8601 dates with milliseconds.
+    /// Sorted keys, plain slashes, and ISO 8601 UTC dates with milliseconds.
     public static let atelier: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)))
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
         }
         return encoder
     }()

@@ -16,6 +16,9 @@ public struct JobRunnerConfiguration: Sendable {
     /// First retry delay; doubles each attempt, up to `maxBackoff`, with ±50 % jitter.
     public var baseBackoff: Duration = .seconds(1)
     public var maxBackoff: Duration = .seconds(300)
+    /// A pause after claiming a job and before running it. Zero in production; failure drills
+    /// (and the test that kills a worker mid-job) set it to hold jobs in flight.
+    public var drillDelay: Duration = .zero
 
     public init() {}
 }
@@ -129,6 +132,7 @@ public final class JobRunner: Service, Sendable {
             return
         }
         do {
+            if configuration.drillDelay > .zero { try await Task.sleep(for: configuration.drillDelay) }
             try await handler.handle(job)
             let now = time.now(), worker = workerID
             try await store.write { tx in try await tx.completeJob(id: job.id, worker: worker, at: now) }

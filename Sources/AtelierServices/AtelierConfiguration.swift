@@ -16,6 +16,8 @@ public struct AtelierConfiguration: Sendable {
     public var jobBaseBackoffSeconds: Double = 1
     /// Jobs one worker runs at once.
     public var workerConcurrency: Int = 4
+    /// Milliseconds a worker waits between claiming a job and running it: for failure drills only.
+    public var drillJobDelayMS: Int = 0
     /// Shared secret the carrier sends in `X-Carrier-Secret`. Empty disables the carrier endpoint.
     public var carrierSecret: String = ""
     public var sessionHours: Double = 24 * 14
@@ -44,7 +46,8 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_JOB_LEASE_SECONDS", "seconds a worker holds a claimed job (default 60)"),
         ("ATELIER_JOB_BACKOFF_SECONDS", "first retry delay, doubled per attempt (default 1)"),
         ("ATELIER_WORKER_CONCURRENCY", "jobs one worker runs at once (default 4)"),
-        ("ATELIER_CARRIER_SECRET", "shared secret of the carrier endpoint (default: a random one, printed at start)"),
+        ("ATELIER_DRILL_JOB_DELAY_MS", "failure drills only: pause between claiming and running a job (default 0)"),
+        ("ATELIER_CARRIER_SECRET", "shared secret of the carrier endpoint (default: generated once into ATELIER_DATA/carrier-secret)"),
         ("ATELIER_SESSION_HOURS", "lifetime of a sign-in (default 336)"),
         ("ATELIER_BCRYPT_COST", "bcrypt cost for passwords (default 12)"),
         ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1)"),
@@ -79,6 +82,7 @@ public struct AtelierConfiguration: Sendable {
         if let value: Double = number("ATELIER_JOB_LEASE_SECONDS", 0.1...86_400) { config.jobLeaseSeconds = value }
         if let value: Double = number("ATELIER_JOB_BACKOFF_SECONDS", 0.001...3600) { config.jobBaseBackoffSeconds = value }
         if let value: Int = number("ATELIER_WORKER_CONCURRENCY", 1...256) { config.workerConcurrency = value }
+        if let value: Int = number("ATELIER_DRILL_JOB_DELAY_MS", 0...600_000) { config.drillJobDelayMS = value }
         if let value = string("ATELIER_CARRIER_SECRET") {
             if value.count < 16 { problems.append("ATELIER_CARRIER_SECRET must have at least 16 characters") }
             config.carrierSecret = value

@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
         jobs.lease = .milliseconds(Int64(configuration.jobLeaseSeconds * 1000))
         jobs.baseBackoff = .milliseconds(Int64(configuration.jobBaseBackoffSeconds * 1000))
         jobs.concurrency = configuration.workerConcurrency
+        jobs.drillDelay = .milliseconds(configuration.drillJobDelayMS)
         let pricingWorker = JobRunner(
             store: environment.store, handlers: [useCases.pricing.handler], configuration: jobs, logger: environment.logger)
 

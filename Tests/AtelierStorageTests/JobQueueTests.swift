@@ -1,0 +1,79 @@
+import AtelierDomain
+import AtelierStorage
+import Foundation
+import Testing
+
+/// The queue table's claim, lease, retry, dead-letter and re-drive rules.
+@Suite("Job queue storage")
+struct JobQueueTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func enqueue(_ store: any Store, queue: String = "pricing", runAt: Date? = nil) async throws -> Int64 {
+        try await store.write { [now] tx in
+            try await tx.enqueue(NewJob(queue: queue, kind: "k", payload: "{}", runAt: runAt ?? now, maxAttempts: 3))
+        }
+    }
+
+    func claim(_ store: any Store, worker: String, at time: Date, lease: Double = 30) async throws -> [JobRecord] {
+        try await store.write { tx in
+            try await tx.claimJobs(queues: ["pricing"], worker: worker, limit: 10, now: time, leaseUntil: time.addingTimeInterval(lease))
+        }
+    }
+
+    @Test("a claimed job is leased to one worker until its lease ends", arguments: Engine.allCases)
+    func lease(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        let id = try await enqueue(store)
+        _ = try await enqueue(store, queue: "webhooks")
+        _ = try await enqueue(store, runAt: now.addingTimeInterval(100))
+
+        let first = try await claim(store, worker: "a", at: now)
+        let second = try await claim(store, worker: "b", at: now.addingTimeInterval(10))
+        let afterLease = try await claim(store, worker: "b", at: now.addingTimeInterval(31))
+
+        #expect(first.map(\.id) == [id])
+        #expect(first.first?.attempts == 1)
+        #expect(first.first?.leasedBy == "a")
+        #expect(second.isEmpty)
+        #expect(afterLease.map(\.id) == [id])
+        #expect(afterLease.first?.attempts == 2)
+    }
+
+    @Test("a worker that lost its lease cannot complete the job", arguments: Engine.allCases)
+    func staleCompletion(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        let id = try await enqueue(store)
+        _ = try await claim(store, worker: "a", at: now)
+        _ = try await claim(store, worker: "b", at: now.addingTimeInterval(31))
+
+        try await store.write { [now] tx in try await tx.completeJob(id: id, worker: "a", at: now) }
+        #expect(try await store.reader.job(id: id)?.state == .running)
+        try await store.write { [now] tx in try await tx.completeJob(id: id, worker: "b", at: now) }
+        #expect(try await store.reader.job(id: id)?.state == .done)
+    }
+
+    @Test("retry, dead letter and re-drive", arguments: Engine.allCases)
+    func lifecycle(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        let id = try await enqueue(store)
+        _ = try await claim(store, worker: "a", at: now)
+        try await store.write { [now] tx in
+            try await tx.retryJob(id: id, worker: "a", error: "boom", runAt: now.addingTimeInterval(5), at: now)
+        }
+        #expect(try await claim(store, worker: "a", at: now.addingTimeInterval(4)).isEmpty)
+        #expect(try await claim(store, worker: "a", at: now.addingTimeInterval(5)).count == 1)
+
+        try await store.write { [now] tx in try await tx.deadLetterJob(id: id, error: "gave up", at: now) }
+        let dead = try await store.reader.jobs(state: .dead, page: PageRequest())
+        #expect(dead.items.map(\.id) == [id])
+        #expect(dead.items.first?.lastError == "gave up")
+        #expect(try await claim(store, worker: "a", at: now.addingTimeInterval(100)).isEmpty)
+
+        let redriven = try await store.write { [now] tx in try await tx.redriveJob(id: id, at: now.addingTimeInterval(100)) }
+        let again = try await store.write { [now] tx in try await tx.redriveJob(id: id, at: now) }
+        #expect(redriven)
+        #expect(!again)
+        let reclaimed = try await claim(store, worker: "a", at: now.addingTimeInterval(100))
+        #expect(reclaimed.first?.attempts == 1)
+    }
+}

@@ -1,0 +1,185 @@
+import AtelierDomain
+import AtelierStorage
+import Foundation
+import Testing
+
+/// The behaviour every storage adapter must have.
+@Suite("Store conformance")
+struct StoreConformanceTests {
+    @Test("an order and its history round-trip", arguments: Engine.allCases)
+    func orderRoundTrip(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        var (order, created) = try Order.start(id: "o-1", customer: customer, materialCode: "gold-585", finishCodes: ["polish", "engraving"], at: Date(timeIntervalSince1970: 1_800_000_000))
+        let attached = try order.attachModel(hash: "h1", filename: "ring.stl", by: customer, at: Date(timeIntervalSince1970: 1_800_000_001))
+        try await store.write { [order, created] tx in
+            try await tx.insert(order: order)
+            try await tx.append(history: [created, attached])
+        }
+
+        let loaded = try await store.reader.order(id: "o-1")
+        let history = try await store.reader.history(orderID: "o-1")
+
+        #expect(loaded == order)
+        #expect(history == [created, attached])
+        #expect(try await store.reader.order(id: "missing") == nil)
+    }
+
+    @Test("a failed transaction leaves nothing behind", arguments: Engine.allCases)
+    func rollback(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        struct Boom: Error {}
+
+        await #expect(throws: Boom.self) {
+            try await store.write { tx in
+                try await tx.insert(order: Order(id: "o-1", customerID: customer.userID, materialCode: "m", finishCodes: [], createdAt: Date()))
+                try await tx.enqueue(NewJob(queue: "pricing", kind: "k", payload: "{}", runAt: Date(), maxAttempts: 3))
+                throw Boom()
+            }
+        }
+
+        #expect(try await store.reader.order(id: "o-1") == nil)
+        #expect(try await store.reader.jobCounts().isEmpty)
+        #expect(try await store.reader.statusCounts()[.initiated] == 0)
+        // and the store still works afterwards
+        try await insertOrders(store, count: 1)
+        #expect(try await store.reader.statusCounts()[.initiated] == 1)
+    }
+
+    @Test("counts per status follow every change", arguments: Engine.allCases)
+    func statusCounts(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        let orders = try await insertOrders(store, count: 5)
+        try await store.write { tx in
+            for var order in orders.prefix(2) {
+                order.status = .fileUploaded
+                try await tx.update(order: order, previousStatus: .initiated)
+            }
+        }
+
+        let counts = try await store.reader.statusCounts()
+
+        #expect(counts[.initiated] == 3)
+        #expect(counts[.fileUploaded] == 2)
+        #expect(counts.count == OrderStatus.allCases.count)
+        #expect(counts[.closed] == 0)
+    }
+
+    @Test("cursor pages are disjoint, complete and newest first", arguments: Engine.allCases)
+    func cursorPagination(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        try await insertOrders(store, count: 23)
+
+        var seen: [String] = []
+        var cursor: Cursor?
+        var pages = 0
+        repeat {
+            let page = try await store.reader.orders(OrderFilter(status: .initiated), page: PageRequest(cursor: cursor, limit: 5))
+            seen += page.items.map(\.id)
+            cursor = page.next
+            pages += 1
+        } while cursor != nil
+
+        #expect(pages == 5)
+        #expect(seen == (0..<23).reversed().map { String(format: "o-%04d", $0) })
+        let token = try #require(try await store.reader.orders(OrderFilter(), page: PageRequest(limit: 5)).next).token
+        #expect(Cursor(token: token) != nil)
+        #expect(Cursor(token: "not a cursor") == nil)
+    }
+
+    @Test("search finds orders by id prefix, tracking number and customer", arguments: Engine.allCases)
+    func search(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        var orders = try await insertOrders(store, count: 3)
+        orders[1].trackingNumber = "TRK-42"
+        try await store.write { [orders] tx in try await tx.update(order: orders[1], previousStatus: .initiated) }
+
+        #expect(try await store.reader.orders(OrderFilter(search: "o-0002"), page: PageRequest()).items.map(\.id) == ["o-0002"])
+        #expect(try await store.reader.orders(OrderFilter(search: "TRK-42"), page: PageRequest()).items.map(\.id) == ["o-0001"])
+        #expect(try await store.reader.orders(OrderFilter(search: "clara@"), page: PageRequest()).items.count == 3)
+        #expect(try await store.reader.orders(OrderFilter(search: "%"), page: PageRequest()).items.isEmpty)
+    }
+
+    @Test("a tracking number belongs to one order only", arguments: Engine.allCases)
+    func uniqueTracking(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        var orders = try await insertOrders(store, count: 2)
+        orders[0].trackingNumber = "TRK-1"
+        orders[1].trackingNumber = "TRK-1"
+        try await store.write { [orders] tx in try await tx.update(order: orders[0], previousStatus: .initiated) }
+
+        await #expect(throws: StorageError.self) {
+            try await store.write { [orders] tx in try await tx.update(order: orders[1], previousStatus: .initiated) }
+        }
+        #expect(try await store.reader.order(trackingNumber: "TRK-1")?.id == "o-0000")
+    }
+
+    @Test("a model is stored once by its hash", arguments: Engine.allCases)
+    func modelDeduplication(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        let info = ModelInfo(
+            hash: "abc", filename: "ring.stl", format: "stl-binary", sizeBytes: 3,
+            metrics: ModelMetrics(volumeMM3: 1, surfaceAreaMM2: 2, triangles: 3, shells: 1), vertices: 3,
+            boundingBoxMinMM: [0, 0, 0], boundingBoxMaxMM: [1, 1, 1], watertight: true, boundaryEdges: 0, nonManifoldEdges: 0)
+
+        try await store.write { tx in try await tx.insert(model: info, bytes: [1, 2, 3], at: Date()) }
+        var renamed = info
+        renamed.filename = "copy.stl"
+        try await store.write { [renamed] tx in try await tx.insert(model: renamed, bytes: [1, 2, 3], at: Date()) }
+
+        #expect(try await store.reader.model(hash: "abc") == info)
+        #expect(try await store.reader.modelBytes(hash: "abc") == [1, 2, 3])
+    }
+
+    @Test("an idempotency key is stored once per scope", arguments: Engine.allCases)
+    func idempotencyKeys(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        let record = IdempotencyRecord(scope: "s", key: "k", requestHash: "h", resultID: "o-1", createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+        try await store.write { tx in try await tx.insert(idempotency: record) }
+
+        await #expect(throws: StorageError.self) {
+            try await store.write { tx in try await tx.insert(idempotency: record) }
+        }
+        #expect(try await store.reader.idempotency(scope: "s", key: "k") == record)
+        #expect(try await store.reader.idempotency(scope: "other", key: "k") == nil)
+    }
+
+    @Test("sessions expire", arguments: Engine.allCases)
+    func sessions(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        try await store.write { tx in
+            try await tx.insertSession(tokenHash: "t", userID: customer.userID, createdAt: now, expiresAt: now.addingTimeInterval(60))
+        }
+
+        #expect(try await store.reader.user(sessionTokenHash: "t", at: now)?.id == customer.userID)
+        #expect(try await store.reader.user(sessionTokenHash: "t", at: now.addingTimeInterval(61)) == nil)
+        #expect(try await store.reader.user(sessionTokenHash: "unknown", at: now) == nil)
+    }
+
+    @Test("concurrent transactions do not lose updates", arguments: Engine.allCases)
+    func concurrentWrites(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<40 {
+                group.addTask {
+                    try await store.write { tx in
+                        try await tx.insert(order: Order(
+                            id: "c-\(i)", customerID: customer.userID, materialCode: "m", finishCodes: [],
+                            createdAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(i))))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await store.reader.statusCounts()[.initiated] == 40)
+        #expect(try await store.reader.orders(OrderFilter(), page: PageRequest(limit: 200)).items.count == 40)
+    }
+}
