@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "AtelierHTTP", "AtelierServices",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -22,6 +22,13 @@ public struct ShopService: Sendable {
             self.finishes = finishes
             self.catalogItem = catalogItem
         }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            material = try container.decode(String.self, forKey: .material)
+            finishes = try container.decodeIfPresent([String].self, forKey: .finishes) ?? []
+            catalogItem = try container.decodeIfPresent(String.self, forKey: .catalogItem)
+        }
     }
 
     /// The result of a request with an `Idempotency-Key`: `replayed` when it answered an earlier one.

@@ -1,0 +1,113 @@
+import AtelierDomain
+import AtelierGeometry
+import AtelierHTTP
+import AtelierJobs
+import AtelierServices
+import AtelierStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+
+/// A real Atelier on a fresh SQLite file with the demo data, and a pricing worker the test drives.
+struct Harness {
+    static let carrierSecret = "carrier-secret-for-the-tests"
+    static let password = "atelier-demo"
+
+    let store: SQLiteStore
+    let useCases: UseCases
+    let pricingWorker: JobRunner
+    let dataDirectory: URL
+
+    static func make() async throws -> Harness {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var configuration = AtelierConfiguration()
+        configuration.dataDirectory = folder.path
+        configuration.bcryptCost = 4
+        configuration.demoPassword = password
+        configuration.meshLimits.maxBytes = 2 * 1024 * 1024
+        let store = try SQLiteStore(path: configuration.databasePath)
+        try await store.migrate()
+        let context = ServiceContext(store: store, configuration: configuration, logger: Logger(label: "test"))
+        let useCases = UseCases(context: context)
+        try await DemoData(context: context).load()
+        let worker = JobRunner(store: store, handlers: [useCases.pricing.handler], logger: Logger(label: "test"))
+        return Harness(store: store, useCases: useCases, pricingWorker: worker, dataDirectory: folder)
+    }
+
+    func application() -> some ApplicationProtocol {
+        buildApplication(
+            useCases: useCases, carrierSecret: Self.carrierSecret, host: "127.0.0.1", port: 0, services: [],
+            logger: Logger(label: "test"))
+    }
+
+    /// Runs `body` against the application in memory (the router, no sockets).
+    func test(_ body: @escaping @Sendable (API) async throws -> Void) async throws {
+        try await application().test(.router) { client in try await body(API(client: client)) }
+    }
+
+    /// Runs `body` against a live server on a loopback port.
+    func live(_ body: @escaping @Sendable (API, Int) async throws -> Void) async throws {
+        try await application().test(.live) { client in try await body(API(client: client), client.port!) }
+    }
+}
+
+/// A response, with its JSON body at hand.
+struct Reply: Sendable {
+    var status: HTTPResponse.Status
+    var headers: HTTPFields
+    var bytes: [UInt8]
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:] }
+    var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [[String: Any]] ?? [] }
+    func string(_ key: String) -> String? { json[key] as? String }
+}
+
+/// Calls the API as a client would.
+struct API: Sendable {
+    let client: any TestClientProtocol
+
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil,
+        body: [UInt8]? = nil, headers: [String: String] = [:]
+    ) async throws -> Reply {
+        var fields = HTTPFields()
+        if let token { fields[.authorization] = "Bearer \(token)" }
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        var buffer: ByteBuffer?
+        if let json {
+            buffer = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
+            fields[.contentType] = "application/json"
+        } else if let body {
+            buffer = ByteBuffer(bytes: body)
+        }
+        return try await client.execute(uri: path, method: method, headers: fields, body: buffer) { response in
+            Reply(status: response.status, headers: response.headers, bytes: Array(response.body.readableBytesView))
+        }
+    }
+
+    /// Signs in and returns the bearer token.
+    func signIn(_ email: String, password: String = Harness.password) async throws -> String {
+        let reply = try await call(.post, "/api/auth/sign-in", json: ["email": email, "password": password])
+        guard reply.status == .ok, let token = reply.string("token") else {
+            throw HarnessError("sign-in of \(email) failed: \(reply.status) \(reply.text)")
+        }
+        return token
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Model files for uploads.
+enum Models {
+    static let ring = MeshWriter.binarySTL(MeshGenerator.torus(major: 9, minor: 1.2, segments: 64, sides: 16).soup)
+    static let cube = MeshWriter.asciiSTL(MeshGenerator.cube(size: 10).soup)
+    static let pendantOBJ = MeshWriter.obj(MeshGenerator.sphere(radius: 6, segments: 32, rings: 16))
+}

@@ -1,0 +1,134 @@
+import AtelierDomain
+import Foundation
+import HTTPTypes
+import Testing
+
+@Suite("Order lifecycle over HTTP")
+struct OrderLifecycleHTTPTests {
+    @Test("one order goes through all ten statuses, each moved by the right person")
+    func fullLifecycle() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let seller = try await api.signIn("seller@atelier.test")
+            let worker = try await api.signIn("operator@atelier.test")
+
+            let created = try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "finishes": ["polish"]])
+            #expect(created.status == .created)
+            #expect(created.string("status") == "INITIATED")
+            let id = try #require(created.string("id"))
+
+            let uploaded = try await api.call(.put, "/api/shop/orders/\(id)/model?filename=ring.stl", token: customer, body: Models.ring)
+            #expect(uploaded.status == .ok)
+            let model = try #require(uploaded.json["model"] as? [String: Any])
+            #expect(model["watertight"] as? Bool == true)
+            #expect(model["triangles"] as? Int == 64 * 16 * 2)
+            #expect((uploaded.json["order"] as? [String: Any])?["status"] as? String == "FILE_UPLOADED")
+
+            let submitted = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer)
+            #expect(submitted.string("status") == "SUBMITTED")
+
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            let priced = try await api.call(.get, "/api/shop/orders/\(id)", token: customer)
+            #expect((priced.json["order"] as? [String: Any])?["status"] as? String == "PRICE_CALCULATED")
+            let quote = try #require(priced.json["quote"] as? [String: Any])
+            let lines = try #require(quote["lines"] as? [[String: Any]])
+            #expect(lines.map { $0["code"] as? String } == ["metal", "casting-loss", "labour", "finish:polish", "markup"])
+            let total = try #require((quote["total"] as? [String: Any])?["minorUnits"] as? Int)
+            #expect(total == lines.reduce(0) { $0 + (($1["amount"] as? [String: Any])?["minorUnits"] as? Int ?? 0) })
+
+            #expect(try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller).string("status") == "MANUFACTURING_APPROVED")
+
+            let dashboard = try await api.call(.get, "/api/mes/dashboard", token: worker)
+            let available = (dashboard.json["orders"] as? [String: Any])?["items"] as? [[String: Any]]
+            #expect(available?.first?["id"] as? String == id)
+            #expect((dashboard.json["counts"] as? [String: Int])?["MANUFACTURING_APPROVED"] == 1)
+
+            #expect(try await api.call(.post, "/api/mes/orders/\(id)/take", token: worker).string("status") == "MANUFACTURING_STARTED")
+            #expect(try await api.call(.post, "/api/mes/orders/\(id)/complete", token: worker).string("status") == "MANUFACTURING_COMPLETED")
+            #expect(try await api.call(.post, "/api/mes/orders/\(id)/package", token: worker).string("status") == "PACKAGING")
+            let shipped = try await api.call(.post, "/api/mes/orders/\(id)/ship", token: worker, json: ["trackingNumber": "TRK-1001"])
+            #expect(shipped.string("status") == "SHIPPED")
+            #expect(shipped.string("trackingNumber") == "TRK-1001")
+
+            let delivered = try await api.call(
+                .post, "/api/carrier/deliveries", json: ["trackingNumber": "TRK-1001"], headers: ["X-Carrier-Secret": Harness.carrierSecret])
+            #expect(delivered.status == .ok)
+            #expect(delivered.json["changed"] as? Bool == true)
+
+            let closed = try await api.call(.get, "/api/shop/orders/\(id)", token: customer)
+            #expect((closed.json["order"] as? [String: Any])?["status"] as? String == "CLOSED")
+            let history = try #require(closed.json["history"] as? [[String: Any]])
+            #expect(history.map { $0["to"] as? String } == OrderStatus.allCases.filter { $0 != .cancelled }.map(\.rawValue))
+            #expect(history.map { $0["actorRole"] as? String } == [
+                "customer", "customer", "customer", "system", "seller", "operator", "operator", "operator", "operator", "carrier",
+            ])
+            #expect(closed.json["notes"] == nil, "customers do not see seller notes")
+
+            let earnings = try await api.call(.get, "/api/mes/my/earnings", token: worker)
+            let labour = try #require(lines.first { $0["code"] as? String == "labour" }?["amount"] as? [String: Any])
+            #expect((earnings.json["earned"] as? [String: Any])?["minorUnits"] as? Int == labour["minorUnits"] as? Int)
+        }
+    }
+
+    @Test("a catalog piece is ordered with its model attached")
+    func catalogPiece() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let catalog = try await api.call(.get, "/api/shop/catalog")
+            #expect(catalog.array.count == 3)
+
+            let created = try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "silver-925", "catalogItem": "classic-band"])
+
+            #expect(created.status == .created)
+            #expect(created.string("status") == "FILE_UPLOADED")
+            #expect(created.string("catalogItem") == "classic-band")
+            let id = try #require(created.string("id"))
+            #expect(try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer).status == .ok)
+            try await harness.pricingWorker.runDueJobs()
+            let detail = try await api.call(.get, "/api/shop/orders/\(id)", token: customer)
+            #expect((detail.json["model"] as? [String: Any])?["filename"] as? String == "classic-band.stl")
+            #expect(detail.json["quote"] != nil)
+        }
+    }
+
+    @Test("a move out of turn is a 409 naming the current status and the allowed moves")
+    func illegalMove() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let seller = try await api.signIn("seller@atelier.test")
+            let id = try #require(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
+
+            let refused = try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller)
+
+            #expect(refused.status == .conflict)
+            #expect(refused.headers[.contentType] == "application/problem+json")
+            #expect(refused.string("currentStatus") == "INITIATED")
+            #expect(refused.json["allowedMoves"] as? [String] == ["CANCELLED"])
+            #expect(refused.string("detail")?.contains("a seller cannot move it to MANUFACTURING_APPROVED") == true)
+        }
+    }
+
+    @Test("cancelling needs a reason and keeps it; closing by hand works after shipping only")
+    func cancelAndClose() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let seller = try await api.signIn("seller@atelier.test")
+            let id = try #require(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
+
+            #expect(try await api.call(.post, "/api/crm/orders/\(id)/cancel", token: seller, json: ["reason": " "]).status == .unprocessableContent)
+            #expect(try await api.call(.post, "/api/crm/orders/\(id)/close", token: seller).status == .conflict)
+            let cancelled = try await api.call(.post, "/api/crm/orders/\(id)/cancel", token: seller, json: ["reason": "model cannot be cast"])
+
+            #expect(cancelled.string("status") == "CANCELLED")
+            #expect(cancelled.string("cancelReason") == "model cannot be cast")
+            let note = try await api.call(.post, "/api/crm/orders/\(id)/notes", token: seller, json: ["kind": "complaint", "body": "customer called"])
+            #expect(note.status == .created)
+            let detail = try await api.call(.get, "/api/crm/orders/\(id)", token: seller)
+            #expect((detail.json["notes"] as? [[String: Any]])?.first?["kind"] as? String == "complaint")
+        }
+    }
+}
