@@ -48,6 +48,10 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
     public var at: Date
     public var note: String?
 
+    enum CodingKeys: String, CodingKey {
+        case orderID = "orderId", from, to, actorID = "actorId", actorRole, actorName, at, note
+    }
+
     public init(
         orderID: String, from: OrderStatus?, to: OrderStatus, actor: Principal, at: Date, note: String? = nil
     ) {

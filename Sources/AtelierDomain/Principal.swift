@@ -16,6 +16,10 @@ public struct Principal: Sendable, Hashable, Codable {
     public var role: Role
     public var name: String
 
+    enum CodingKeys: String, CodingKey {
+        case userID = "userId", role, name
+    }
+
     public init(userID: String, role: Role, name: String) {
         self.userID = userID
         self.role = role

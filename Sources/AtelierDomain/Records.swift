@@ -52,6 +52,10 @@ public struct OrderNote: Sendable, Hashable, Codable {
     public var body: String
     public var createdAt: Date
 
+    enum CodingKeys: String, CodingKey {
+        case orderID = "orderId", authorID = "authorId", authorName, kind, body, createdAt
+    }
+
     public init(orderID: String, author: Principal, kind: Kind, body: String, createdAt: Date) throws {
         let body = body.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !body.isEmpty, body.count <= 4000 else {

@@ -56,10 +56,13 @@ public final class JobRunner: Service, Sendable {
     }
 
     public func run() async throws {
+        // Subscribe before the first claim: a job committed before this line is found by that claim,
+        // one committed after it wakes us.
+        let signals = store.jobSignals()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { outer in
                 outer.addTask {
-                    for await _ in self.store.jobSignals() { self.wakeup.signal() }
+                    for await _ in signals { self.wakeup.signal() }
                 }
                 await withDiscardingTaskGroup { jobs in
                     while !self.stopping.load(ordering: .relaxed) {

@@ -1,0 +1,129 @@
+import AtelierDomain
+import AtelierStorage
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A real `atelier serve` process, started from the built executable.
+final class AtelierProcess: Sendable {
+    let process: Process
+    let port: Int
+
+    /// Starts `atelier serve` with `environment` and waits until it listens.
+    static func start(dataDirectory: String, environment extra: [String: String]) async throws -> AtelierProcess {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("atelier")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw HarnessError("the atelier executable is not built next to the tests (\(binary.lastPathComponent)); run `swift build` first")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["ATELIER_DATA"] = dataDirectory
+        environment["ATELIER_PORT"] = "0"
+        environment["ATELIER_BCRYPT_COST"] = "4"
+        environment["ATELIER_LOG_LEVEL"] = "warning"
+        for (key, value) in extra { environment[key] = value }
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let text = Mutex("")
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let printed = text.withLock { $0 }
+            if let range = printed.range(of: #"running on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                let port = Int(printed[range].split(separator: ":").last!)!
+                return AtelierProcess(process: process, port: port)
+            }
+            guard process.isRunning else { throw HarnessError("atelier serve exited with \(process.terminationStatus)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw HarnessError("atelier serve did not start within 30 s")
+    }
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+    }
+
+    /// SIGKILL: no chance to clean up.
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait: the graceful path.
+    func stop() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    func call(_ method: String, _ path: String, token: String? = nil, json: [String: String]? = nil) async throws -> (Int, [String: Any]) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        if let json { request.httpBody = try JSONSerialization.data(withJSONObject: json) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as! HTTPURLResponse).statusCode, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+    }
+}
+
+@Suite("Processes", .serialized)
+struct ProcessKillTests {
+    @Test("killing the worker process mid-job: after restart the job is claimed again after its lease and done once")
+    func killMidJob() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-kill-\(UUID().uuidString)").path
+        let first = try await AtelierProcess.start(
+            dataDirectory: data, environment: ["ATELIER_JOB_LEASE_SECONDS": "2", "ATELIER_DRILL_JOB_DELAY_MS": "600000"])
+        let (status, session) = try await first.call("POST", "/api/auth/sign-in", json: ["email": "customer@atelier.test", "password": "atelier-demo"])
+        #expect(status == 200)
+        let token = try #require(session["token"] as? String)
+        let (_, created) = try await first.call("POST", "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": "classic-band"])
+        let id = try #require(created["id"] as? String)
+        #expect(try await first.call("POST", "/api/shop/orders/\(id)/submit", token: token).0 == 200)
+
+        let store = try SQLiteStore(path: data + "/atelier.sqlite")
+        let running = try await waitFor(seconds: 20) {
+            try await store.reader.jobs(state: .running, page: PageRequest()).items.first
+        }
+        #expect(running.attempts == 1)
+        first.kill()
+        #expect(try await store.reader.order(id: id)?.status == .submitted, "the killed worker priced nothing")
+
+        let second = try await AtelierProcess.start(dataDirectory: data, environment: ["ATELIER_JOB_LEASE_SECONDS": "2"])
+        let priced = try await waitFor(seconds: 30) {
+            try await store.reader.order(id: id).flatMap { $0.status == .priceCalculated ? $0 : nil }
+        }
+        try await Task.sleep(for: .milliseconds(500))
+
+        #expect(priced.status == .priceCalculated)
+        #expect(try await store.reader.quote(orderID: id) != nil)
+        #expect(try await store.reader.history(orderID: id).filter { $0.to == .priceCalculated }.count == 1)
+        let job = try #require(try await store.reader.job(id: running.id))
+        #expect(job.state == .done)
+        #expect(job.attempts == 2)
+        #expect(try await store.reader.jobs(state: .dead, page: PageRequest()).items.isEmpty)
+        #expect(second.stop() == 0, "SIGTERM drains and exits cleanly")
+    }
+
+    func waitFor<T>(seconds: Double, _ probe: () async throws -> T?) async throws -> T {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let value = try await probe() { return value }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HarnessError("condition not met within \(seconds) s")
+    }
+}
