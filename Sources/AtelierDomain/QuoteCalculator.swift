@@ -20,7 +20,8 @@ public enum QuoteCalculator {
 
         let areaCM2 = metrics.surfaceAreaMM2 / 100
         let detailDoublings = max(0, log2(Double(max(metrics.triangles, 1)) / 10_000))
-        let labourMinor = Double(rates.baseMinor)
+        let labourMinor =
+            Double(rates.baseMinor)
             + areaCM2 * Double(rates.perSquareCMMinor)
             + Double(max(metrics.shells - 1, 0)) * Double(rates.perExtraShellMinor)
             + detailDoublings * Double(rates.perDetailDoublingMinor)
@@ -35,7 +36,9 @@ public enum QuoteCalculator {
             QuoteLine(code: "labour", label: "Labour", amount: .rounded(labourMinor, currency)),
         ]
         for finish in finishes {
-            lines.append(QuoteLine(code: "finish:\(finish.code)", label: finish.name, amount: Money(minorUnits: finish.priceMinor, currency: currency)))
+            lines.append(
+                QuoteLine(
+                    code: "finish:\(finish.code)", label: finish.name, amount: Money(minorUnits: finish.priceMinor, currency: currency)))
         }
         let subtotal = lines.reduce(Money.zero(currency)) { $0 + $1.amount }
         let markup = Money.rounded(Double(subtotal.minorUnits) * rates.markupPercent / 100, currency)

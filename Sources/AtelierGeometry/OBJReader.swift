@@ -19,10 +19,13 @@ public enum OBJReader {
                 let line = cursor.line
                 for axis in 0..<3 {
                     guard let value = cursor.number() else {
-                        throw fail("expected 3 numbers after 'v', found \(cursor.preview()) in place of the \(["x", "y", "z"][axis]) value.")
+                        throw fail(
+                            "expected 3 numbers after 'v', found \(cursor.preview()) in place of the \(["x", "y", "z"][axis]) value.")
                     }
                     guard value.isFinite else {
-                        throw MeshError.syntax(format: "OBJ", line: line, message: "vertex \(mesh.positions.count + 1): the \(["x", "y", "z"][axis]) coordinate is not a finite number.")
+                        throw MeshError.syntax(
+                            format: "OBJ", line: line,
+                            message: "vertex \(mesh.positions.count + 1): the \(["x", "y", "z"][axis]) coordinate is not a finite number.")
                     }
                     p[axis] = Float(value)
                 }

@@ -61,7 +61,8 @@ public enum STLReader {
             var values = (0.0, 0.0, 0.0)
             for axis in 0..<3 {
                 guard let value = cursor.number() else {
-                    throw fail("expected 3 numbers after '\(what)', found \(cursor.preview()) in place of the \(["x", "y", "z"][axis]) value.")
+                    throw fail(
+                        "expected 3 numbers after '\(what)', found \(cursor.preview()) in place of the \(["x", "y", "z"][axis]) value.")
                 }
                 switch axis {
                 case 0: values.0 = value
@@ -78,7 +79,10 @@ public enum STLReader {
             cursor.skipWhitespace()
             if cursor.atEnd { break }
             guard cursor.consume("solid") else {
-                throw fail(solids == 0 ? "expected 'solid' at the start, found \(cursor.preview())." : "expected 'solid' or the end of the file, found \(cursor.preview()).")
+                throw fail(
+                    solids == 0
+                        ? "expected 'solid' at the start, found \(cursor.preview())."
+                        : "expected 'solid' or the end of the file, found \(cursor.preview()).")
             }
             solids += 1
             cursor.skipLine()  // the solid's name

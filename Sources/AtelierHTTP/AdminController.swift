@@ -37,7 +37,8 @@ struct AdminController {
                 }
                 return role
             }
-            let page = try await admin.users(role: role, search: request.uri.queryParameters["q"].map(String.init), page: try request.pageRequest())
+            let page = try await admin.users(
+                role: role, search: request.uri.queryParameters["q"].map(String.init), page: try request.pageRequest())
             return PageResponse(page, UserResponse.init)
         }
         /// Creates a user of any role.

@@ -54,7 +54,8 @@ struct HealthController {
                 try await store.ping()
                 return EditedResponse(status: .ok, response: Health(status: "ok"))
             } catch {
-                return EditedResponse(status: .serviceUnavailable, response: Health(status: "unavailable", detail: "the database does not answer"))
+                return EditedResponse(
+                    status: .serviceUnavailable, response: Health(status: "unavailable", detail: "the database does not answer"))
             }
         }
     }

@@ -47,7 +47,8 @@ struct CRMController {
         group.post("orders/{id}/notes") { request, context -> EditedResponse<OrderNote> in
             let seller = try context.require(.seller, .admin)
             let body = try await request.decode(as: NewNote.self, context: context)
-            let note = try await crm.addNote(orderID: try context.parameters.require("id"), kind: body.kind ?? .note, body: body.body, by: seller)
+            let note = try await crm.addNote(
+                orderID: try context.parameters.require("id"), kind: body.kind ?? .note, body: body.body, by: seller)
             return EditedResponse(status: .created, response: note)
         }
         /// Customers, searched by `q` (e-mail or name).

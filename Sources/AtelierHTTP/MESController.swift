@@ -71,7 +71,8 @@ struct MESController {
         group.post("orders/{id}/ship") { request, context -> OrderResponse in
             let worker = try context.require(.operator)
             let body = try await request.decode(as: ShipBody.self, context: context)
-            return OrderResponse(try await mes.ship(orderID: try context.parameters.require("id"), trackingNumber: body.trackingNumber, by: worker))
+            return OrderResponse(
+                try await mes.ship(orderID: try context.parameters.require("id"), trackingNumber: body.trackingNumber, by: worker))
         }
         /// Orders I took.
         group.get("my/orders") { request, context -> PageResponse<OrderResponse> in

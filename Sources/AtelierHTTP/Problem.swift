@@ -75,19 +75,35 @@ extension Problem {
             case .conflict(let message):
                 return (Problem(status: .conflict, type: "conflict", detail: message), false)
             case .unavailable:
-                return (Problem(status: .serviceUnavailable, type: "unavailable", detail: "The database is unavailable; try again shortly."), true)
+                return (
+                    Problem(status: .serviceUnavailable, type: "unavailable", detail: "The database is unavailable; try again shortly."),
+                    true
+                )
             }
         case let error as DecodingError:
-            return (Problem(status: .badRequest, type: "bad-request", detail: "The request body is not valid JSON for this endpoint: \(describe(error))"), false)
+            return (
+                Problem(
+                    status: .badRequest, type: "bad-request",
+                    detail: "The request body is not valid JSON for this endpoint: \(describe(error))"), false
+            )
         case let error as HTTPError:
             let detail = error.body ?? error.status.reasonPhrase
             return (Problem(status: error.status, type: "http-\(error.status.code)", detail: detail), error.status.code >= 500)
         case let error as any HTTPResponseError where error.status == .contentTooLarge:
-            return (Problem(status: .contentTooLarge, type: "too-large", detail: "The request body is larger than this endpoint accepts."), false)
+            return (
+                Problem(status: .contentTooLarge, type: "too-large", detail: "The request body is larger than this endpoint accepts."),
+                false
+            )
         case let error as any HTTPResponseError:
-            return (Problem(status: error.status, type: "http-\(error.status.code)", detail: error.status.reasonPhrase), error.status.code >= 500)
+            return (
+                Problem(status: error.status, type: "http-\(error.status.code)", detail: error.status.reasonPhrase),
+                error.status.code >= 500
+            )
         default:
-            return (Problem(status: .internalServerError, type: "internal", detail: "Something went wrong on our side; it has been logged."), true)
+            return (
+                Problem(status: .internalServerError, type: "internal", detail: "Something went wrong on our side; it has been logged."),
+                true
+            )
         }
     }
 

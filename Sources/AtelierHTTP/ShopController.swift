@@ -48,17 +48,22 @@ struct ShopController {
             do {
                 buffer = try await request.collectBody(upTo: maxModelBytes)
             } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-                throw Problem(status: .contentTooLarge, type: "model-too-large", detail: "The model file is larger than the limit of \(maxModelBytes) bytes.")
+                throw Problem(
+                    status: .contentTooLarge, type: "model-too-large",
+                    detail: "The model file is larger than the limit of \(maxModelBytes) bytes.")
             }
             let filename = request.uri.queryParameters["filename"].map(String.init) ?? request.headers[.filename]
-            let (order, model) = try await shop.attachModel(orderID: id, filename: filename, bytes: Array(buffer.readableBytesView), by: customer)
+            let (order, model) = try await shop.attachModel(
+                orderID: id, filename: filename, bytes: Array(buffer.readableBytesView), by: customer)
             return ModelUploadResponse(order: OrderResponse(order), model: ModelResponse(model))
         }
         /// Places the order (`SUBMITTED`); pricing follows by itself.
         group.post("orders/{id}/submit") { request, context -> EditedResponse<OrderResponse> in
             let customer = try context.require(.customer)
-            let outcome = try await shop.submit(orderID: try context.parameters.require("id"), by: customer, idempotencyKey: request.idempotencyKey)
-            return EditedResponse(status: .ok, headers: outcome.replayed ? [.idempotentReplayed: "true"] : [:], response: OrderResponse(outcome.order))
+            let outcome = try await shop.submit(
+                orderID: try context.parameters.require("id"), by: customer, idempotencyKey: request.idempotencyKey)
+            return EditedResponse(
+                status: .ok, headers: outcome.replayed ? [.idempotentReplayed: "true"] : [:], response: OrderResponse(outcome.order))
         }
         /// Withdraws the order, allowed until manufacturing starts.
         group.post("orders/{id}/cancel") { request, context -> OrderResponse in

@@ -56,7 +56,8 @@ public struct AtelierConfiguration: Sendable {
     ]
 
     /// Reads the environment. Every malformed value is reported together.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AtelierConfiguration {
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AtelierConfiguration
+    {
         var config = AtelierConfiguration()
         var problems: [String] = []
         func string(_ name: String) -> String? {

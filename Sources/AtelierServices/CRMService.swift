@@ -40,7 +40,9 @@ public struct CRMService: Sendable {
     public func close(orderID: String, note: String?, by seller: Principal) async throws -> Order {
         let now = context.time.now()
         return try await context.store.write { tx in
-            try await tx.change(orderID: orderID, by: seller) { order in [try order.close(by: seller, at: now, note: note ?? "closed by hand")] }
+            try await tx.change(orderID: orderID, by: seller) { order in
+                [try order.close(by: seller, at: now, note: note ?? "closed by hand")]
+            }
         }
     }
 

@@ -22,8 +22,10 @@ public struct DemoData: Sendable {
         version: 1, currency: "EUR",
         materials: [
             Material(code: "silver-925", name: "Sterling silver 925", densityGPerCM3: 10.36, pricePerGramMinor: 95, castingLossPercent: 8),
-            Material(code: "gold-585", name: "Yellow gold 585 (14k)", densityGPerCM3: 13.07, pricePerGramMinor: 4_200, castingLossPercent: 5),
-            Material(code: "gold-750", name: "Yellow gold 750 (18k)", densityGPerCM3: 15.58, pricePerGramMinor: 5_600, castingLossPercent: 5),
+            Material(
+                code: "gold-585", name: "Yellow gold 585 (14k)", densityGPerCM3: 13.07, pricePerGramMinor: 4_200, castingLossPercent: 5),
+            Material(
+                code: "gold-750", name: "Yellow gold 750 (18k)", densityGPerCM3: 15.58, pricePerGramMinor: 5_600, castingLossPercent: 5),
             Material(code: "platinum-950", name: "Platinum 950", densityGPerCM3: 20.7, pricePerGramMinor: 3_900, castingLossPercent: 4),
         ],
         finishes: [
@@ -32,7 +34,8 @@ public struct DemoData: Sendable {
             Finish(code: "rhodium", name: "Rhodium plating", priceMinor: 2_500),
             Finish(code: "engraving", name: "Engraving", priceMinor: 3_000),
         ],
-        labour: LabourRates(baseMinor: 4_000, perSquareCMMinor: 150, perExtraShellMinor: 1_000, perDetailDoublingMinor: 500, markupPercent: 30)
+        labour: LabourRates(
+            baseMinor: 4_000, perSquareCMMinor: 150, perExtraShellMinor: 1_000, perDetailDoublingMinor: 500, markupPercent: 30)
     )
 
     /// Loads what is missing; safe to run on every start.
@@ -43,7 +46,8 @@ public struct DemoData: Sendable {
         if try await reader.user(email: Self.users[0].email) != nil { return false }
         let accounts = AccountService(context: context)
         for user in Self.users {
-            _ = try await accounts.createUser(email: user.email, name: user.name, password: context.configuration.demoPassword, role: user.role)
+            _ = try await accounts.createUser(
+                email: user.email, name: user.name, password: context.configuration.demoPassword, role: user.role)
         }
         let now = context.time.now()
         let pieces = Self.catalogPieces()
@@ -72,9 +76,21 @@ public struct DemoData: Sendable {
             MeshGenerator.sphere(radius: 3, segments: 32, rings: 16, center: SIMD3(10, 0, 0)),
         ])
         return [
-            (CatalogItem(id: "classic-band", name: "Classic band", description: "A plain comfort-fit wedding band, size 18 mm.", modelHash: "", modelFilename: "classic-band.stl", defaultMaterial: "gold-585"), MeshWriter.binarySTL(band.soup)),
-            (CatalogItem(id: "pearl-pendant", name: "Round pendant", description: "A polished sphere pendant with its bail.", modelHash: "", modelFilename: "round-pendant.stl", defaultMaterial: "silver-925"), MeshWriter.binarySTL(pendant.soup)),
-            (CatalogItem(id: "ball-studs", name: "Ball studs", description: "A pair of 6 mm ball stud earrings.", modelHash: "", modelFilename: "ball-studs.stl", defaultMaterial: "gold-750"), MeshWriter.binarySTL(studs.soup)),
+            (
+                CatalogItem(
+                    id: "classic-band", name: "Classic band", description: "A plain comfort-fit wedding band, size 18 mm.", modelHash: "",
+                    modelFilename: "classic-band.stl", defaultMaterial: "gold-585"), MeshWriter.binarySTL(band.soup)
+            ),
+            (
+                CatalogItem(
+                    id: "pearl-pendant", name: "Round pendant", description: "A polished sphere pendant with its bail.", modelHash: "",
+                    modelFilename: "round-pendant.stl", defaultMaterial: "silver-925"), MeshWriter.binarySTL(pendant.soup)
+            ),
+            (
+                CatalogItem(
+                    id: "ball-studs", name: "Ball studs", description: "A pair of 6 mm ball stud earrings.", modelHash: "",
+                    modelFilename: "ball-studs.stl", defaultMaterial: "gold-750"), MeshWriter.binarySTL(studs.soup)
+            ),
         ]
     }
 }

@@ -54,7 +54,9 @@ public struct MESService: Sendable {
         }
     }
 
-    private func step(_ orderID: String, _ actor: Principal, _ move: @escaping @Sendable (inout Order, Date) throws -> HistoryEntry) async throws -> Order {
+    private func step(_ orderID: String, _ actor: Principal, _ move: @escaping @Sendable (inout Order, Date) throws -> HistoryEntry)
+        async throws -> Order
+    {
         try await context.store.write { tx in
             let now = context.time.now()
             return try await tx.change(orderID: orderID, by: actor) { order in [try move(&order, now)] }

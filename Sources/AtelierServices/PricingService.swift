@@ -35,7 +35,8 @@ public struct PricingService: Sendable {
                 throw PermanentJobError("order \(orderID) has no stored model")
             }
             let priceList = try await tx.priceList()
-            let key = Self.cacheKey(modelHash: hash, material: order.materialCode, finishes: order.finishCodes, priceListVersion: priceList.version)
+            let key = Self.cacheKey(
+                modelHash: hash, material: order.materialCode, finishes: order.finishCodes, priceListVersion: priceList.version)
             let quote: Quote
             if let cached = try await tx.cachedQuote(key: key) {
                 quote = cached

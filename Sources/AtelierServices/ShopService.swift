@@ -50,7 +50,9 @@ public struct ShopService: Sendable {
         let now = context.time.now()
         let fingerprint = sha256Hex(try JSONEncoder.sorted.encode(request))
         return try await context.store.write { tx in
-            if let replay = try await Idempotency.replay(tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint) {
+            if let replay = try await Idempotency.replay(
+                tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint)
+            {
                 return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
             }
             var item: CatalogItem?
@@ -69,7 +71,8 @@ public struct ShopService: Sendable {
             }
             try await tx.insert(order: order)
             try await tx.append(history: history)
-            try await Idempotency.remember(tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now)
+            try await Idempotency.remember(
+                tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now)
             return Outcome(order: order, replayed: false)
         }
     }
@@ -96,14 +99,17 @@ public struct ShopService: Sendable {
         let now = context.time.now()
         let maxAttempts = context.configuration.jobMaxAttempts
         return try await context.store.write { tx in
-            if let replay = try await Idempotency.replay(tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID) {
+            if let replay = try await Idempotency.replay(
+                tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID)
+            {
                 return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
             }
             let order = try await tx.change(orderID: orderID, by: customer) { order in
                 [try order.submit(by: customer, at: now)]
             }
             try await tx.enqueue(PricingJob(orderID: orderID), at: now, maxAttempts: maxAttempts)
-            try await Idempotency.remember(tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID, resultID: orderID, at: now)
+            try await Idempotency.remember(
+                tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID, resultID: orderID, at: now)
             return Outcome(order: order, replayed: false)
         }
     }
@@ -137,10 +143,13 @@ enum Idempotency {
         return record.resultID
     }
 
-    static func remember(_ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String, resultID: String, at now: Date) async throws {
+    static func remember(_ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String, resultID: String, at now: Date)
+        async throws
+    {
         guard let key = try validated(key) else { return }
-        try await tx.insert(idempotency: IdempotencyRecord(
-            scope: scope, key: key, requestHash: sha256Hex(Data(fingerprint.utf8)), resultID: resultID, createdAt: now))
+        try await tx.insert(
+            idempotency: IdempotencyRecord(
+                scope: scope, key: key, requestHash: sha256Hex(Data(fingerprint.utf8)), resultID: resultID, createdAt: now))
     }
 
     private static func validated(_ key: String?) throws -> String? {

@@ -28,7 +28,9 @@ public struct JSONLogHandler: LogHandler {
         fields["level"] = event.level.rawValue
         fields["message"] = "\(event.message)"
         fields["label"] = label
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return
+        }
         output(String(decoding: data, as: UTF8.self))
     }
 

@@ -43,12 +43,15 @@ struct Bench: AsyncParsableCommand {
                 let analyse = try best { _ = try ModelReader.read(try load(path), filename: name, limits: limits) }
                 let quote = try best {
                     let info = try ModelIntake.analyze(bytes: try load(path), filename: name, limits: limits)
-                    _ = try QuoteCalculator.quote(metrics: info.metrics, materialCode: "gold-585", finishCodes: ["polish"], priceList: DemoData.priceList)
+                    _ = try QuoteCalculator.quote(
+                        metrics: info.metrics, materialCode: "gold-585", finishCodes: ["polish"], priceList: DemoData.priceList)
                 }
                 let megabytes = Double(bytes.count) / 1_000_000
                 print(
                     name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                        + String(format: "%6.1f  %8.4f  %16.4f  %6.0f  %7.1f  %8.4f", megabytes, read, analyse, megabytes / analyse, analyse / read, quote))
+                        + String(
+                            format: "%6.1f  %8.4f  %16.4f  %6.0f  %7.1f  %8.4f", megabytes, read, analyse, megabytes / analyse,
+                            analyse / read, quote))
             }
         }
 

@@ -15,7 +15,9 @@ struct Jobs: AsyncParsableCommand {
             let counts = try await environment.useCases.admin.jobCounts()
             if counts.isEmpty { print("The queue is empty.") }
             for count in counts {
-                print("\(count.queue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(count.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(count.count)")
+                print(
+                    "\(count.queue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(count.state.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(count.count)"
+                )
             }
         }
     }

@@ -8,7 +8,8 @@ struct QuoteTests {
         version: 3, currency: "EUR",
         materials: [Material(code: "gold-585", name: "Gold 585", densityGPerCM3: 13.0, pricePerGramMinor: 4_000, castingLossPercent: 5)],
         finishes: [Finish(code: "polish", name: "Polish", priceMinor: 1_500)],
-        labour: LabourRates(baseMinor: 4_000, perSquareCMMinor: 100, perExtraShellMinor: 1_000, perDetailDoublingMinor: 500, markupPercent: 10))
+        labour: LabourRates(
+            baseMinor: 4_000, perSquareCMMinor: 100, perExtraShellMinor: 1_000, perDetailDoublingMinor: 500, markupPercent: 10))
 
     @Test("metal weight comes from volume and density; every line adds up to the total")
     func itemised() throws {

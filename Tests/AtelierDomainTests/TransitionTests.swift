@@ -87,9 +87,10 @@ struct TransitionTests {
         for (from, to, role) in Self.forbidden {
             var order = try order(in: from)
             let before = order
-            #expect(throws: DomainError.illegalTransition(
-                orderID: order.id, current: from, requested: to, role: role,
-                allowed: OrderLifecycle.allowedMoves(from: from, for: role))
+            #expect(
+                throws: DomainError.illegalTransition(
+                    orderID: order.id, current: from, requested: to, role: role,
+                    allowed: OrderLifecycle.allowedMoves(from: from, for: role))
             ) {
                 _ = try order.transition(to: to, by: People.acting(as: role), at: t0)
             }
@@ -101,9 +102,14 @@ struct TransitionTests {
     func refusalMessage() throws {
         var order = try order(in: .priceCalculated)
         let error = #expect(throws: DomainError.self) { _ = try order.take(by: People.operatorOlga, at: t0) }
-        #expect(error?.description == "Order o-1 is PRICE_CALCULATED; a operator cannot move it to MANUFACTURING_STARTED. Allowed moves for a operator from PRICE_CALCULATED: none.")
+        #expect(
+            error?.description
+                == "Order o-1 is PRICE_CALCULATED; a operator cannot move it to MANUFACTURING_STARTED. Allowed moves for a operator from PRICE_CALCULATED: none."
+        )
         let sellerError = #expect(throws: DomainError.self) { _ = try order.complete(by: People.seller, at: t0) }
-        #expect(sellerError?.description.contains("Allowed moves for a seller from PRICE_CALCULATED: MANUFACTURING_APPROVED, CANCELLED.") == true)
+        #expect(
+            sellerError?.description.contains("Allowed moves for a seller from PRICE_CALCULATED: MANUFACTURING_APPROVED, CANCELLED.")
+                == true)
     }
 
     @Test("terminal statuses allow nothing")

@@ -18,7 +18,10 @@ struct MalformedFileTests {
     func binaryTruncated() {
         let bytes = Array(MeshWriter.binarySTL(cube.soup).dropLast(30))
         let message = messageOf { try read(bytes, "ring.stl") }
-        #expect(message == "Binary STL is truncated: its header declares 12 triangles (684 bytes) but the file has 654 bytes, so it ends inside triangle 12.")
+        #expect(
+            message
+                == "Binary STL is truncated: its header declares 12 triangles (684 bytes) but the file has 654 bytes, so it ends inside triangle 12."
+        )
     }
 
     @Test("a binary STL whose header count is wrong says so")
@@ -26,7 +29,10 @@ struct MalformedFileTests {
         var bytes = MeshWriter.binarySTL(cube.soup)
         bytes[80] = 11
         let message = messageOf { try read(bytes, "ring.stl") }
-        #expect(message == "Binary STL has the wrong triangle count: its header declares 11 triangles (634 bytes) but the file has 684 bytes (50 bytes more).")
+        #expect(
+            message
+                == "Binary STL has the wrong triangle count: its header declares 11 triangles (634 bytes) but the file has 684 bytes (50 bytes more)."
+        )
     }
 
     @Test("a NaN in a binary STL names the triangle, vertex and axis")
@@ -91,13 +97,18 @@ struct MalformedFileTests {
     @Test("a bad number in an ASCII STL is shown with its line")
     func asciiBadNumber() {
         let text = "solid x\nfacet normal 0 0 1\nouter loop\nvertex 1 2 abc\n"
-        #expect(messageOf { try read(ascii(text), "ring.stl") } == "ASCII STL line 4: expected 3 numbers after 'vertex', found 'abc' in place of the z value.")
+        #expect(
+            messageOf { try read(ascii(text), "ring.stl") }
+                == "ASCII STL line 4: expected 3 numbers after 'vertex', found 'abc' in place of the z value.")
     }
 
     @Test("a facet with four vertices is refused")
     func asciiQuad() {
-        let text = "solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nvertex 1 1 0\nvertex 0 1 0\nendloop\nendfacet\nendsolid\n"
-        #expect(messageOf { try read(ascii(text), "ring.stl") } == "ASCII STL line 7: facet 1 has more than 3 vertices; only triangles are allowed.")
+        let text =
+            "solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nvertex 1 1 0\nvertex 0 1 0\nendloop\nendfacet\nendsolid\n"
+        #expect(
+            messageOf { try read(ascii(text), "ring.stl") }
+                == "ASCII STL line 7: facet 1 has more than 3 vertices; only triangles are allowed.")
     }
 
     @Test("an ASCII STL with a misspelt keyword names it")

@@ -30,7 +30,8 @@ struct AccessTests {
         let harness = try await Harness.make()
         try await harness.test { api in
             let clara = try await api.signIn("customer@atelier.test")
-            let signUp = try await api.call(.post, "/api/auth/sign-up", json: ["email": "bob@example.com", "name": "Bob", "password": "long enough"])
+            let signUp = try await api.call(
+                .post, "/api/auth/sign-up", json: ["email": "bob@example.com", "name": "Bob", "password": "long enough"])
             #expect(signUp.status == .created)
             #expect(signUp.json["passwordHash"] == nil)
             let bob = try await api.signIn("bob@example.com", password: "long enough")
@@ -53,9 +54,11 @@ struct AccessTests {
             let wrong = try await api.call(.post, "/api/auth/sign-in", json: ["email": "customer@atelier.test", "password": "nope nope"])
             #expect(wrong.status == .unauthorized)
             #expect(wrong.string("detail") == "The e-mail or the password is wrong.")
-            let duplicate = try await api.call(.post, "/api/auth/sign-up", json: ["email": "customer@atelier.test", "name": "X", "password": "long enough"])
+            let duplicate = try await api.call(
+                .post, "/api/auth/sign-up", json: ["email": "customer@atelier.test", "name": "X", "password": "long enough"])
             #expect(duplicate.status == .unprocessableContent)
-            let short = try await api.call(.post, "/api/auth/sign-up", json: ["email": "new@example.com", "name": "X", "password": "short"])
+            let short = try await api.call(
+                .post, "/api/auth/sign-up", json: ["email": "new@example.com", "name": "X", "password": "short"])
             #expect(short.string("detail") == "A password needs 8 to 72 characters.")
             let token = try await api.signIn("customer@atelier.test")
             #expect(try await api.call(.post, "/api/auth/sign-out", token: token).status == .noContent)

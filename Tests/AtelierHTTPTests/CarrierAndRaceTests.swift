@@ -1,17 +1,20 @@
 import AtelierDomain
 import AtelierServices
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HTTPTypes
 import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Brings a fresh order to `MANUFACTURING_APPROVED` and returns its id.
 func approvedOrder(_ api: API, _ harness: Harness) async throws -> String {
     let customer = try await api.signIn("customer@atelier.test")
     let seller = try await api.signIn("seller@atelier.test")
-    let id = try #require(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "classic-band"]).string("id"))
+    let id = try #require(
+        try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "classic-band"])
+            .string("id"))
     _ = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer)
     try await harness.pricingWorker.runDueJobs()
     let approved = try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller)
@@ -31,7 +34,10 @@ struct CarrierAndRaceTests {
             _ = try await api.call(.post, "/api/mes/orders/\(id)/ship", token: worker, json: ["trackingNumber": "TRK-7"])
             let secret = ["X-Carrier-Secret": Harness.carrierSecret]
 
-            #expect(try await api.call(.post, "/api/carrier/deliveries", json: ["trackingNumber": "TRK-7"], headers: ["X-Carrier-Secret": "wrong"]).status == .unauthorized)
+            #expect(
+                try await api.call(
+                    .post, "/api/carrier/deliveries", json: ["trackingNumber": "TRK-7"], headers: ["X-Carrier-Secret": "wrong"]
+                ).status == .unauthorized)
             #expect(try await api.call(.post, "/api/carrier/deliveries", json: ["trackingNumber": "TRK-7"]).status == .unauthorized)
             let unknown = try await api.call(.post, "/api/carrier/deliveries", json: ["trackingNumber": "TRK-404"], headers: secret)
             #expect(unknown.status == .notFound)
@@ -52,7 +58,8 @@ struct CarrierAndRaceTests {
     func concurrentTake() async throws {
         let harness = try await Harness.make()
         for i in 0..<20 {
-            _ = try await harness.useCases.accounts.createUser(email: "op\(i)@atelier.test", name: "Operator \(i)", password: Harness.password, role: .operator)
+            _ = try await harness.useCases.accounts.createUser(
+                email: "op\(i)@atelier.test", name: "Operator \(i)", password: Harness.password, role: .operator)
         }
         try await harness.live { api, port in
             let id = try await approvedOrder(api, harness)

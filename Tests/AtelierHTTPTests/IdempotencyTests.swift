@@ -13,7 +13,8 @@ struct IdempotencyTests {
 
             let first = try await api.call(.post, "/api/shop/orders", token: customer, json: body, headers: ["Idempotency-Key": "k-1"])
             let retry = try await api.call(.post, "/api/shop/orders", token: customer, json: body, headers: ["Idempotency-Key": "k-1"])
-            let other = try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "silver-925"], headers: ["Idempotency-Key": "k-1"])
+            let other = try await api.call(
+                .post, "/api/shop/orders", token: customer, json: ["material": "silver-925"], headers: ["Idempotency-Key": "k-1"])
 
             #expect(first.status == .created)
             #expect(retry.status == .ok)
@@ -31,7 +32,9 @@ struct IdempotencyTests {
         let harness = try await Harness.make()
         try await harness.test { api in
             let customer = try await api.signIn("customer@atelier.test")
-            let id = try #require(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "ball-studs"]).string("id"))
+            let id = try #require(
+                try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "ball-studs"])
+                    .string("id"))
 
             let first = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, headers: ["Idempotency-Key": "s-1"])
             let retry = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, headers: ["Idempotency-Key": "s-1"])

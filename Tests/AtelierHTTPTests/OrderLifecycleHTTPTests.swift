@@ -13,7 +13,8 @@ struct OrderLifecycleHTTPTests {
             let seller = try await api.signIn("seller@atelier.test")
             let worker = try await api.signIn("operator@atelier.test")
 
-            let created = try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "finishes": ["polish"]])
+            let created = try await api.call(
+                .post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "finishes": ["polish"]])
             #expect(created.status == .created)
             #expect(created.string("status") == "INITIATED")
             let id = try #require(created.string("id"))
@@ -45,14 +46,16 @@ struct OrderLifecycleHTTPTests {
             #expect((dashboard.json["counts"] as? [String: Int])?["MANUFACTURING_APPROVED"] == 1)
 
             #expect(try await api.call(.post, "/api/mes/orders/\(id)/take", token: worker).string("status") == "MANUFACTURING_STARTED")
-            #expect(try await api.call(.post, "/api/mes/orders/\(id)/complete", token: worker).string("status") == "MANUFACTURING_COMPLETED")
+            #expect(
+                try await api.call(.post, "/api/mes/orders/\(id)/complete", token: worker).string("status") == "MANUFACTURING_COMPLETED")
             #expect(try await api.call(.post, "/api/mes/orders/\(id)/package", token: worker).string("status") == "PACKAGING")
             let shipped = try await api.call(.post, "/api/mes/orders/\(id)/ship", token: worker, json: ["trackingNumber": "TRK-1001"])
             #expect(shipped.string("status") == "SHIPPED")
             #expect(shipped.string("trackingNumber") == "TRK-1001")
 
             let delivered = try await api.call(
-                .post, "/api/carrier/deliveries", json: ["trackingNumber": "TRK-1001"], headers: ["X-Carrier-Secret": Harness.carrierSecret])
+                .post, "/api/carrier/deliveries", json: ["trackingNumber": "TRK-1001"], headers: ["X-Carrier-Secret": Harness.carrierSecret]
+            )
             #expect(delivered.status == .ok)
             #expect(delivered.json["changed"] as? Bool == true)
 
@@ -60,9 +63,10 @@ struct OrderLifecycleHTTPTests {
             #expect((closed.json["order"] as? [String: Any])?["status"] as? String == "CLOSED")
             let history = try #require(closed.json["history"] as? [[String: Any]])
             #expect(history.map { $0["to"] as? String } == OrderStatus.allCases.filter { $0 != .cancelled }.map(\.rawValue))
-            #expect(history.map { $0["actorRole"] as? String } == [
-                "customer", "customer", "customer", "system", "seller", "operator", "operator", "operator", "operator", "carrier",
-            ])
+            #expect(
+                history.map { $0["actorRole"] as? String } == [
+                    "customer", "customer", "customer", "system", "seller", "operator", "operator", "operator", "operator", "carrier",
+                ])
             #expect(closed.json["notes"] == nil, "customers do not see seller notes")
 
             let earnings = try await api.call(.get, "/api/mes/my/earnings", token: worker)
@@ -79,7 +83,8 @@ struct OrderLifecycleHTTPTests {
             let catalog = try await api.call(.get, "/api/shop/catalog")
             #expect(catalog.array.count == 3)
 
-            let created = try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "silver-925", "catalogItem": "classic-band"])
+            let created = try await api.call(
+                .post, "/api/shop/orders", token: customer, json: ["material": "silver-925", "catalogItem": "classic-band"])
 
             #expect(created.status == .created)
             #expect(created.string("status") == "FILE_UPLOADED")
@@ -99,7 +104,8 @@ struct OrderLifecycleHTTPTests {
         try await harness.test { api in
             let customer = try await api.signIn("customer@atelier.test")
             let seller = try await api.signIn("seller@atelier.test")
-            let id = try #require(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
+            let id = try #require(
+                try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
 
             let refused = try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller)
 
@@ -117,15 +123,20 @@ struct OrderLifecycleHTTPTests {
         try await harness.test { api in
             let customer = try await api.signIn("customer@atelier.test")
             let seller = try await api.signIn("seller@atelier.test")
-            let id = try #require(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
+            let id = try #require(
+                try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
 
-            #expect(try await api.call(.post, "/api/crm/orders/\(id)/cancel", token: seller, json: ["reason": " "]).status == .unprocessableContent)
+            #expect(
+                try await api.call(.post, "/api/crm/orders/\(id)/cancel", token: seller, json: ["reason": " "]).status
+                    == .unprocessableContent)
             #expect(try await api.call(.post, "/api/crm/orders/\(id)/close", token: seller).status == .conflict)
-            let cancelled = try await api.call(.post, "/api/crm/orders/\(id)/cancel", token: seller, json: ["reason": "model cannot be cast"])
+            let cancelled = try await api.call(
+                .post, "/api/crm/orders/\(id)/cancel", token: seller, json: ["reason": "model cannot be cast"])
 
             #expect(cancelled.string("status") == "CANCELLED")
             #expect(cancelled.string("cancelReason") == "model cannot be cast")
-            let note = try await api.call(.post, "/api/crm/orders/\(id)/notes", token: seller, json: ["kind": "complaint", "body": "customer called"])
+            let note = try await api.call(
+                .post, "/api/crm/orders/\(id)/notes", token: seller, json: ["kind": "complaint", "body": "customer called"])
             #expect(note.status == .created)
             let detail = try await api.call(.get, "/api/crm/orders/\(id)", token: seller)
             #expect((detail.json["notes"] as? [[String: Any]])?.first?["kind"] as? String == "complaint")

@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// A real `atelier serve` process, started from the built executable.
@@ -17,7 +17,8 @@ final class AtelierProcess: Sendable {
     static func start(dataDirectory: String, environment extra: [String: String]) async throws -> AtelierProcess {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("atelier")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw HarnessError("the atelier executable is not built next to the tests (\(binary.lastPathComponent)); run `swift build` first")
+            throw HarnessError(
+                "the atelier executable is not built next to the tests (\(binary.lastPathComponent)); run `swift build` first")
         }
         let process = Process()
         process.executableURL = binary
@@ -87,10 +88,12 @@ struct ProcessKillTests {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-kill-\(UUID().uuidString)").path
         let first = try await AtelierProcess.start(
             dataDirectory: data, environment: ["ATELIER_JOB_LEASE_SECONDS": "2", "ATELIER_DRILL_JOB_DELAY_MS": "600000"])
-        let (status, session) = try await first.call("POST", "/api/auth/sign-in", json: ["email": "customer@atelier.test", "password": "atelier-demo"])
+        let (status, session) = try await first.call(
+            "POST", "/api/auth/sign-in", json: ["email": "customer@atelier.test", "password": "atelier-demo"])
         #expect(status == 200)
         let token = try #require(session["token"] as? String)
-        let (_, created) = try await first.call("POST", "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": "classic-band"])
+        let (_, created) = try await first.call(
+            "POST", "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": "classic-band"])
         let id = try #require(created["id"] as? String)
         #expect(try await first.call("POST", "/api/shop/orders/\(id)/submit", token: token).0 == 200)
 

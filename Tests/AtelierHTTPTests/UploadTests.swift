@@ -10,7 +10,10 @@ import Testing
 struct UploadTests {
     static let broken: [(String, [UInt8], String)] = [
         ("ring.stl", Array(MeshWriter.binarySTL(MeshGenerator.cube(size: 10).soup).dropLast(7)), "Binary STL is truncated"),
-        ("ring.stl", Array("solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 nan 0\n".utf8), "Line 5: triangle 1, vertex 2: the y coordinate is not a finite number."),
+        (
+            "ring.stl", Array("solid x\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 1 nan 0\n".utf8),
+            "Line 5: triangle 1, vertex 2: the y coordinate is not a finite number."
+        ),
         ("ring.obj", Array("v 0 0 0\nv 1 0 0\nf 1 2 3\n".utf8), "OBJ line 3: face refers to vertex 3, but the file defines 2 vertices."),
         ("notes.txt", Array("just some words".utf8), "Not a binary STL, ASCII STL or OBJ file"),
         ("ring.stl", [], "The file is empty."),
@@ -22,7 +25,8 @@ struct UploadTests {
         let harness = try await Harness.make()
         try await harness.test { api in
             let customer = try await api.signIn("customer@atelier.test")
-            let id = try #require(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
+            let id = try #require(
+                try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
 
             let reply = try await api.call(.put, "/api/shop/orders/\(id)/model?filename=\(filename)", token: customer, body: bytes)
 
@@ -40,9 +44,11 @@ struct UploadTests {
         let harness = try await Harness.make()
         try await harness.test { api in
             let customer = try await api.signIn("customer@atelier.test")
-            let id = try #require(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
+            let id = try #require(
+                try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
 
-            let reply = try await api.call(.put, "/api/shop/orders/\(id)/model", token: customer, body: [UInt8](repeating: 1, count: 3 * 1024 * 1024))
+            let reply = try await api.call(
+                .put, "/api/shop/orders/\(id)/model", token: customer, body: [UInt8](repeating: 1, count: 3 * 1024 * 1024))
 
             #expect(reply.status == .contentTooLarge)
             #expect(reply.string("detail") == "The model file is larger than the limit of 2097152 bytes.")
@@ -56,7 +62,8 @@ struct UploadTests {
             let customer = try await api.signIn("customer@atelier.test")
             var hashes: [String] = []
             for (name, bytes) in [("cube.stl", Models.cube), ("pendant.obj", Models.pendantOBJ), ("again.stl", Models.cube)] {
-                let id = try #require(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "silver-925"]).string("id"))
+                let id = try #require(
+                    try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "silver-925"]).string("id"))
                 let reply = try await api.call(.put, "/api/shop/orders/\(id)/model?filename=\(name)", token: customer, body: bytes)
                 #expect(reply.status == .ok, "\(reply.text)")
                 let model = try #require(reply.json["model"] as? [String: Any])

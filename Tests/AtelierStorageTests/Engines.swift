@@ -33,9 +33,10 @@ let customer = Principal(userID: "u-customer", role: .customer, name: "Clara")
 
 func insertCustomer(_ store: any Store) async throws {
     try await store.write { tx in
-        try await tx.insert(user: UserAccount(
-            id: customer.userID, email: "clara@example.com", name: "Clara Customer", role: .customer,
-            passwordHash: "x", createdAt: Date(timeIntervalSince1970: 1_800_000_000)))
+        try await tx.insert(
+            user: UserAccount(
+                id: customer.userID, email: "clara@example.com", name: "Clara Customer", role: .customer,
+                passwordHash: "x", createdAt: Date(timeIntervalSince1970: 1_800_000_000)))
     }
 }
 

@@ -131,7 +131,8 @@ struct JobRunnerTests {
         let id = try await enqueue(store, "c")
         // Worker 1 claims the job and dies before finishing it.
         let claimed = try await store.write { [clock] tx in
-            try await tx.claimJobs(queues: ["test"], worker: "dead-worker", limit: 1, now: clock.now(), leaseUntil: clock.now().addingTimeInterval(30))
+            try await tx.claimJobs(
+                queues: ["test"], worker: "dead-worker", limit: 1, now: clock.now(), leaseUntil: clock.now().addingTimeInterval(30))
         }
         #expect(claimed.count == 1)
         let survivor = runner(store, recorder, worker: "w2")

@@ -10,7 +10,9 @@ struct StoreConformanceTests {
     func orderRoundTrip(engine: Engine) async throws {
         let store = try await engine.makeStore()
         try await insertCustomer(store)
-        var (order, created) = try Order.start(id: "o-1", customer: customer, materialCode: "gold-585", finishCodes: ["polish", "engraving"], at: Date(timeIntervalSince1970: 1_800_000_000))
+        var (order, created) = try Order.start(
+            id: "o-1", customer: customer, materialCode: "gold-585", finishCodes: ["polish", "engraving"],
+            at: Date(timeIntervalSince1970: 1_800_000_000))
         let attached = try order.attachModel(hash: "h1", filename: "ring.stl", by: customer, at: Date(timeIntervalSince1970: 1_800_000_001))
         try await store.write { [order, created] tx in
             try await tx.insert(order: order)
@@ -33,7 +35,8 @@ struct StoreConformanceTests {
 
         await #expect(throws: Boom.self) {
             try await store.write { tx in
-                try await tx.insert(order: Order(id: "o-1", customerID: customer.userID, materialCode: "m", finishCodes: [], createdAt: Date()))
+                try await tx.insert(
+                    order: Order(id: "o-1", customerID: customer.userID, materialCode: "m", finishCodes: [], createdAt: Date()))
                 try await tx.enqueue(NewJob(queue: "pricing", kind: "k", payload: "{}", runAt: Date(), maxAttempts: 3))
                 throw Boom()
             }
@@ -139,7 +142,8 @@ struct StoreConformanceTests {
     @Test("an idempotency key is stored once per scope", arguments: Engine.allCases)
     func idempotencyKeys(engine: Engine) async throws {
         let store = try await engine.makeStore()
-        let record = IdempotencyRecord(scope: "s", key: "k", requestHash: "h", resultID: "o-1", createdAt: Date(timeIntervalSince1970: 1_800_000_000))
+        let record = IdempotencyRecord(
+            scope: "s", key: "k", requestHash: "h", resultID: "o-1", createdAt: Date(timeIntervalSince1970: 1_800_000_000))
         try await store.write { tx in try await tx.insert(idempotency: record) }
 
         await #expect(throws: StorageError.self) {
@@ -171,9 +175,10 @@ struct StoreConformanceTests {
             for i in 0..<40 {
                 group.addTask {
                     try await store.write { tx in
-                        try await tx.insert(order: Order(
-                            id: "c-\(i)", customerID: customer.userID, materialCode: "m", finishCodes: [],
-                            createdAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(i))))
+                        try await tx.insert(
+                            order: Order(
+                                id: "c-\(i)", customerID: customer.userID, materialCode: "m", finishCodes: [],
+                                createdAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(i))))
                     }
                 }
             }

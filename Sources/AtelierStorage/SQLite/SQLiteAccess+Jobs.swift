@@ -54,7 +54,8 @@ extension SQLiteAccess {
     func completeJob(id: Int64, worker: String, at: Date) async throws {
         try await run { db in
             try db.execute(
-                sql: "UPDATE jobs SET state = 'done', leased_by = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND leased_by = ?",
+                sql:
+                    "UPDATE jobs SET state = 'done', leased_by = NULL, updated_at = ? WHERE id = ? AND state = 'running' AND leased_by = ?",
                 arguments: [at.millis, id, worker])
         }
     }
@@ -113,7 +114,8 @@ extension SQLiteAccess {
     func jobCounts() async throws -> [JobCount] {
         try await run { db in
             try Row.fetchAll(
-                db, sql: "SELECT queue, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM jobs GROUP BY queue, state ORDER BY queue, state"
+                db,
+                sql: "SELECT queue, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM jobs GROUP BY queue, state ORDER BY queue, state"
             ).map { row in
                 JobCount(
                     queue: row["queue"], state: JobState(rawValue: row["state"]) ?? .ready, count: row["n"],

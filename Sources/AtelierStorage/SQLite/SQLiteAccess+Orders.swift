@@ -133,7 +133,8 @@ extension SQLiteAccess {
         if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
             let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_")
-            conditions.append("""
+            conditions.append(
+                """
                 (o.id LIKE ? ESCAPE '\\' OR o.tracking_number = ? OR o.customer_id IN
                   (SELECT id FROM users WHERE email LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'))
                 """)
@@ -145,7 +146,8 @@ extension SQLiteAccess {
         }
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let limit = page.limit
-        let columns = Self.orderColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+        let columns = Self.orderColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(
+            separator: ", ")
         let sql = "SELECT \(columns) FROM orders o \(whereClause) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)"
         let finalArguments = arguments
         return try await run { db in
