@@ -22,6 +22,15 @@ public struct Page<Item: Sendable>: Sendable {
     }
 }
 
+extension Page {
+    /// Makes a page from up to `limit + 1` fetched items: the extra one only says there is a next page.
+    public static func cut(_ fetched: [Item], limit: Int, cursor: (Item) -> Cursor) -> Page {
+        guard fetched.count > limit else { return Page(items: fetched, next: nil) }
+        let items = Array(fetched.prefix(limit))
+        return Page(items: items, next: items.last.map(cursor))
+    }
+}
+
 /// A position in a list sorted by (time, id) descending: opaque to clients.
 public struct Cursor: Sendable, Hashable {
     public var millis: Int64

@@ -49,13 +49,8 @@ extension SQLiteAccess {
         let sql = "SELECT * FROM users \(whereClause) ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
         let finalArguments = arguments
         return try await run { db in
-            var users = try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.user(from:))
-            var next: Cursor?
-            if users.count > limit {
-                users.removeLast()
-                next = users.last.map { Cursor(millis: $0.createdAt.millis, id: $0.id) }
-            }
-            return Page(items: users, next: next)
+            let users = try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.user(from:))
+            return Page.cut(users, limit: limit) { Cursor(millis: $0.createdAt.millis, id: $0.id) }
         }
     }
 

@@ -98,16 +98,11 @@ extension SQLiteAccess {
         let limit = page.limit
         let after = page.cursor.flatMap { Int64($0.id) } ?? Int64.max
         return try await run { db in
-            var jobs = try Row.fetchAll(
+            let jobs = try Row.fetchAll(
                 db, sql: "SELECT * FROM jobs WHERE state = ? AND id < ? ORDER BY id DESC LIMIT ?",
                 arguments: [state.rawValue, after, limit + 1]
             ).map(Self.job(from:))
-            var next: Cursor?
-            if jobs.count > limit {
-                jobs.removeLast()
-                next = jobs.last.map { Cursor(millis: 0, id: String($0.id)) }
-            }
-            return Page(items: jobs, next: next)
+            return Page.cut(jobs, limit: limit) { Cursor(millis: 0, id: String($0.id)) }
         }
     }
 

@@ -151,13 +151,8 @@ extension SQLiteAccess {
         let sql = "SELECT \(columns) FROM orders o \(whereClause) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)"
         let finalArguments = arguments
         return try await run { db in
-            var orders = try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.order(from:))
-            var next: Cursor?
-            if orders.count > limit {
-                orders.removeLast()
-                next = orders.last.map { Cursor(millis: $0.updatedAt.millis, id: $0.id) }
-            }
-            return Page(items: orders, next: next)
+            let orders = try Row.fetchAll(db, sql: sql, arguments: finalArguments).map(Self.order(from:))
+            return Page.cut(orders, limit: limit) { Cursor(millis: $0.updatedAt.millis, id: $0.id) }
         }
     }
 
