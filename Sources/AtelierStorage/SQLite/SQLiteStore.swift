@@ -11,7 +11,7 @@ import Synchronization
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     private let writeLock = AsyncMutex()
-    private let signals = Mutex<[UUID: AsyncStream<Void>.Continuation]>([:])
+    let signals = JobSignals()
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
@@ -28,7 +28,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public var reader: any StoreReader { SQLiteAccess(pool: pool, mode: .read) }
+    public var reader: any StoreReader { SQLAccess(SQLiteExecutor(pool: pool, inTransaction: false, enqueued: nil)) }
 
     public func migrate() async throws {
         try SQLiteMigrations.migrator.migrate(pool)
@@ -41,11 +41,12 @@ public final class SQLiteStore: Store {
     public func write<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
         await writeLock.lock()
         defer { writeLock.unlock() }
-        let access = SQLiteAccess(pool: pool, mode: .write)
+        let enqueued = Flag()
+        let executor = SQLiteExecutor(pool: pool, inTransaction: true, enqueued: enqueued)
         try pool.syncWrite { db in try db.execute(sql: "BEGIN IMMEDIATE") }
         let result: T
         do {
-            result = try await body(access)
+            result = try await body(SQLAccess(executor))
             try pool.syncWrite { db in try db.execute(sql: "COMMIT") }
         } catch {
             try? pool.syncWrite { db in
@@ -53,23 +54,11 @@ public final class SQLiteStore: Store {
             }
             throw Self.translate(error)
         }
-        if access.enqueued.load(ordering: .relaxed) { signalJobs() }
+        if enqueued.isSet { signals.signal() }
         return result
     }
 
-    public func jobSignals() -> AsyncStream<Void> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        let id = UUID()
-        signals.withLock { $0[id] = continuation }
-        continuation.onTermination = { [weak self] _ in
-            _ = self?.signals.withLock { $0.removeValue(forKey: id) }
-        }
-        return stream
-    }
-
-    private func signalJobs() {
-        for continuation in signals.withLock({ Array($0.values) }) { continuation.yield() }
-    }
+    public func jobSignals() -> AsyncStream<Void> { signals.subscribe() }
 
     /// Turns SQLite's constraint errors into ``StorageError/conflict(_:)``.
     static func translate(_ error: any Error) -> any Error {
@@ -80,52 +69,66 @@ public final class SQLiteStore: Store {
     }
 }
 
-/// Runs queries either on a reader (snapshot) or on the writer inside the open transaction.
-final class SQLiteAccess: StoreTransaction {
-    enum Mode { case read, write }
-
+/// Runs SQL on a reader connection, or on the writer inside the open transaction.
+struct SQLiteExecutor: SQLExecutor {
     let pool: DatabasePool
-    let mode: Mode
-    /// Set when this transaction enqueued a job.
-    let enqueued = Atomic<Bool>(false)
+    let inTransaction: Bool
+    let enqueued: Flag?
 
-    init(pool: DatabasePool, mode: Mode) {
-        self.pool = pool
-        self.mode = mode
+    var dialect: SQLDialect { .sqlite }
+
+    func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow] {
+        let arguments = StatementArguments(values.map(\.databaseValue))
+        let read: @Sendable (Database) throws -> [SQLRow] = { db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(SQLRow.init(grdb:))
+        }
+        if inTransaction {
+            do { return try pool.syncWrite(read) } catch { throw SQLiteStore.translate(error) }
+        }
+        return try await pool.read(read)
     }
 
-    func run<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        switch mode {
-        case .read:
-            return try await pool.read(body)
-        case .write:
-            do {
-                return try pool.syncWrite(body)
-            } catch {
-                throw SQLiteStore.translate(error)
-            }
+    func execute(_ sql: String, _ values: [SQLValue]) async throws {
+        precondition(inTransaction, "writes happen inside Store.write")
+        let arguments = StatementArguments(values.map(\.databaseValue))
+        do {
+            try pool.syncWrite { db in try db.execute(sql: sql, arguments: arguments) }
+        } catch {
+            throw SQLiteStore.translate(error)
+        }
+    }
+
+    func noteJobsEnqueued() async throws {
+        enqueued?.set()
+    }
+}
+
+extension SQLValue {
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case let .integer(value): value.databaseValue
+        case let .real(value): value.databaseValue
+        case let .text(value): value.databaseValue
+        case let .blob(value): Data(value).databaseValue
         }
     }
 }
 
-/// JSON helpers for columns holding encoded values.
-enum ColumnJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self)
+extension SQLRow {
+    init(grdb row: Row) {
+        var values: [String: SQLValue] = [:]
+        for (column, value) in row {
+            switch value.storage {
+            case .null: values[column] = .null
+            case let .int64(number): values[column] = .integer(number)
+            case let .double(number): values[column] = .real(number)
+            case let .string(text): values[column] = .text(text)
+            case let .blob(data): values[column] = .blob([UInt8](data))
+            }
+        }
+        self.init(values: values)
     }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-}
-
-extension JSONEncoder {
-    /// Encodes with sorted keys, so equal values give equal text.
-    public static let sorted: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }
 
 extension DatabasePool {

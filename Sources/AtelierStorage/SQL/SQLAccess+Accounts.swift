@@ -1,0 +1,64 @@
+import AtelierDomain
+import Foundation
+
+extension SQLAccess {
+    static func user(from row: SQLRow) throws -> UserAccount {
+        UserAccount(
+            id: try row.string("id"), email: try row.string("email"), name: try row.string("name"),
+            role: Role(rawValue: try row.string("role")) ?? .customer, passwordHash: try row.string("password_hash"),
+            createdAt: try row.date("created_at"))
+    }
+
+    func user(id: String) async throws -> UserAccount? {
+        try await sql.first("SELECT * FROM users WHERE id = ?", id).map(Self.user(from:))
+    }
+
+    func user(email: String) async throws -> UserAccount? {
+        try await sql.first("SELECT * FROM users WHERE email = ?", email.lowercased()).map(Self.user(from:))
+    }
+
+    func user(sessionTokenHash: String, at now: Date) async throws -> UserAccount? {
+        try await sql.first(
+            "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
+            sessionTokenHash, now
+        ).map(Self.user(from:))
+    }
+
+    func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount> {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let role {
+            conditions.append("role = ?")
+            values.append(.text(role.rawValue))
+        }
+        if let search = search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
+            let pattern = "%" + likeEscaped(search.lowercased()) + "%"
+            conditions.append("(lower(email) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\')")
+            values += [.text(pattern), .text(pattern)]
+        }
+        if let cursor = page.cursor {
+            conditions.append("(created_at, id) < (?, ?)")
+            values += [.integer(cursor.millis), .text(cursor.id)]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let rows = try await sql.query(
+            "SELECT * FROM users \(whereClause) ORDER BY created_at DESC, id DESC LIMIT \(page.limit + 1)", values)
+        return Page.cut(try rows.map(Self.user(from:)), limit: page.limit) { Cursor(millis: $0.createdAt.millis, id: $0.id) }
+    }
+
+    func insert(user: UserAccount) async throws {
+        try await sql.execute(
+            "INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?,?,?,?,?,?)",
+            user.id, user.email.lowercased(), user.name, user.role.rawValue, user.passwordHash, user.createdAt)
+    }
+
+    func insertSession(tokenHash: String, userID: String, createdAt: Date, expiresAt: Date) async throws {
+        try await sql.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)", tokenHash, userID, createdAt,
+            expiresAt)
+    }
+
+    func deleteSession(tokenHash: String) async throws {
+        try await sql.execute("DELETE FROM sessions WHERE token_hash = ?", tokenHash)
+    }
+}

@@ -1,0 +1,202 @@
+import AtelierDomain
+import Foundation
+
+extension SQLAccess {
+    static let orderColumns = """
+        id, customer_id, status, status_since, material_code, finish_codes, catalog_item_id, model_hash, \
+        model_filename, assignee_id, assignee_name, tracking_number, cancel_reason, created_at, updated_at
+        """
+
+    static func order(from row: SQLRow) throws -> Order {
+        var order = Order(
+            id: try row.string("id"), customerID: try row.string("customer_id"), materialCode: try row.string("material_code"),
+            finishCodes: try ColumnJSON.decode([String].self, try row.string("finish_codes")),
+            catalogItemID: try row.optionalString("catalog_item_id"), createdAt: try row.date("created_at"))
+        order.status = OrderStatus(rawValue: try row.string("status")) ?? .initiated
+        order.statusSince = try row.date("status_since")
+        order.modelHash = try row.optionalString("model_hash")
+        order.modelFilename = try row.optionalString("model_filename")
+        order.assigneeID = try row.optionalString("assignee_id")
+        order.assigneeName = try row.optionalString("assignee_name")
+        order.trackingNumber = try row.optionalString("tracking_number")
+        order.cancelReason = try row.optionalString("cancel_reason")
+        order.updatedAt = try row.date("updated_at")
+        return order
+    }
+
+    static func values(_ order: Order) throws -> [SQLValue] {
+        let values: [any SQLBindable] = [
+            order.id, order.customerID, order.status.rawValue, order.statusSince, order.materialCode,
+            try ColumnJSON.encode(order.finishCodes), order.catalogItemID, order.modelHash, order.modelFilename,
+            order.assigneeID, order.assigneeName, order.trackingNumber, order.cancelReason, order.createdAt, order.updatedAt,
+        ]
+        return values.map(\.sqlValue)
+    }
+
+    func order(id: String) async throws -> Order? {
+        try await sql.first("SELECT \(Self.orderColumns) FROM orders WHERE id = ?\(lock)", id).map(Self.order(from:))
+    }
+
+    func order(trackingNumber: String) async throws -> Order? {
+        try await sql.first("SELECT \(Self.orderColumns) FROM orders WHERE tracking_number = ?\(lock)", trackingNumber)
+            .map(Self.order(from:))
+    }
+
+    func insert(order: Order) async throws {
+        try await sql.execute(
+            "INSERT INTO orders (\(Self.orderColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", try Self.values(order))
+        try await count(status: order.status, by: 1)
+    }
+
+    func update(order: Order, previousStatus: OrderStatus) async throws {
+        let updated = try await sql.query(
+            "UPDATE orders SET (\(Self.orderColumns)) = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ? RETURNING id",
+            try Self.values(order) + [.text(order.id)])
+        guard updated.count == 1 else { throw StorageError.conflict("order \(order.id) does not exist") }
+        if previousStatus != order.status {
+            // In lifecycle order, so that concurrent transitions lock counter rows in one order.
+            for (status, delta) in [(previousStatus, -1), (order.status, 1)].sorted(by: { $0.0 < $1.0 }) {
+                try await count(status: status, by: delta)
+            }
+        }
+    }
+
+    private func count(status: OrderStatus, by delta: Int) async throws {
+        try await sql.execute(
+            "INSERT INTO status_counts (status, n) VALUES (?, ?) ON CONFLICT (status) DO UPDATE SET n = status_counts.n + excluded.n",
+            status.rawValue, delta)
+    }
+
+    func statusCounts() async throws -> [OrderStatus: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: OrderStatus.allCases.map { ($0, 0) })
+        for row in try await sql.query("SELECT status, n FROM status_counts") {
+            if let status = OrderStatus(rawValue: try row.string("status")) { counts[status] = try row.int("n") }
+        }
+        return counts
+    }
+
+    func append(history: [HistoryEntry]) async throws {
+        for entry in history {
+            try await sql.execute(
+                "INSERT INTO order_history (order_id, from_status, to_status, actor_id, actor_role, actor_name, at, note) VALUES (?,?,?,?,?,?,?,?)",
+                entry.orderID, entry.from?.rawValue, entry.to.rawValue, entry.actorID, entry.actorRole.rawValue, entry.actorName,
+                entry.at, entry.note)
+        }
+    }
+
+    func history(orderID: String) async throws -> [HistoryEntry] {
+        try await sql.query("SELECT * FROM order_history WHERE order_id = ? ORDER BY id", orderID).map { row in
+            HistoryEntry(
+                orderID: try row.string("order_id"), from: try row.optionalString("from_status").flatMap(OrderStatus.init(rawValue:)),
+                to: OrderStatus(rawValue: try row.string("to_status")) ?? .initiated,
+                actor: Principal(
+                    userID: try row.string("actor_id"), role: Role(rawValue: try row.string("actor_role")) ?? .system,
+                    name: try row.string("actor_name")),
+                at: try row.date("at"), note: try row.optionalString("note"))
+        }
+    }
+
+    func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order> {
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        if let status = filter.status {
+            conditions.append("o.status = ?")
+            values.append(.text(status.rawValue))
+        }
+        if let customerID = filter.customerID {
+            conditions.append("o.customer_id = ?")
+            values.append(.text(customerID))
+        }
+        if let assigneeID = filter.assigneeID {
+            conditions.append("o.assignee_id = ?")
+            values.append(.text(assigneeID))
+        }
+        if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
+            let pattern = likeEscaped(search.lowercased())
+            conditions.append(
+                """
+                (o.id LIKE ? ESCAPE '\\' OR o.tracking_number = ? OR o.customer_id IN \
+                (SELECT id FROM users WHERE lower(email) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\'))
+                """)
+            values += [.text(pattern + "%"), .text(search), .text("%" + pattern + "%"), .text("%" + pattern + "%")]
+        }
+        if let cursor = page.cursor {
+            conditions.append("(o.updated_at, o.id) < (?, ?)")
+            values += [.integer(cursor.millis), .text(cursor.id)]
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let columns = Self.orderColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .joined(separator: ", ")
+        let rows = try await sql.query(
+            "SELECT \(columns) FROM orders o \(whereClause) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(page.limit + 1)", values)
+        return Page.cut(try rows.map(Self.order(from:)), limit: page.limit) { Cursor(millis: $0.updatedAt.millis, id: $0.id) }
+    }
+
+    func insert(quote: Quote, orderID: String, at: Date) async throws {
+        try await sql.execute(
+            "INSERT INTO quotes (order_id, body, total_minor, labour_minor, currency, created_at) VALUES (?,?,?,?,?,?)",
+            orderID, try ColumnJSON.encode(quote), quote.total.minorUnits, quote.labour.minorUnits, quote.total.currency, at)
+    }
+
+    func quote(orderID: String) async throws -> Quote? {
+        try await sql.first("SELECT body FROM quotes WHERE order_id = ?", orderID)
+            .map { try ColumnJSON.decode(Quote.self, try $0.string("body")) }
+    }
+
+    func cache(quote: Quote, key: String, at: Date) async throws {
+        try await sql.execute(
+            "INSERT INTO quote_cache (cache_key, body, created_at) VALUES (?,?,?) ON CONFLICT (cache_key) DO NOTHING",
+            key, try ColumnJSON.encode(quote), at)
+    }
+
+    func cachedQuote(key: String) async throws -> Quote? {
+        try await sql.first("SELECT body FROM quote_cache WHERE cache_key = ?", key)
+            .map { try ColumnJSON.decode(Quote.self, try $0.string("body")) }
+    }
+
+    func insert(note: OrderNote) async throws {
+        try await sql.execute(
+            "INSERT INTO order_notes (order_id, author_id, author_name, kind, body, created_at) VALUES (?,?,?,?,?,?)",
+            note.orderID, note.authorID, note.authorName, note.kind.rawValue, note.body, note.createdAt)
+    }
+
+    func notes(orderID: String) async throws -> [OrderNote] {
+        try await sql.query("SELECT * FROM order_notes WHERE order_id = ? ORDER BY id", orderID).map { row in
+            try OrderNote(
+                orderID: try row.string("order_id"),
+                author: Principal(userID: try row.string("author_id"), role: .seller, name: try row.string("author_name")),
+                kind: OrderNote.Kind(rawValue: try row.string("kind")) ?? .note, body: try row.string("body"),
+                createdAt: try row.date("created_at"))
+        }
+    }
+
+    func earnings(operatorID: String) async throws -> [EarningRow] {
+        try await sql.query(
+            """
+            SELECT o.id, o.status, q.labour_minor, q.currency,
+              (SELECT MIN(h.at) FROM order_history h WHERE h.order_id = o.id AND h.to_status = 'MANUFACTURING_STARTED') AS taken_at
+            FROM orders o LEFT JOIN quotes q ON q.order_id = o.id
+            WHERE o.assignee_id = ? ORDER BY taken_at DESC, o.id DESC
+            """, operatorID
+        ).map { row in
+            let labour = try row.optionalInt64("labour_minor").map { Money(minorUnits: $0, currency: try row.string("currency")) }
+            return EarningRow(
+                orderID: try row.string("id"), status: OrderStatus(rawValue: try row.string("status")) ?? .manufacturingStarted,
+                labour: labour, takenAt: Date(millis: try row.optionalInt64("taken_at") ?? 0))
+        }
+    }
+
+    func insert(idempotency record: IdempotencyRecord) async throws {
+        try await sql.execute(
+            "INSERT INTO idempotency_keys (scope, key, request_hash, result_id, created_at) VALUES (?,?,?,?,?)",
+            record.scope, record.key, record.requestHash, record.resultID, record.createdAt)
+    }
+
+    func idempotency(scope: String, key: String) async throws -> IdempotencyRecord? {
+        try await sql.first("SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?", scope, key).map { row in
+            IdempotencyRecord(
+                scope: try row.string("scope"), key: try row.string("key"), requestHash: try row.string("request_hash"),
+                resultID: try row.string("result_id"), createdAt: try row.date("created_at"))
+        }
+    }
+}
