@@ -33,6 +33,7 @@ extension Problem {
         let body = try JSONEncoder.atelier.encode(self)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
+        if status == 503 || status == 429 { headers[.retryAfter] = "1" }
         return Response(status: httpStatus, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
@@ -74,9 +75,15 @@ extension Problem {
             switch error {
             case .conflict(let message):
                 return (Problem(status: .conflict, type: "conflict", detail: message), false)
-            case .unavailable:
+            case .unavailable, .retry:
                 return (
                     Problem(status: .serviceUnavailable, type: "unavailable", detail: "The database is unavailable; try again shortly."),
+                    true
+                )
+            case .failed:
+                return (
+                    Problem(
+                        status: .internalServerError, type: "internal", detail: "Something went wrong on our side; it has been logged."),
                     true
                 )
             }

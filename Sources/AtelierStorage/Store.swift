@@ -128,12 +128,19 @@ public struct EarningRow: Sendable, Hashable {
 public enum StorageError: Error, Sendable, CustomStringConvertible {
     /// A uniqueness rule was hit.
     case conflict(String)
+    /// The database cannot be reached or is overloaded: try again later.
     case unavailable(String)
+    /// The database asked for the transaction to be run again (deadlock, serialization).
+    case retry(String)
+    /// Any other error the database reported.
+    case failed(String)
 
     public var description: String {
         switch self {
         case let .conflict(message): message
         case let .unavailable(message): "The database is unavailable: \(message)"
+        case let .retry(message): "The transaction must be retried: \(message)"
+        case let .failed(message): "The database reported an error: \(message)"
         }
     }
 }

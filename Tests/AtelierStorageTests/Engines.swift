@@ -1,12 +1,18 @@
 import AtelierDomain
 import AtelierStorage
 import Foundation
+import Logging
+import PostgresNIO
 import Synchronization
 
-/// The storage engines every conformance test runs on.
+/// The storage engines every conformance test runs on: SQLite always, PostgreSQL when the test
+/// command started a server (`ATELIER_TEST_POSTGRES_URL`; `scripts/test` always does).
 enum Engine: String, CaseIterable, CustomStringConvertible {
     case sqlite
+    case postgres
     var description: String { rawValue }
+
+    static var allCases: [Engine] { TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres] }
 
     /// A fresh, migrated, empty database.
     func makeStore() async throws -> any Store {
@@ -17,6 +23,8 @@ enum Engine: String, CaseIterable, CustomStringConvertible {
             let store = try SQLiteStore(path: folder.appendingPathComponent("test.sqlite").path)
             try await store.migrate()
             return store
+        case .postgres:
+            return try await TestPostgres.shared.freshStore()
         }
     }
 }
@@ -54,5 +62,69 @@ func insertOrders(_ store: any Store, count: Int, status: OrderStatus = .initiat
             orders.append(order)
         }
         return orders
+    }
+}
+
+/// Fresh PostgreSQL databases for tests, copied from a migrated template (fast: no migration per test).
+actor TestPostgres {
+    static let shared = TestPostgres()
+    static let url = ProcessInfo.processInfo.environment["ATELIER_TEST_POSTGRES_URL"]
+
+    /// Made once per test process; every test that needs it awaits the same task.
+    private var template: Task<String, any Error>?
+
+    func freshStore() async throws -> PostgresStore {
+        guard let url = Self.url else { throw StorageError.unavailable("ATELIER_TEST_POSTGRES_URL is not set") }
+        if template == nil {
+            template = Task {
+                let name = "template_\(ProcessInfo.processInfo.processIdentifier)"
+                try await self.admin(url, "DROP DATABASE IF EXISTS \(name)")
+                try await self.admin(url, "CREATE DATABASE \(name)")
+                let store = try Self.open(url, database: name)
+                let running = Task { await store.run() }
+                try await store.migrate()
+                running.cancel()
+                await running.value
+                return name
+            }
+        }
+        let templateName = try await template!.value
+        let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await admin(url, "CREATE DATABASE \(name) TEMPLATE \(templateName)")
+        let store = try Self.open(url, database: name)
+        Task { await store.run() }  // lives as long as the test process
+        return store
+    }
+
+    /// A new database with no schema.
+    func freshEmptyDatabase() async throws -> String {
+        guard let url = Self.url else { throw StorageError.unavailable("ATELIER_TEST_POSTGRES_URL is not set") }
+        let name = "e_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await admin(url, "CREATE DATABASE \(name)")
+        return name
+    }
+
+    /// Runs a statement that cannot run in a transaction (`CREATE DATABASE`) on the server's `postgres` database.
+    private func admin(_ url: String, _ statement: String) async throws {
+        let components = URLComponents(string: url)!
+        let configuration = PostgresClient.Configuration(
+            host: components.host!, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: "postgres", tls: .disable)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test-postgres"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            do {
+                try await client.query(PostgresQuery(unsafeSQL: statement))
+            } catch let error as PSQLError {
+                throw StorageError.failed("\(statement): \(error.serverInfo?[.message] ?? String(reflecting: error))")
+            }
+            group.cancelAll()
+        }
+    }
+
+    static func open(_ url: String, database: String) throws -> PostgresStore {
+        var components = URLComponents(string: url)!
+        components.path = "/" + database
+        return try PostgresStore(url: components.string!, maxConnections: 4, logger: Logger(label: "test-postgres"))
     }
 }

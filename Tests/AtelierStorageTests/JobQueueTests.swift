@@ -76,4 +76,32 @@ struct JobQueueTests {
         let reclaimed = try await claim(store, worker: "a", at: now.addingTimeInterval(100))
         #expect(reclaimed.first?.attempts == 1)
     }
+
+    @Test("workers claiming at the same time never get the same job", arguments: Engine.allCases)
+    func concurrentClaims(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        for _ in 0..<60 { _ = try await enqueue(store) }
+
+        let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for worker in 0..<6 {
+                group.addTask { [now] in
+                    var mine: [Int64] = []
+                    while true {
+                        let batch = try await store.write { tx in
+                            try await tx.claimJobs(
+                                queues: ["pricing"], worker: "w\(worker)", limit: 4, now: now, leaseUntil: now.addingTimeInterval(60))
+                        }
+                        if batch.isEmpty { return mine }
+                        mine += batch.map(\.id)
+                    }
+                }
+            }
+            var all: [Int64] = []
+            for try await ids in group { all += ids }
+            return all
+        }
+
+        #expect(claimed.count == 60)
+        #expect(Set(claimed).count == 60)
+    }
 }

@@ -1,11 +1,13 @@
 import GRDB
 
-/// The schema, one numbered migration per step, forward-only.
+/// The schema on SQLite, through GRDB's migrator (it records what ran in `grdb_migrations`).
 enum SQLiteMigrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("001-orders-and-queue") { db in
-            try db.execute(sql: Migration001.sql)
+        for migration in Schema.migrations {
+            migrator.registerMigration(migration.version) { db in
+                try db.execute(sql: Schema.render(migration.sql, for: .sqlite))
+            }
         }
         return migrator
     }

@@ -1,5 +1,5 @@
 /// 001: users, sessions, price list, catalog, models, orders with history and quotes, notes,
-/// idempotency keys, the job queue.
+/// idempotency keys, the job queue. Written in SQLite's words; ``Schema/render(_:for:)`` adapts it.
 enum Migration001 {
     static let sql = """
         CREATE TABLE users (

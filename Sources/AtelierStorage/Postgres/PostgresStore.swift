@@ -1,0 +1,250 @@
+import AtelierDomain
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The distributed store: PostgreSQL through PostgresNIO's connection pool.
+///
+/// Row locks (`FOR UPDATE`) serialize changes of one order across instances; workers claim jobs
+/// with `FOR UPDATE SKIP LOCKED`; `NOTIFY atelier_jobs` in the enqueueing transaction wakes idle
+/// workers everywhere at commit (polling remains the fallback). ``run()`` must be running while
+/// the store is used.
+public final class PostgresStore: Store {
+    static let channel = "atelier_jobs"
+    let client: PostgresClient
+    let logger: Logger
+    let signals = JobSignals()
+    /// Longest wait for one read or one whole transaction; past it the caller gets ``StorageError/unavailable(_:)``.
+    let timeout: Duration
+
+    /// - Parameters:
+    ///   - url: `postgres://user:password@host:port/database`
+    ///   - maxConnections: size of the connection pool of this instance
+    ///   - timeout: longest wait for one read or one transaction (a database that does not answer fails fast)
+    public init(url: String, maxConnections: Int = 10, timeout: Duration = .seconds(3), logger: Logger) throws {
+        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, !host.isEmpty
+        else {
+            throw StorageError.unavailable("ATELIER_DATABASE_URL must look like postgres://user:password@host:5432/database")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
+            password: components.password, database: String(components.path.dropFirst()).nilIfEmpty, tls: .disable)
+        configuration.options.maximumConnections = maxConnections
+        configuration.options.connectTimeout = .seconds(3)
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        self.timeout = timeout
+    }
+
+    /// Runs the connection pool and the `LISTEN` loop until the task is cancelled.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.listen() }
+        }
+    }
+
+    /// Keeps one connection listening for job notifications, reconnecting after failures.
+    private func listen() async {
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: Self.channel) { notifications in
+                        delay = .milliseconds(100)
+                        self.signals.signal()  // anything committed while we were not listening
+                        for try await _ in notifications { self.signals.signal() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("job notifications interrupted; reconnecting", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(5))
+        }
+    }
+
+    public var reader: any StoreReader { SQLAccess(PostgresExecutor(target: .client(client, self), logger: logger)) }
+
+    public func ping() async throws {
+        try await translating { _ = try await client.query("SELECT 1", logger: logger).collect() }
+    }
+
+    /// Runs `body`, translating errors, and gives up after ``timeout``.
+    func translating<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await withoutActuallyEscaping(body) { body in
+            try await withThrowingTaskGroup(of: Optional<T>.self) { group in
+                group.addTask { try await self.translated(body) }
+                group.addTask {
+                    try await Task.sleep(for: self.timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                if let first = try await group.next(), let value = first { return value }
+                throw StorageError.unavailable("PostgreSQL did not answer within \(self.timeout)")
+            }
+        }
+    }
+
+    public func jobSignals() -> AsyncStream<Void> { signals.subscribe() }
+
+    public func write<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        // A deadlock or serialization failure is the database asking us to try again.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await translating {
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await body(SQLAccess(PostgresExecutor(target: .connection(connection), logger: logger)))
+                    }
+                }
+            } catch let error as StorageError where error.isRetryable && attempt < 3 {
+                continue
+            }
+        }
+    }
+
+    public func migrate() async throws {
+        try await translated {
+            try await client.withTransaction(logger: logger) { connection in
+                let sql = PostgresExecutor(target: .connection(connection), logger: logger)
+                // Instances starting together take turns here.
+                try await sql.execute("SELECT pg_advisory_xact_lock(7271027)", [])
+                try await sql.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", [])
+                let applied = Set(try await sql.query("SELECT version FROM schema_migrations", []).map { try $0.string("version") })
+                for migration in Schema.migrations where !applied.contains(migration.version) {
+                    for statement in Schema.statements(Schema.render(migration.sql, for: .postgres)) {
+                        try await sql.execute(statement, [])
+                    }
+                    try await sql.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", migration.version, Date())
+                }
+            }
+        }
+    }
+
+    /// Maps PostgresNIO's errors to ``StorageError``; a failed transaction rethrows its cause.
+    func translated<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            let cause: any Error = error.closureError ?? error.beginError ?? error.commitError ?? error
+            if let cause = cause as? PSQLError { throw StorageError(cause) }
+            throw cause
+        } catch let error as PSQLError {
+            throw StorageError(error)
+        } catch  where String(describing: type(of: error)).contains("ConnectionPoolError") {
+            // The pool's own errors (circuit breaker open, request cancelled): the server is out of reach.
+            throw StorageError.unavailable("PostgreSQL cannot be reached (\(error))")
+        }
+    }
+}
+
+extension StorageError {
+    init(_ error: PSQLError) {
+        if let state = error.serverInfo?[.sqlState] {
+            let message = error.serverInfo?[.message] ?? "database error \(state)"
+            switch state {
+            case "23505", "23503": self = .conflict(message)
+            case "40001", "40P01": self = .retry(message)
+            default: self = .failed("\(state): \(message)")
+            }
+        } else {
+            self = .unavailable("PostgreSQL cannot be reached (\(error.code))")
+        }
+    }
+
+    var isRetryable: Bool {
+        if case .retry = self { return true }
+        return false
+    }
+}
+
+/// Runs SQL on the pool (reads) or on the connection of the open transaction.
+struct PostgresExecutor: SQLExecutor {
+    enum Target: Sendable {
+        /// A read on the pool, under the store's timeout.
+        case client(PostgresClient, PostgresStore)
+        /// A statement inside the open transaction (the transaction as a whole has the timeout).
+        case connection(PostgresConnection)
+    }
+
+    let target: Target
+    let logger: Logger
+
+    var dialect: SQLDialect { .postgres }
+
+    var inTransaction: Bool {
+        if case .connection = target { return true }
+        return false
+    }
+
+    func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow] {
+        let query = PostgresQuery(unsafeSQL: dialect.placeholders(sql), binds: Self.bindings(values))
+        switch target {
+        case let .client(client, store):
+            return try await store.translating { try await Self.collect(try await client.query(query, logger: logger)) }
+        case let .connection(connection):
+            return try await Self.collect(try await connection.query(query, logger: logger))
+        }
+    }
+
+    func execute(_ sql: String, _ values: [SQLValue]) async throws {
+        _ = try await query(sql, values)
+    }
+
+    func noteJobsEnqueued() async throws {
+        // Delivered to every listening instance when the transaction commits.
+        try await execute("SELECT pg_notify('\(PostgresStore.channel)', '')", [])
+    }
+
+    static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
+        var result: [SQLRow] = []
+        for try await row in rows { result.append(try SQLRow(postgres: row)) }
+        return result
+    }
+
+    static func bindings(_ values: [SQLValue]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            switch value {
+            case .null: bindings.appendNull()
+            case let .integer(number): bindings.append(number)
+            case let .real(number): bindings.append(number)
+            case let .text(text): bindings.append(text)
+            case let .blob(bytes): bindings.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        return bindings
+    }
+}
+
+extension SQLRow {
+    init(postgres row: PostgresRow) throws {
+        var values: [String: SQLValue] = [:]
+        for cell in row {
+            guard cell.bytes != nil else {
+                values[cell.columnName] = .null
+                continue
+            }
+            switch cell.dataType {
+            case .int8: values[cell.columnName] = .integer(try cell.decode(Int64.self))
+            case .int4: values[cell.columnName] = .integer(Int64(try cell.decode(Int32.self)))
+            case .int2: values[cell.columnName] = .integer(Int64(try cell.decode(Int16.self)))
+            case .float8, .float4: values[cell.columnName] = .real(try cell.decode(Double.self))
+            case .bool: values[cell.columnName] = .integer(try cell.decode(Bool.self) ? 1 : 0)
+            case .bytea: values[cell.columnName] = .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+            default: values[cell.columnName] = .text(try cell.decode(String.self))
+            }
+        }
+        self.init(values: values)
+    }
+}
+
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
+}

@@ -1,0 +1,22 @@
+/// The numbered migrations, forward-only, shared by both engines.
+enum Schema {
+    /// (version, SQL in SQLite's words), in order.
+    static let migrations: [(version: String, sql: String)] = [
+        ("001-orders-and-queue", Migration001.sql)
+    ]
+
+    /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.
+    static func render(_ sql: String, for dialect: SQLDialect) -> String {
+        guard dialect.numberedPlaceholders else { return sql }
+        return
+            sql
+            .replacingOccurrences(of: "INTEGER PRIMARY KEY AUTOINCREMENT", with: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
+            .replacingOccurrences(of: "INTEGER", with: "BIGINT")
+            .replacingOccurrences(of: "BLOB", with: "BYTEA")
+    }
+
+    /// The statements of a migration, one by one (PostgreSQL runs one statement per query).
+    static func statements(_ sql: String) -> [String] {
+        sql.components(separatedBy: ";\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+    }
+}
