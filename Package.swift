@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "AtelierHTTP", "AtelierServices", "AtelierTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

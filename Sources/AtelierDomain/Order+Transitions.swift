@@ -37,12 +37,14 @@ extension Order {
         return entry
     }
 
-    /// Attaches (or replaces) the model: `FILE_UPLOADED`.
-    public mutating func attachModel(hash: String, filename: String, by actor: Principal, at now: Date) throws -> HistoryEntry {
+    /// Attaches (or replaces) the model: `FILE_UPLOADED`. Attaching the file that is already attached
+    /// changes nothing and writes no history (a retried upload is harmless).
+    public mutating func attachModel(hash: String, filename: String, by actor: Principal, at now: Date) throws -> [HistoryEntry] {
+        if status == .fileUploaded, modelHash == hash, actor.role != .customer || actor.userID == customerID { return [] }
         let entry = try transition(to: .fileUploaded, by: actor, at: now, note: "model \(filename)")
         modelHash = hash
         modelFilename = filename
-        return entry
+        return [entry]
     }
 
     /// The customer places the order: `SUBMITTED`.

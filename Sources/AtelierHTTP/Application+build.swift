@@ -1,34 +1,46 @@
 import AtelierServices
 import AtelierStorage
+import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// Builds the router of the internal APIs: shop, CRM, MES, carrier, admin, health.
-public func buildRouter(useCases: UseCases, carrierSecret: String) -> Router<AtelierRequestContext> {
+/// Builds the router of the internal APIs: health always; shop, and the staff surfaces (CRM, MES,
+/// carrier, admin), as `surfaces` asks.
+public func buildRouter(
+    useCases: UseCases, carrierSecret: String, surfaces: Set<ServerRole> = [.shop, .staff], maxInFlight: Int = 256
+) -> Router<AtelierRequestContext> {
     let router = Router(context: AtelierRequestContext.self)
+    router.add(middleware: InFlightLimitMiddleware(limit: maxInFlight))
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: AuthenticationMiddleware(accounts: useCases.accounts))
 
     HealthController(store: useCases.context.store).addRoutes(to: router.group("health"))
-    AuthController(accounts: useCases.accounts).addRoutes(to: router.group("api/auth"))
-    ShopController(shop: useCases.shop, maxModelBytes: useCases.context.configuration.meshLimits.maxBytes)
-        .addRoutes(to: router.group("api/shop"))
-    CRMController(crm: useCases.crm).addRoutes(to: router.group("api/crm"))
-    MESController(mes: useCases.mes, shop: useCases.shop).addRoutes(to: router.group("api/mes"))
-    CarrierController(carrier: useCases.carrier, secret: carrierSecret).addRoutes(to: router.group("api/carrier"))
-    AdminController(admin: useCases.admin, accounts: useCases.accounts).addRoutes(to: router.group("api/admin"))
+    if surfaces.contains(.shop) || surfaces.contains(.staff) {
+        AuthController(accounts: useCases.accounts).addRoutes(to: router.group("api/auth"))
+    }
+    if surfaces.contains(.shop) {
+        ShopController(shop: useCases.shop, maxModelBytes: useCases.context.configuration.meshLimits.maxBytes)
+            .addRoutes(to: router.group("api/shop"))
+    }
+    if surfaces.contains(.staff) {
+        CRMController(crm: useCases.crm).addRoutes(to: router.group("api/crm"))
+        MESController(mes: useCases.mes, shop: useCases.shop).addRoutes(to: router.group("api/mes"))
+        CarrierController(carrier: useCases.carrier, secret: carrierSecret).addRoutes(to: router.group("api/carrier"))
+        AdminController(admin: useCases.admin, accounts: useCases.accounts).addRoutes(to: router.group("api/admin"))
+    }
     return router
 }
 
 /// The whole program in one process: the HTTP server plus `services` (job workers), in one service group.
 public func buildApplication(
-    useCases: UseCases, carrierSecret: String, host: String, port: Int, services: [any Service], logger: Logger,
+    useCases: UseCases, carrierSecret: String, surfaces: Set<ServerRole> = [.shop, .staff], maxInFlight: Int = 256,
+    host: String, port: Int, services: [any Service], logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(useCases: useCases, carrierSecret: carrierSecret),
+        router: buildRouter(useCases: useCases, carrierSecret: carrierSecret, surfaces: surfaces, maxInFlight: maxInFlight),
         configuration: .init(address: .hostname(host, port: port), serverName: "Atelier"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
@@ -55,7 +67,8 @@ struct HealthController {
                 return EditedResponse(status: .ok, response: Health(status: "ok"))
             } catch {
                 return EditedResponse(
-                    status: .serviceUnavailable, response: Health(status: "unavailable", detail: "the database does not answer"))
+                    status: .serviceUnavailable, headers: [.retryAfter: "1"],
+                    response: Health(status: "unavailable", detail: "the database does not answer"))
             }
         }
     }

@@ -23,6 +23,17 @@ public struct AccountService: Sendable {
 
     /// Creates an account with any role (admins, demo data).
     public func createUser(email: String, name: String, password: String, role: Role) async throws -> UserAccount {
+        let user = try newAccount(email: email, name: name, password: password, role: role)
+        do {
+            try await context.store.write { tx in try await tx.insert(user: user) }
+        } catch StorageError.conflict {
+            throw DomainError.invalid("An account with the e-mail \(user.email) already exists.")
+        }
+        return user
+    }
+
+    /// Checks the values and hashes the password; stores nothing.
+    public func newAccount(email: String, name: String, password: String, role: Role) throws -> UserAccount {
         let email = email.trimmingCharacters(in: .whitespaces).lowercased()
         let name = name.trimmingCharacters(in: .whitespaces)
         guard email.count <= 254, let at = email.firstIndex(of: "@"), at != email.startIndex,
@@ -34,13 +45,7 @@ public struct AccountService: Sendable {
         }
         guard role != .system, role != .carrier else { throw DomainError.invalid("Accounts cannot have the role \(role.rawValue).") }
         let hash = Bcrypt.hash(password, cost: UInt8(context.configuration.bcryptCost))
-        let user = UserAccount(id: context.newID(), email: email, name: name, role: role, passwordHash: hash, createdAt: context.time.now())
-        do {
-            try await context.store.write { tx in try await tx.insert(user: user) }
-        } catch StorageError.conflict {
-            throw DomainError.invalid("An account with the e-mail \(email) already exists.")
-        }
-        return user
+        return UserAccount(id: context.newID(), email: email, name: name, role: role, passwordHash: hash, createdAt: context.time.now())
     }
 
     /// Checks the password and opens a session.

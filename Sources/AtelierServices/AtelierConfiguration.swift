@@ -24,7 +24,18 @@ public struct AtelierConfiguration: Sendable {
     /// bcrypt cost for new passwords.
     public var bcryptCost: Int = 12
     /// Load the demo catalog, materials and one user per role on first start.
-    public var loadDemoData: Bool = true
+    /// Unset: yes on SQLite, no on PostgreSQL (a shared, production-like database).
+    public var demoData: Bool?
+    /// PostgreSQL instead of SQLite: `postgres://user:password@host:5432/database`. Holds a secret: never logged.
+    public var databaseURL: String?
+    /// Connections of this instance's PostgreSQL pool.
+    public var databasePoolSize: Int = 10
+    /// Longest wait for one database read or transaction before the request is answered 503.
+    public var databaseTimeoutSeconds: Double = 3
+    /// Requests this instance works on at once; more are answered 503 with Retry-After at once.
+    public var maxInFlightRequests: Int = 256
+    /// What this instance runs (`--role`, or `ATELIER_ROLES` comma-separated).
+    public var roles: Set<ServerRole> = [.all]
     /// Password of the demo users (only used when demo data is loaded).
     public var demoPassword: String = "atelier-demo"
     public var logLevel: String = "info"
@@ -33,9 +44,17 @@ public struct AtelierConfiguration: Sendable {
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("atelier.sqlite") }
 
+    /// Whether demo data is loaded at start.
+    public var loadDemoData: Bool { demoData ?? (databaseURL == nil) }
+
     /// The settings, each with its variable and meaning, for `--help` and the README.
     public static let documentation: [(variable: String, meaning: String)] = [
         ("ATELIER_DATA", "folder of the SQLite database (default ./.atelier)"),
+        ("ATELIER_DATABASE_URL", "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite"),
+        ("ATELIER_DB_POOL_SIZE", "PostgreSQL connections of this instance (default 10)"),
+        ("ATELIER_DB_TIMEOUT_SECONDS", "longest wait for the database before answering 503 (default 3)"),
+        ("ATELIER_ROLES", "what this instance runs: shop, staff, pricing, all (comma-separated; default all)"),
+        ("ATELIER_MAX_IN_FLIGHT", "requests handled at once; more get 503 with Retry-After (default 256)"),
         ("ATELIER_HOST", "address to listen on (default 127.0.0.1)"),
         ("ATELIER_PORT", "port of the internal APIs (default 8080)"),
         ("ATELIER_MAX_MODEL_BYTES", "largest model file accepted (default 104857600, 100 MB)"),
@@ -50,7 +69,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_CARRIER_SECRET", "shared secret of the carrier endpoint (default: generated once into ATELIER_DATA/carrier-secret)"),
         ("ATELIER_SESSION_HOURS", "lifetime of a sign-in (default 336)"),
         ("ATELIER_BCRYPT_COST", "bcrypt cost for passwords (default 12)"),
-        ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1)"),
+        ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1 on SQLite, 0 on PostgreSQL)"),
         ("ATELIER_DEMO_PASSWORD", "password of the demo users (default atelier-demo)"),
         ("ATELIER_LOG_LEVEL", "trace, debug, info, notice, warning, error (default info)"),
     ]
@@ -95,7 +114,23 @@ public struct AtelierConfiguration: Sendable {
                 problems.append("ATELIER_DEMO=\(value) must be 1 or 0")
                 return config
             }
-            config.loadDemoData = value == "1" || value == "true"
+            config.demoData = value == "1" || value == "true"
+        }
+        if let value = string("ATELIER_DATABASE_URL") {
+            if !(value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")) {
+                problems.append("ATELIER_DATABASE_URL must start with postgres:// (its value is not shown: it may hold a password)")
+            }
+            config.databaseURL = value
+        }
+        if let value: Int = number("ATELIER_DB_POOL_SIZE", 1...500) { config.databasePoolSize = value }
+        if let value: Double = number("ATELIER_DB_TIMEOUT_SECONDS", 0.1...600) { config.databaseTimeoutSeconds = value }
+        if let value: Int = number("ATELIER_MAX_IN_FLIGHT", 1...100_000) { config.maxInFlightRequests = value }
+        if let value = string("ATELIER_ROLES") {
+            do {
+                config.roles = try ServerRole.parse(value.split(separator: ",").map(String.init))
+            } catch {
+                problems.append("ATELIER_ROLES: \(error)")
+            }
         }
         if let value = string("ATELIER_DEMO_PASSWORD") { config.demoPassword = value }
         if let value = string("ATELIER_LOG_LEVEL") { config.logLevel = value }
@@ -109,5 +144,36 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public var problems: [String]
     public var description: String {
         "Atelier cannot start with this configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}
+
+/// What one instance of Atelier runs. Every role serves `/health` on its port.
+public enum ServerRole: String, Sendable, CaseIterable, Hashable {
+    /// The customers' shop API (and sign-in).
+    case shop
+    /// The staff APIs: CRM, MES, admin, and the carrier endpoint (and sign-in).
+    case staff
+    /// The pricing worker.
+    case pricing
+    /// Everything above in one process.
+    case all
+
+    /// The roles named, `all` expanded. Unknown names are an error that lists the known ones.
+    public static func parse(_ names: [String]) throws -> Set<ServerRole> {
+        var roles: Set<ServerRole> = []
+        for name in names.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !name.isEmpty {
+            guard let role = ServerRole(rawValue: name) else {
+                throw ConfigurationError(problems: [
+                    "unknown role '\(name)'; roles: \(allCases.map(\.rawValue).joined(separator: ", "))"
+                ])
+            }
+            roles.insert(role)
+        }
+        return roles.isEmpty ? [.all] : roles
+    }
+
+    /// `all` expanded into the roles it stands for.
+    public static func expand(_ roles: Set<ServerRole>) -> Set<ServerRole> {
+        roles.contains(.all) ? [.shop, .staff, .pricing] : roles
     }
 }

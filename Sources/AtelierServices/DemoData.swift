@@ -45,22 +45,29 @@ public struct DemoData: Sendable {
         let reader = context.store.reader
         if try await reader.user(email: Self.users[0].email) != nil { return false }
         let accounts = AccountService(context: context)
-        for user in Self.users {
-            _ = try await accounts.createUser(
-                email: user.email, name: user.name, password: context.configuration.demoPassword, role: user.role)
+        let users = try Self.users.map { user in
+            try accounts.newAccount(email: user.email, name: user.name, password: context.configuration.demoPassword, role: user.role)
         }
         let now = context.time.now()
-        let pieces = Self.catalogPieces()
+        let pieces = try Self.catalogPieces().map { item, bytes in
+            let info = try ModelIntake.analyze(bytes: bytes, filename: item.modelFilename, limits: MeshLimits())
+            var stored = item
+            stored.modelHash = info.hash
+            return (stored, info, bytes)
+        }
         let existingPrices = try? await reader.priceList()
-        try await context.store.write { tx in
-            if existingPrices == nil { try await tx.save(priceList: Self.priceList) }
-            for (item, bytes) in pieces {
-                let info = try ModelIntake.analyze(bytes: bytes, filename: item.modelFilename, limits: MeshLimits())
-                try await tx.insert(model: info, bytes: bytes, at: now)
-                var stored = item
-                stored.modelHash = info.hash
-                try await tx.insert(catalogItem: stored)
+        do {
+            // All or nothing: a second instance starting at the same time collides here and backs off.
+            try await context.store.write { tx in
+                for user in users { try await tx.insert(user: user) }
+                if existingPrices == nil { try await tx.save(priceList: Self.priceList) }
+                for (item, info, bytes) in pieces {
+                    try await tx.insert(model: info, bytes: bytes, at: now)
+                    try await tx.insert(catalogItem: item)
+                }
             }
+        } catch StorageError.conflict {
+            return false
         }
         return true
     }

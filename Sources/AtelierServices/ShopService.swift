@@ -67,7 +67,7 @@ public struct ShopService: Sendable {
                 catalogItemID: item?.id, at: now)
             var history = [created]
             if let item {
-                history.append(try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now))
+                history += try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now)
             }
             try await tx.insert(order: order)
             try await tx.append(history: history)
@@ -86,7 +86,7 @@ public struct ShopService: Sendable {
         let now = context.time.now()
         let order = try await context.store.write { tx in
             let order = try await tx.change(orderID: orderID, by: customer) { order in
-                [try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)]
+                try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
             }
             try await tx.insert(model: info, bytes: bytes, at: now)
             return order

@@ -8,9 +8,11 @@ import Logging
 /// Opens what every command needs: configuration, logging, the migrated store and the use cases.
 struct Environment {
     let configuration: AtelierConfiguration
-    let store: SQLiteStore
+    let store: any Store
     let useCases: UseCases
     let logger: Logger
+    /// The PostgreSQL pool's background task, when the store is PostgreSQL.
+    private let storeTask: Task<Void, Never>?
 
     static func open(bootstrapLogging: Bool = true) async throws -> Environment {
         let configuration: AtelierConfiguration
@@ -21,15 +23,56 @@ struct Environment {
         }
         if bootstrapLogging { Telemetry.bootstrapLogging(level: configuration.logLevel) }
         let logger = Logger(label: "atelier")
-        do {
-            try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
-        } catch {
-            throw CommandFailure("Cannot create the data folder \(configuration.dataDirectory): \(error.localizedDescription)")
-        }
-        let store = try SQLiteStore(path: configuration.databasePath)
-        try await store.migrate()
+        let (store, task) = try await openStore(configuration, logger: logger)
         let context = ServiceContext(store: store, configuration: configuration, logger: logger)
-        return Environment(configuration: configuration, store: store, useCases: UseCases(context: context), logger: logger)
+        return Environment(
+            configuration: configuration, store: store, useCases: UseCases(context: context), logger: logger, storeTask: task)
+    }
+
+    /// SQLite in the data folder, or PostgreSQL when `ATELIER_DATABASE_URL` is set; migrated either way.
+    private static func openStore(_ configuration: AtelierConfiguration, logger: Logger) async throws -> (any Store, Task<Void, Never>?) {
+        guard let url = configuration.databaseURL else {
+            do {
+                try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+            } catch {
+                throw CommandFailure("Cannot create the data folder \(configuration.dataDirectory): \(error.localizedDescription)")
+            }
+            let store = try SQLiteStore(path: configuration.databasePath)
+            try await store.migrate()
+            return (store, nil)
+        }
+        let store: PostgresStore
+        do {
+            store = try PostgresStore(
+                url: url, maxConnections: configuration.databasePoolSize,
+                timeout: .milliseconds(Int64(configuration.databaseTimeoutSeconds * 1000)), logger: logger)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let task = Task { await store.run() }
+        // Instances may start before the database: wait for it (a minute at most), then migrate.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while true {
+            do {
+                try await store.ping()
+                break
+            } catch {
+                guard ContinuousClock.now < deadline else {
+                    task.cancel()
+                    throw CommandFailure("PostgreSQL did not answer for a minute: \(error)")
+                }
+                logger.warning("waiting for PostgreSQL", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+        try await store.migrate()
+        return (store, task)
+    }
+
+    /// Stops the database pool.
+    func close() async {
+        storeTask?.cancel()
+        await storeTask?.value
     }
 }
 

@@ -5,6 +5,7 @@ import AtelierServices
 import AtelierStorage
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// `atelier serve`: the whole system in one process.
 struct Serve: AsyncParsableCommand {
@@ -21,11 +22,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (overrides ATELIER_HOST).")
     var host: String?
 
+    @Option(name: .customLong("role"), help: "What this instance runs: shop, staff, pricing or all; repeatable (overrides ATELIER_ROLES).")
+    var roles: [String] = []
+
     func run() async throws {
         let environment = try await Environment.open()
         var configuration = environment.configuration
         if let port { configuration.port = port }
         if let host { configuration.host = host }
+        if !roles.isEmpty {
+            do { configuration.roles = try ServerRole.parse(roles) } catch { throw CommandFailure("\(error)") }
+        }
+        let running = ServerRole.expand(configuration.roles)
         let useCases = environment.useCases
 
         if configuration.loadDemoData, try await DemoData(context: useCases.context).load() {
@@ -38,25 +46,28 @@ struct Serve: AsyncParsableCommand {
         jobs.baseBackoff = .milliseconds(Int64(configuration.jobBaseBackoffSeconds * 1000))
         jobs.concurrency = configuration.workerConcurrency
         jobs.drillDelay = .milliseconds(configuration.drillJobDelayMS)
-        let pricingWorker = JobRunner(
-            store: environment.store, handlers: [useCases.pricing.handler], configuration: jobs, logger: environment.logger)
+        var workers: [any Service] = []
+        if running.contains(.pricing) {
+            workers.append(
+                JobRunner(store: environment.store, handlers: [useCases.pricing.handler], configuration: jobs, logger: environment.logger))
+        }
 
         let demo = configuration.loadDemoData
         let host = configuration.host
-        let databasePath = configuration.databasePath
+        let databasePath = configuration.databaseURL == nil ? configuration.databasePath : "PostgreSQL (ATELIER_DATABASE_URL)"
         let secret = carrierSecret
         let app = buildApplication(
-            useCases: useCases, carrierSecret: secret, host: host, port: configuration.port,
-            services: [pricingWorker], logger: environment.logger,
+            useCases: useCases, carrierSecret: secret, surfaces: running, maxInFlight: configuration.maxInFlightRequests,
+            host: host, port: configuration.port, services: workers, logger: environment.logger,
             onServerRunning: { port in
-                var lines = [
-                    "Atelier is running on http://\(host):\(port)",
-                    "  shop API     http://\(host):\(port)/api/shop/catalog",
-                    "  CRM API      http://\(host):\(port)/api/crm/orders",
-                    "  MES API      http://\(host):\(port)/api/mes/dashboard",
-                    "  health       http://\(host):\(port)/health/ready",
-                    "  data         \(databasePath)",
-                ]
+                var lines = ["Atelier is running on http://\(host):\(port) (\(running.map(\.rawValue).sorted().joined(separator: ", ")))"]
+                if running.contains(.shop) { lines.append("  shop API     http://\(host):\(port)/api/shop/catalog") }
+                if running.contains(.staff) {
+                    lines.append("  CRM API      http://\(host):\(port)/api/crm/orders")
+                    lines.append("  MES API      http://\(host):\(port)/api/mes/dashboard")
+                }
+                lines.append("  health       http://\(host):\(port)/health/ready")
+                lines.append("  data         \(databasePath)")
                 if demo {
                     lines.append("Demo logins (password: ATELIER_DEMO_PASSWORD, see the README):")
                     lines += DemoData.users.map { "  \($0.role.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.email)" }
@@ -66,7 +77,13 @@ struct Serve: AsyncParsableCommand {
                 }
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             })
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            await environment.close()
+            throw error
+        }
+        await environment.close()
     }
 
     /// The configured carrier secret, or one generated once and kept in the data folder (mode 0600).

@@ -34,7 +34,7 @@ func order(in status: OrderStatus) throws -> Order {
         return order
     }
     let path: [(inout Order) throws -> HistoryEntry] = [
-        { try $0.attachModel(hash: "abc", filename: "ring.stl", by: People.customer, at: t0) },
+        { try $0.attachModel(hash: "abc", filename: "ring.stl", by: People.customer, at: t0)[0] },
         { try $0.submit(by: People.customer, at: t0) },
         { try $0.recordPrice(total: Money(minorUnits: 10_000, currency: "EUR"), by: .pricing, at: t0) },
         { try $0.approve(by: People.seller, at: t0) },
@@ -164,6 +164,15 @@ struct TransitionTests {
         }
         _ = try order.complete(by: People.operatorOlga, at: t0)
         #expect(order.status == .manufacturingCompleted)
+    }
+
+    @Test("uploading the attached file again changes nothing; another file replaces it")
+    func reupload() throws {
+        var order = try order(in: .fileUploaded)
+        #expect(try order.attachModel(hash: "abc", filename: "ring.stl", by: People.customer, at: t0).isEmpty)
+        let replaced = try order.attachModel(hash: "def", filename: "ring2.stl", by: People.customer, at: t0)
+        #expect(replaced.map(\.to) == [.fileUploaded])
+        #expect(order.modelHash == "def")
     }
 
     @Test("shipping needs a tracking number; submitting needs a model")

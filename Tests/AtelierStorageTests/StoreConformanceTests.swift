@@ -13,7 +13,8 @@ struct StoreConformanceTests {
         var (order, created) = try Order.start(
             id: "o-1", customer: customer, materialCode: "gold-585", finishCodes: ["polish", "engraving"],
             at: Date(timeIntervalSince1970: 1_800_000_000))
-        let attached = try order.attachModel(hash: "h1", filename: "ring.stl", by: customer, at: Date(timeIntervalSince1970: 1_800_000_001))
+        let attached = try order.attachModel(
+            hash: "h1", filename: "ring.stl", by: customer, at: Date(timeIntervalSince1970: 1_800_000_001))[0]
         try await store.write { [order, created] tx in
             try await tx.insert(order: order)
             try await tx.append(history: [created, attached])

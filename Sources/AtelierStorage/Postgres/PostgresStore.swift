@@ -15,6 +15,7 @@ public final class PostgresStore: Store {
     let client: PostgresClient
     let logger: Logger
     let signals = JobSignals()
+    let breaker = CircuitBreaker()
     /// Longest wait for one read or one whole transaction; past it the caller gets ``StorageError/unavailable(_:)``.
     let timeout: Duration
 
@@ -54,16 +55,18 @@ public final class PostgresStore: Store {
                 try await client.withConnection { connection in
                     try await connection.listen(on: Self.channel) { notifications in
                         delay = .milliseconds(100)
+                        self.breaker.reset()
                         self.signals.signal()  // anything committed while we were not listening
                         for try await _ in notifications { self.signals.signal() }
                     }
                 }
             } catch {
                 if Task.isCancelled { return }
+                breaker.trip()
                 logger.debug("job notifications interrupted; reconnecting", metadata: ["error": "\(String(reflecting: error))"])
             }
             try? await Task.sleep(for: delay)
-            delay = min(delay * 2, .seconds(5))
+            delay = min(delay * 2, .seconds(1))
         }
     }
 
@@ -75,6 +78,16 @@ public final class PostgresStore: Store {
 
     /// Runs `body`, translating errors, and gives up after ``timeout``.
     func translating<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        guard !breaker.isOpen else { throw StorageError.unavailable("PostgreSQL is unreachable; retrying shortly") }
+        do {
+            return try await withTimeout(body)
+        } catch let error as StorageError {
+            if case .unavailable = error { breaker.trip() }
+            throw error
+        }
+    }
+
+    private func withTimeout<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await withoutActuallyEscaping(body) { body in
             try await withThrowingTaskGroup(of: Optional<T>.self) { group in
                 group.addTask { try await self.translated(body) }
