@@ -47,12 +47,14 @@ extension Order {
         return [entry]
     }
 
-    /// The customer places the order: `SUBMITTED`.
-    public mutating func submit(by actor: Principal, at now: Date) throws -> HistoryEntry {
+    /// The customer places the order: `SUBMITTED`, with the delivery date promised from now.
+    public mutating func submit(by actor: Principal, at now: Date, promise: TimeInterval = StallPolicy().promise) throws -> HistoryEntry {
         guard modelHash != nil else {
             throw DomainError.invalid("Order \(id) has no model; attach one before submitting.")
         }
-        return try transition(to: .submitted, by: actor, at: now)
+        let entry = try transition(to: .submitted, by: actor, at: now)
+        promisedBy = now.addingTimeInterval(promise)
+        return entry
     }
 
     /// The pricing worker stored a quote: `PRICE_CALCULATED`.

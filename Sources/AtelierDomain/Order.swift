@@ -18,6 +18,8 @@ public struct Order: Sendable, Hashable, Codable {
     public var assigneeName: String?
     public var trackingNumber: String?
     public var cancelReason: String?
+    /// The delivery date promised to the customer, set when the order is submitted.
+    public var promisedBy: Date?
     public var createdAt: Date
     public var updatedAt: Date
 

@@ -6,6 +6,12 @@ public protocol JobPayload: Codable, Sendable {
     /// Stable name stored with each job; never rename it.
     static var kind: String { get }
     static var queue: String { get }
+    /// What the job is about (an order id): lets the watchdog find it, and every span and log line carry it.
+    var subject: String? { get }
+}
+
+extension JobPayload {
+    public var subject: String? { nil }
 }
 
 /// A handler gave up on a job for good: it goes to the dead letters at once, without retries.
@@ -48,6 +54,9 @@ extension StoreTransaction {
     @discardableResult
     public func enqueue<P: JobPayload>(_ payload: P, at runAt: Date, maxAttempts: Int) async throws -> Int64 {
         let json = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
-        return try await enqueue(NewJob(queue: P.queue, kind: P.kind, payload: json, runAt: runAt, maxAttempts: maxAttempts))
+        return try await enqueue(
+            NewJob(
+                queue: P.queue, kind: P.kind, payload: json, runAt: runAt, maxAttempts: maxAttempts, subject: payload.subject,
+                traceContext: TraceContext.current()))
     }
 }

@@ -2,8 +2,10 @@ import AtelierDomain
 import AtelierStorage
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// How a worker claims and retries jobs.
 public struct JobRunnerConfiguration: Sendable {
@@ -126,13 +128,41 @@ public final class JobRunner: Service, Sendable {
         logger[metadataKey: "job.id"] = "\(job.id)"
         logger[metadataKey: "job.kind"] = "\(job.kind)"
         logger[metadataKey: "job.attempt"] = "\(job.attempts)"
+        if let subject = job.subject { logger[metadataKey: "order.id"] = "\(subject)" }
+        // The job continues the trace of the request that enqueued it.
+        await withSpan("job \(job.kind)", context: TraceContext.context(continuing: job.traceContext), ofKind: .consumer) { span in
+            span.attributes["job.id"] = "\(job.id)"
+            span.attributes["job.attempt"] = job.attempts
+            if let subject = job.subject { span.attributes["order.id"] = subject }
+            if let traceID = TraceContext.current().flatMap(Self.traceID(of:)) { logger[metadataKey: "trace.id"] = "\(traceID)" }
+            let outcome = await run(job, logger: logger)
+            span.attributes["job.outcome"] = outcome.rawValue
+            if outcome != .done { span.setStatus(SpanStatus(code: .error)) }
+        }
+    }
+
+    enum Outcome: String {
+        case done, retry, dead
+    }
+
+    private func run(_ job: JobRecord, logger: Logger) async -> Outcome {
+        let started = ContinuousClock.now
+        let outcome = await attempt(job, logger: logger)
+        let dimensions = [("queue", job.queue), ("kind", job.kind)]
+        Counter(label: "atelier_jobs_finished_total", dimensions: dimensions + [("outcome", outcome.rawValue)]).increment()
+        Metrics.Timer(label: "atelier_job_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
+            .record(duration: ContinuousClock.now - started)
+        return outcome
+    }
+
+    private func attempt(_ job: JobRecord, logger: Logger) async -> Outcome {
         guard let handler = handlers[job.kind] else {
             await deadLetter(job, "no handler for jobs of kind \(job.kind)", logger)
-            return
+            return .dead
         }
         if job.attempts > job.maxAttempts {
             await deadLetter(job, "abandoned after \(job.attempts - 1) attempts: the worker stopped or its lease ran out each time", logger)
-            return
+            return .dead
         }
         do {
             if configuration.drillDelay > .zero { try await Task.sleep(for: configuration.drillDelay) }
@@ -140,11 +170,12 @@ public final class JobRunner: Service, Sendable {
             let now = time.now(), worker = workerID
             try await store.write { tx in try await tx.completeJob(id: job.id, worker: worker, at: now) }
             logger.debug("job done")
+            return .done
         } catch {
             let message = String(describing: error)
             if error is PermanentJobError || job.attempts >= job.maxAttempts {
                 await deadLetter(job, message, logger)
-                return
+                return .dead
             }
             let delay = backoff(attempt: job.attempts)
             let now = time.now(), worker = workerID
@@ -156,7 +187,14 @@ public final class JobRunner: Service, Sendable {
             } catch {
                 logger.error("could not schedule the retry; the lease will bring the job back", metadata: ["error": "\(error)"])
             }
+            return .retry
         }
+    }
+
+    /// The trace id (32 hex digits) of a `traceparent`.
+    static func traceID(of traceparent: String) -> Substring? {
+        let parts = traceparent.split(separator: "-")
+        return parts.count >= 3 ? parts[1] : nil
     }
 
     /// Seconds before attempt `attempt + 1`: base × 2^(attempt-1), capped, times a jitter in [0.5, 1.5).

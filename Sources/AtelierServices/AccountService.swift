@@ -5,9 +5,9 @@ import HummingbirdBcrypt
 
 /// Sign-up, sign-in with bcrypt-hashed passwords, and sessions kept as hashed bearer tokens.
 public struct AccountService: Sendable {
-    let context: ServiceContext
+    let context: UseCaseContext
 
-    public init(context: ServiceContext) { self.context = context }
+    public init(context: UseCaseContext) { self.context = context }
 
     /// A session: the token is shown once to the client and stored only as its SHA-256.
     public struct Session: Sendable {

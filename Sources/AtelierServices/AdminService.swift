@@ -4,9 +4,9 @@ import Foundation
 
 /// The administrators' use cases: users, materials and prices, the dead letters of the job queue.
 public struct AdminService: Sendable {
-    let context: ServiceContext
+    let context: UseCaseContext
 
-    public init(context: ServiceContext) { self.context = context }
+    public init(context: UseCaseContext) { self.context = context }
 
     public func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount> {
         try await context.store.reader.users(role: role, search: search, page: page)

@@ -4,9 +4,9 @@ import Foundation
 
 /// The sellers' use cases: find orders and customers, approve, cancel, close, notes and complaints.
 public struct CRMService: Sendable {
-    let context: ServiceContext
+    let context: UseCaseContext
 
-    public init(context: ServiceContext) { self.context = context }
+    public init(context: UseCaseContext) { self.context = context }
 
     public func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order> {
         try await context.store.reader.orders(filter, page: page)

@@ -4,9 +4,9 @@ import Foundation
 
 /// The carrier's delivery message closes a shipped order.
 public struct CarrierService: Sendable {
-    let context: ServiceContext
+    let context: UseCaseContext
 
-    public init(context: ServiceContext) { self.context = context }
+    public init(context: UseCaseContext) { self.context = context }
 
     /// The order after the message, and whether this message changed it (a repeat changes nothing).
     public struct Delivery: Sendable {

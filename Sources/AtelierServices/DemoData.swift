@@ -5,9 +5,9 @@ import Foundation
 
 /// The data a fresh Atelier starts with: a price list, a small catalog and one user per role.
 public struct DemoData: Sendable {
-    let context: ServiceContext
+    let context: UseCaseContext
 
-    public init(context: ServiceContext) { self.context = context }
+    public init(context: UseCaseContext) { self.context = context }
 
     /// The demo logins, one per role.
     public static let users: [(email: String, name: String, role: Role)] = [

@@ -4,9 +4,9 @@ import Foundation
 
 /// The operators' use cases: the dashboard, take an order, make, pack and ship it, earnings.
 public struct MESService: Sendable {
-    let context: ServiceContext
+    let context: UseCaseContext
 
-    public init(context: ServiceContext) { self.context = context }
+    public init(context: UseCaseContext) { self.context = context }
 
     /// Counts per status and one page of one status, newest first.
     public struct Dashboard: Sendable {

@@ -15,7 +15,7 @@ public struct OrderDetails: Sendable {
 
 /// Reads order details for a viewer.
 struct OrderReading: Sendable {
-    let context: ServiceContext
+    let context: UseCaseContext
 
     func visibleOrder(id: String, to viewer: Principal) async throws -> Order {
         guard let order = try await context.store.reader.order(id: id), viewer.role != .customer || order.customerID == viewer.userID else {

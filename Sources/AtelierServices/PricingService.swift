@@ -12,9 +12,9 @@ public struct PricingJob: JobPayload, Hashable {
 
 /// Prices submitted orders: the worker of the `pricing` role.
 public struct PricingService: Sendable {
-    let context: ServiceContext
+    let context: UseCaseContext
 
-    public init(context: ServiceContext) { self.context = context }
+    public init(context: UseCaseContext) { self.context = context }
 
     /// The handler the job runner calls.
     public var handler: any JobHandler {

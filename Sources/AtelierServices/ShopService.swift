@@ -6,9 +6,9 @@ import Foundation
 
 /// The customers' use cases: catalog, create, attach a model, submit, read and list orders.
 public struct ShopService: Sendable {
-    let context: ServiceContext
+    let context: UseCaseContext
 
-    public init(context: ServiceContext) { self.context = context }
+    public init(context: UseCaseContext) { self.context = context }
 
     /// What a customer sends to start an order.
     public struct NewOrder: Sendable, Codable, Hashable {

@@ -1,6 +1,6 @@
 /// All use cases of Atelier over one service context: what the HTTP surfaces and the CLI call.
 public struct UseCases: Sendable {
-    public let context: ServiceContext
+    public let context: UseCaseContext
     public let accounts: AccountService
     public let shop: ShopService
     public let pricing: PricingService
@@ -9,7 +9,7 @@ public struct UseCases: Sendable {
     public let carrier: CarrierService
     public let admin: AdminService
 
-    public init(context: ServiceContext) {
+    public init(context: UseCaseContext) {
         self.context = context
         accounts = AccountService(context: context)
         shop = ShopService(context: context)

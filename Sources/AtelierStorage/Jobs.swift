@@ -8,13 +8,21 @@ public struct NewJob: Sendable, Hashable {
     public var payload: String
     public var runAt: Date
     public var maxAttempts: Int
+    /// What the job is about (an order id), to find it again.
+    public var subject: String?
+    /// The W3C trace context of the span that enqueued it, so the job continues that trace.
+    public var traceContext: String?
 
-    public init(queue: String, kind: String, payload: String, runAt: Date, maxAttempts: Int) {
+    public init(
+        queue: String, kind: String, payload: String, runAt: Date, maxAttempts: Int, subject: String? = nil, traceContext: String? = nil
+    ) {
         self.queue = queue
         self.kind = kind
         self.payload = payload
         self.runAt = runAt
         self.maxAttempts = maxAttempts
+        self.subject = subject
+        self.traceContext = traceContext
     }
 }
 
@@ -39,6 +47,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var lastError: String?
     public var createdAt: Date
     public var updatedAt: Date
+    public var subject: String?
+    public var traceContext: String?
 }
 
 /// Jobs per queue and state.

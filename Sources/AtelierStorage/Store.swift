@@ -45,6 +45,13 @@ public protocol StoreReader: Sendable {
     /// What an operator took and what it earned.
     func earnings(operatorID: String) async throws -> [EarningRow]
 
+    /// Orders in `status` since before `enteredBefore`, longest waiting first.
+    func stalledOrders(status: OrderStatus, enteredBefore: Date, limit: Int) async throws -> [Order]
+    /// Open orders whose promised delivery date has passed.
+    func countOrdersPastPromise(at now: Date) async throws -> Int
+    /// The newest job of `kind` about `subject`.
+    func latestJob(subject: String, kind: String) async throws -> JobRecord?
+
     func job(id: Int64) async throws -> JobRecord?
     func jobs(state: JobState, page: PageRequest) async throws -> Page<JobRecord>
     func jobCounts() async throws -> [JobCount]

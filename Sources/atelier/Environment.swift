@@ -24,7 +24,7 @@ struct Environment {
         if bootstrapLogging { Telemetry.bootstrapLogging(level: configuration.logLevel) }
         let logger = Logger(label: "atelier")
         let (store, task) = try await openStore(configuration, logger: logger)
-        let context = ServiceContext(store: store, configuration: configuration, logger: logger)
+        let context = UseCaseContext(store: store, configuration: configuration, logger: logger)
         return Environment(
             configuration: configuration, store: store, useCases: UseCases(context: context), logger: logger, storeTask: task)
     }

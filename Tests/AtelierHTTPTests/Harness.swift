@@ -31,7 +31,7 @@ struct Harness {
         configuration.meshLimits.maxBytes = 2 * 1024 * 1024
         let store = try SQLiteStore(path: configuration.databasePath)
         try await store.migrate()
-        let context = ServiceContext(store: store, configuration: configuration, logger: Logger(label: "test"))
+        let context = UseCaseContext(store: store, configuration: configuration, logger: Logger(label: "test"))
         let useCases = UseCases(context: context)
         try await DemoData(context: context).load()
         let worker = JobRunner(store: store, handlers: [useCases.pricing.handler], logger: Logger(label: "test"))

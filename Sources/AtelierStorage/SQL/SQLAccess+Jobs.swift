@@ -7,16 +7,17 @@ extension SQLAccess {
             id: try row.int64("id"), queue: try row.string("queue"), kind: try row.string("kind"), payload: try row.string("payload"),
             state: JobState(rawValue: try row.string("state")) ?? .ready, attempts: try row.int("attempts"),
             maxAttempts: try row.int("max_attempts"), runAt: try row.date("run_at"), leasedBy: try row.optionalString("leased_by"),
-            lastError: try row.optionalString("last_error"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+            lastError: try row.optionalString("last_error"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"),
+            subject: try row.optionalString("subject"), traceContext: try row.optionalString("trace_context"))
     }
 
     func enqueue(_ job: NewJob) async throws -> Int64 {
         let row = try await sql.first(
             """
-            INSERT INTO jobs (queue, kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at)
-            VALUES (?, ?, ?, 'ready', 0, ?, ?, ?, ?) RETURNING id
+            INSERT INTO jobs (queue, kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at, subject, trace_context)
+            VALUES (?, ?, ?, 'ready', 0, ?, ?, ?, ?, ?, ?) RETURNING id
             """,
-            job.queue, job.kind, job.payload, job.maxAttempts, job.runAt, job.runAt, job.runAt)
+            job.queue, job.kind, job.payload, job.maxAttempts, job.runAt, job.runAt, job.runAt, job.subject, job.traceContext)
         try await sql.noteJobsEnqueued()
         return try row?.int64("id") ?? 0
     }
@@ -66,6 +67,10 @@ extension SQLAccess {
             at, id)
         if !redriven.isEmpty { try await sql.noteJobsEnqueued() }
         return !redriven.isEmpty
+    }
+
+    func latestJob(subject: String, kind: String) async throws -> JobRecord? {
+        try await sql.first("SELECT * FROM jobs WHERE subject = ? AND kind = ? ORDER BY id DESC LIMIT 1", subject, kind).map(Self.job(from:))
     }
 
     func job(id: Int64) async throws -> JobRecord? {

@@ -4,7 +4,7 @@ import Foundation
 extension SQLAccess {
     static let orderColumns = """
         id, customer_id, status, status_since, material_code, finish_codes, catalog_item_id, model_hash, \
-        model_filename, assignee_id, assignee_name, tracking_number, cancel_reason, created_at, updated_at
+        model_filename, assignee_id, assignee_name, tracking_number, cancel_reason, created_at, updated_at, promised_by
         """
 
     static func order(from row: SQLRow) throws -> Order {
@@ -21,6 +21,7 @@ extension SQLAccess {
         order.trackingNumber = try row.optionalString("tracking_number")
         order.cancelReason = try row.optionalString("cancel_reason")
         order.updatedAt = try row.date("updated_at")
+        order.promisedBy = try row.optionalInt64("promised_by").map(Date.init(millis:))
         return order
     }
 
@@ -29,6 +30,7 @@ extension SQLAccess {
             order.id, order.customerID, order.status.rawValue, order.statusSince, order.materialCode,
             try ColumnJSON.encode(order.finishCodes), order.catalogItemID, order.modelHash, order.modelFilename,
             order.assigneeID, order.assigneeName, order.trackingNumber, order.cancelReason, order.createdAt, order.updatedAt,
+            order.promisedBy,
         ]
         return values.map(\.sqlValue)
     }
@@ -44,13 +46,13 @@ extension SQLAccess {
 
     func insert(order: Order) async throws {
         try await sql.execute(
-            "INSERT INTO orders (\(Self.orderColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", try Self.values(order))
+            "INSERT INTO orders (\(Self.orderColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", try Self.values(order))
         try await count(status: order.status, by: 1)
     }
 
     func update(order: Order, previousStatus: OrderStatus) async throws {
         let updated = try await sql.query(
-            "UPDATE orders SET (\(Self.orderColumns)) = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ? RETURNING id",
+            "UPDATE orders SET (\(Self.orderColumns)) = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ? RETURNING id",
             try Self.values(order) + [.text(order.id)])
         guard updated.count == 1 else { throw StorageError.conflict("order \(order.id) does not exist") }
         if previousStatus != order.status {
@@ -130,6 +132,19 @@ extension SQLAccess {
         let rows = try await sql.query(
             "SELECT \(columns) FROM orders o \(whereClause) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(page.limit + 1)", values)
         return Page.cut(try rows.map(Self.order(from:)), limit: page.limit) { Cursor(millis: $0.updatedAt.millis, id: $0.id) }
+    }
+
+    func stalledOrders(status: OrderStatus, enteredBefore: Date, limit: Int) async throws -> [Order] {
+        try await sql.query(
+            "SELECT \(Self.orderColumns) FROM orders WHERE status = ? AND status_since < ? ORDER BY status_since, id LIMIT ?",
+            status.rawValue, enteredBefore, limit
+        ).map(Self.order(from:))
+    }
+
+    func countOrdersPastPromise(at now: Date) async throws -> Int {
+        try await sql.first(
+            "SELECT count(*) AS n FROM orders WHERE promised_by < ? AND status NOT IN ('CLOSED', 'CANCELLED')", now
+        )?.int("n") ?? 0
     }
 
     func insert(quote: Quote, orderID: String, at: Date) async throws {

@@ -2,7 +2,8 @@
 enum Schema {
     /// (version, SQL in SQLite's words), in order.
     static let migrations: [(version: String, sql: String)] = [
-        ("001-orders-and-queue", Migration001.sql)
+        ("001-orders-and-queue", Migration001.sql),
+        ("002-watchdog-and-traces", Migration002.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.

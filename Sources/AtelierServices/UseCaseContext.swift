@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 /// What every use case needs: the store, the clock, the settings and a logger.
-public struct ServiceContext: Sendable {
+public struct UseCaseContext: Sendable {
     public var store: any Store
     public var time: any TimeSource
     public var configuration: AtelierConfiguration
