@@ -12,6 +12,7 @@ public func buildRouter(
 ) -> Router<AtelierRequestContext> {
     let router = Router(context: AtelierRequestContext.self)
     router.add(middleware: InFlightLimitMiddleware(limit: maxInFlight))
+    router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: AuthenticationMiddleware(accounts: useCases.accounts))
@@ -25,7 +26,7 @@ public func buildRouter(
             .addRoutes(to: router.group("api/shop"))
     }
     if surfaces.contains(.staff) {
-        CRMController(crm: useCases.crm).addRoutes(to: router.group("api/crm"))
+        CRMController(crm: useCases.crm, watchdog: useCases.watchdog).addRoutes(to: router.group("api/crm"))
         MESController(mes: useCases.mes, shop: useCases.shop).addRoutes(to: router.group("api/mes"))
         CarrierController(carrier: useCases.carrier, secret: carrierSecret).addRoutes(to: router.group("api/carrier"))
         AdminController(admin: useCases.admin, accounts: useCases.accounts).addRoutes(to: router.group("api/admin"))

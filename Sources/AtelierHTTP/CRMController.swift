@@ -7,6 +7,21 @@ import Hummingbird
 /// The sellers' API: `/api/crm`.
 struct CRMController {
     let crm: CRMService
+    let watchdog: WatchdogService
+
+    /// An order past its status's time budget, and who must act.
+    struct StalledResponse: Encodable {
+        var order: OrderResponse
+        var responsible: Responsible
+        var inStatusSince: Date
+        var budgetSeconds: Double
+        var overdueSeconds: Double
+    }
+
+    struct StalledBoard: ResponseEncodable {
+        var counts: [String: Int]
+        var orders: [StalledResponse]
+    }
 
     struct NoteBody: Decodable { var note: String? }
     struct CancelBody: Decodable { var reason: String }
@@ -50,6 +65,20 @@ struct CRMController {
             let note = try await crm.addNote(
                 orderID: try context.parameters.require("id"), kind: body.kind ?? .note, body: body.body, by: seller)
             return EditedResponse(status: .created, response: note)
+        }
+        /// The stalled board: every order past its status's time budget, most overdue first, with who must act.
+        group.get("stalled") { _, context -> StalledBoard in
+            _ = try context.require(.seller, .admin)
+            let stalled = try await watchdog.stalledOrders().sorted { $0.overdueBy > $1.overdueBy }
+            var counts: [String: Int] = [:]
+            for stall in stalled { counts[stall.order.status.rawValue, default: 0] += 1 }
+            return StalledBoard(
+                counts: counts,
+                orders: stalled.map {
+                    StalledResponse(
+                        order: OrderResponse($0.order), responsible: $0.responsible, inStatusSince: $0.order.statusSince,
+                        budgetSeconds: $0.budget, overdueSeconds: $0.overdueBy)
+                })
         }
         /// Customers, searched by `q` (e-mail or name).
         group.get("customers") { request, context -> PageResponse<UserResponse> in

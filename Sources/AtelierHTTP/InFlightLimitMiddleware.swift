@@ -7,7 +7,7 @@ import Synchronization
 struct InFlightLimitMiddleware: RouterMiddleware {
     typealias Context = AtelierRequestContext
     let limit: Int
-    private let inFlight = Counter()
+    private let inFlight = InFlightCounter()
 
     init(limit: Int) { self.limit = limit }
 
@@ -26,7 +26,7 @@ struct InFlightLimitMiddleware: RouterMiddleware {
 }
 
 /// A shared counter.
-final class Counter: Sendable {
+final class InFlightCounter: Sendable {
     private let value = Atomic<Int>(0)
     /// Adds one and returns the new value.
     func increment() -> Int { value.add(1, ordering: .relaxed).newValue }

@@ -19,6 +19,8 @@ struct OrderResponse: ResponseEncodable {
     var assignee: String?
     var trackingNumber: String?
     var cancelReason: String?
+    /// The delivery date promised at submit.
+    var promisedBy: Date?
     var createdAt: Date
     var updatedAt: Date
 
@@ -35,6 +37,7 @@ struct OrderResponse: ResponseEncodable {
         assignee = order.assigneeName
         trackingNumber = order.trackingNumber
         cancelReason = order.cancelReason
+        promisedBy = order.promisedBy
         createdAt = order.createdAt
         updatedAt = order.updatedAt
     }

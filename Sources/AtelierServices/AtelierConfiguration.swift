@@ -1,3 +1,4 @@
+import AtelierDomain
 import AtelierGeometry
 import Foundation
 
@@ -34,6 +35,14 @@ public struct AtelierConfiguration: Sendable {
     public var databaseTimeoutSeconds: Double = 3
     /// Requests this instance works on at once; more are answered 503 with Retry-After at once.
     public var maxInFlightRequests: Int = 256
+    /// Port of the ops listener (`/metrics`, health); never the public or partner port.
+    public var opsPort: Int = 9464
+    /// Time budgets per status and the delivery promise.
+    public var stallPolicy = StallPolicy()
+    /// How often the watchdog looks for stalled orders.
+    public var watchdogIntervalSeconds: Double = 30
+    /// Where to send traces (OTLP/HTTP, e.g. http://127.0.0.1:4318); tracing is off when unset.
+    public var otlpEndpoint: String?
     /// What this instance runs (`--role`, or `ATELIER_ROLES` comma-separated).
     public var roles: Set<ServerRole> = [.all]
     /// Password of the demo users (only used when demo data is loaded).
@@ -53,9 +62,14 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_DATABASE_URL", "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite"),
         ("ATELIER_DB_POOL_SIZE", "PostgreSQL connections of this instance (default 10)"),
         ("ATELIER_DB_TIMEOUT_SECONDS", "longest wait for the database before answering 503 (default 3)"),
-        ("ATELIER_ROLES", "what this instance runs: shop, staff, pricing, all (comma-separated; default all)"),
+        ("ATELIER_ROLES", "what this instance runs: shop, staff, pricing, watchdog, all (comma-separated; default all)"),
         ("ATELIER_MAX_IN_FLIGHT", "requests handled at once; more get 503 with Retry-After (default 256)"),
         ("ATELIER_HOST", "address to listen on (default 127.0.0.1)"),
+        ("ATELIER_OPS_PORT", "port of /metrics and health for operators (default 9464; 0 picks one)"),
+        ("ATELIER_OTLP_ENDPOINT", "send traces by OTLP/HTTP to this URL, e.g. http://127.0.0.1:4318 (default: off)"),
+        ("ATELIER_WATCHDOG_INTERVAL_SECONDS", "how often the watchdog looks for stalled orders (default 30)"),
+        ("ATELIER_BUDGET_<STATUS>", "time an order may stay in STATUS, e.g. ATELIER_BUDGET_SUBMITTED=5m (s, m, h, d)"),
+        ("ATELIER_PROMISE_DAYS", "days from submit to delivery promised to customers (default 21)"),
         ("ATELIER_PORT", "port of the internal APIs (default 8080)"),
         ("ATELIER_MAX_MODEL_BYTES", "largest model file accepted (default 104857600, 100 MB)"),
         ("ATELIER_MAX_TRIANGLES", "most triangles in a model (default 5000000)"),
@@ -125,6 +139,19 @@ public struct AtelierConfiguration: Sendable {
         if let value: Int = number("ATELIER_DB_POOL_SIZE", 1...500) { config.databasePoolSize = value }
         if let value: Double = number("ATELIER_DB_TIMEOUT_SECONDS", 0.1...600) { config.databaseTimeoutSeconds = value }
         if let value: Int = number("ATELIER_MAX_IN_FLIGHT", 1...100_000) { config.maxInFlightRequests = value }
+        if let value: Int = number("ATELIER_OPS_PORT", 0...65535) { config.opsPort = value }
+        if let value = string("ATELIER_OTLP_ENDPOINT") { config.otlpEndpoint = value }
+        if let value: Double = number("ATELIER_WATCHDOG_INTERVAL_SECONDS", 0.1...86_400) { config.watchdogIntervalSeconds = value }
+        if let value: Double = number("ATELIER_PROMISE_DAYS", 1...365) { config.stallPolicy.promise = value * 86_400 }
+        for status in OrderStatus.allCases {
+            let name = "ATELIER_BUDGET_\(status.rawValue)"
+            guard let text = string(name) else { continue }
+            guard let seconds = parseDuration(text) else {
+                problems.append("\(name)=\(text) is not a duration like 90s, 5m, 24h or 7d")
+                continue
+            }
+            config.stallPolicy.budgets[status] = seconds
+        }
         if let value = string("ATELIER_ROLES") {
             do {
                 config.roles = try ServerRole.parse(value.split(separator: ",").map(String.init))
@@ -137,6 +164,14 @@ public struct AtelierConfiguration: Sendable {
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return config
     }
+}
+
+/// `90`, `90s`, `5m`, `24h`, `7d` → seconds.
+func parseDuration(_ text: String) -> TimeInterval? {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+    if let unit = text.last, let factor = units[unit], let value = Double(text.dropLast()), value >= 0 { return value * factor }
+    if let value = Double(text), value >= 0 { return value }
+    return nil
 }
 
 /// The environment held values Atelier cannot use; lists every one of them.
@@ -155,6 +190,8 @@ public enum ServerRole: String, Sendable, CaseIterable, Hashable {
     case staff
     /// The pricing worker.
     case pricing
+    /// The stalled-order watchdog.
+    case watchdog
     /// Everything above in one process.
     case all
 
@@ -174,6 +211,6 @@ public enum ServerRole: String, Sendable, CaseIterable, Hashable {
 
     /// `all` expanded into the roles it stands for.
     public static func expand(_ roles: Set<ServerRole>) -> Set<ServerRole> {
-        roles.contains(.all) ? [.shop, .staff, .pricing] : roles
+        roles.contains(.all) ? [.shop, .staff, .pricing, .watchdog] : roles
     }
 }

@@ -1,13 +1,20 @@
 import AtelierDomain
 import AtelierGeometry
 import Foundation
+import Metrics
 
 /// Reads, validates and analyses an uploaded model; shared by the shop and the offline `quote` command.
 public enum ModelIntake {
     /// Analyses `bytes`; throws ``MeshError`` with the precise reason when the file is refused.
     public static func analyze(bytes: [UInt8], filename: String, limits: MeshLimits) throws -> ModelInfo {
+        let started = ContinuousClock.now
         let model = try ModelReader.read(bytes, filename: filename, limits: limits)
-        return info(model, hash: sha256Hex(bytes), filename: filename, sizeBytes: bytes.count)
+        let result = info(model, hash: sha256Hex(bytes), filename: filename, sizeBytes: bytes.count)
+        Metrics.Timer(
+            label: "atelier_model_analysis_duration_seconds", dimensions: [("size", sizeClass(triangles: model.analysis.triangles))],
+            preferredDisplayUnit: .seconds
+        ).record(duration: ContinuousClock.now - started)
+        return result
     }
 
     static func info(_ model: ReadModel, hash: String, filename: String, sizeBytes: Int) -> ModelInfo {
@@ -24,5 +31,15 @@ public enum ModelIntake {
         let last = (name ?? "model").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? "model"
         let cleaned = String(last.unicodeScalars.filter { !CharacterSet.controlCharacters.contains($0) }.prefix(120))
         return cleaned.isEmpty ? "model" : cleaned
+    }
+}
+
+/// A label for model sizes in metrics: `<10k`, `<100k`, `<1M`, `>=1M` triangles.
+func sizeClass(triangles: Int) -> String {
+    switch triangles {
+    case ..<10_000: "<10k"
+    case ..<100_000: "<100k"
+    case ..<1_000_000: "<1M"
+    default: ">=1M"
     }
 }

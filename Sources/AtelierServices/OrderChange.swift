@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierStorage
+import Metrics
 
 extension StoreTransaction {
     /// Loads an order that `viewer` may see, or throws not found (a customer never learns of others' orders).
@@ -17,9 +18,16 @@ extension StoreTransaction {
     ) async throws -> Order {
         var order = try await visibleOrder(id: orderID, to: actor)
         let previous = order.status
+        let enteredPrevious = order.statusSince
         let entries = try decide(&order)
         try await update(order: order, previousStatus: previous)
         try await append(history: entries)
+        if order.status != previous {
+            Metrics.Timer(
+                label: "atelier_order_status_duration_seconds", dimensions: [("status", previous.rawValue)], preferredDisplayUnit: .seconds
+            )
+            .record(duration: .seconds(max(0, order.statusSince.timeIntervalSince(enteredPrevious))))
+        }
         return order
     }
 }

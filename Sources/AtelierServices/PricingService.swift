@@ -2,12 +2,15 @@ import AtelierDomain
 import AtelierJobs
 import AtelierStorage
 import Foundation
+import Metrics
+import Tracing
 
 /// The job that prices a submitted order.
 public struct PricingJob: JobPayload, Hashable {
     public static let kind = "pricing.quote-order"
     public static let queue = "pricing"
     public var orderID: String
+    public var subject: String? { orderID }
 }
 
 /// Prices submitted orders: the worker of the `pricing` role.
@@ -25,12 +28,28 @@ public struct PricingService: Sendable {
     /// Idempotent: an order that is no longer `SUBMITTED` is left as it is.
     @discardableResult
     public func price(orderID: String) async throws -> Quote? {
+        try await withSpan("pricing.quote") { span in
+            span.attributes["order.id"] = orderID
+            let started = ContinuousClock.now
+            let (quote, triangles) = try await quoteAndRecord(orderID: orderID)
+            if let triangles {
+                span.attributes["model.triangles"] = triangles
+                Metrics.Timer(
+                    label: "atelier_pricing_duration_seconds", dimensions: [("size", sizeClass(triangles: triangles))],
+                    preferredDisplayUnit: .seconds
+                ).record(duration: ContinuousClock.now - started)
+            }
+            return quote
+        }
+    }
+
+    private func quoteAndRecord(orderID: String) async throws -> (Quote?, Int?) {
         let now = context.time.now()
         return try await context.store.write { tx in
             guard let order = try await tx.order(id: orderID) else {
                 throw PermanentJobError("order \(orderID) does not exist")
             }
-            guard order.status == .submitted else { return nil }
+            guard order.status == .submitted else { return (nil, nil) }
             guard let hash = order.modelHash, let model = try await tx.model(hash: hash) else {
                 throw PermanentJobError("order \(orderID) has no stored model")
             }
@@ -49,7 +68,7 @@ public struct PricingService: Sendable {
                 [try order.recordPrice(total: quote.total, by: .pricing, at: now)]
             }
             try await tx.insert(quote: quote, orderID: orderID, at: now)
-            return quote
+            return (quote, model.metrics.triangles)
         }
     }
 

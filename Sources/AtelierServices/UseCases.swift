@@ -8,6 +8,7 @@ public struct UseCases: Sendable {
     public let mes: MESService
     public let carrier: CarrierService
     public let admin: AdminService
+    public let watchdog: WatchdogService
 
     public init(context: UseCaseContext) {
         self.context = context
@@ -18,5 +19,6 @@ public struct UseCases: Sendable {
         mes = MESService(context: context)
         carrier = CarrierService(context: context)
         admin = AdminService(context: context)
+        watchdog = WatchdogService(context: context)
     }
 }

@@ -3,6 +3,7 @@ import AtelierHTTP
 import AtelierJobs
 import AtelierServices
 import AtelierStorage
+import AtelierTelemetry
 import Foundation
 import Hummingbird
 import ServiceLifecycle
@@ -22,10 +23,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on (overrides ATELIER_HOST).")
     var host: String?
 
-    @Option(name: .customLong("role"), help: "What this instance runs: shop, staff, pricing or all; repeatable (overrides ATELIER_ROLES).")
+    @Option(
+        name: .customLong("role"),
+        help: "What this instance runs: shop, staff, pricing, watchdog or all; repeatable (overrides ATELIER_ROLES).")
     var roles: [String] = []
 
     func run() async throws {
+        let metrics = Telemetry.bootstrapMetrics()
         let environment = try await Environment.open()
         var configuration = environment.configuration
         if let port { configuration.port = port }
@@ -51,6 +55,12 @@ struct Serve: AsyncParsableCommand {
             workers.append(
                 JobRunner(store: environment.store, handlers: [useCases.pricing.handler], configuration: jobs, logger: environment.logger))
         }
+        if running.contains(.watchdog) {
+            workers.append(
+                WatchdogRunner(
+                    watchdog: useCases.watchdog, interval: .milliseconds(Int64(configuration.watchdogIntervalSeconds * 1000)),
+                    logger: environment.logger))
+        }
 
         let demo = configuration.loadDemoData
         let host = configuration.host
@@ -58,7 +68,7 @@ struct Serve: AsyncParsableCommand {
         let secret = carrierSecret
         let app = buildApplication(
             useCases: useCases, carrierSecret: secret, surfaces: running, maxInFlight: configuration.maxInFlightRequests,
-            host: host, port: configuration.port, services: workers, logger: environment.logger,
+            host: host, port: configuration.port, services: [], logger: environment.logger,
             onServerRunning: { port in
                 var lines = ["Atelier is running on http://\(host):\(port) (\(running.map(\.rawValue).sorted().joined(separator: ", ")))"]
                 if running.contains(.shop) { lines.append("  shop API     http://\(host):\(port)/api/shop/catalog") }
@@ -77,8 +87,18 @@ struct Serve: AsyncParsableCommand {
                 }
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             })
+        let ops = buildOpsApplication(
+            store: environment.store, metricsText: { metrics.emitToBuffer() }, host: host, port: configuration.opsPort,
+            logger: environment.logger,
+            onServerRunning: { port in
+                FileHandle.standardOutput.write(Data("  metrics      http://\(host):\(port)/metrics (ops listener)\n".utf8))
+            })
+        let group = ServiceGroup(
+            configuration: .init(
+                services: ([app, ops] + workers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))
         do {
-            try await app.runService()
+            try await group.run()
         } catch {
             await environment.close()
             throw error

@@ -21,7 +21,7 @@ struct Harness {
     let pricingWorker: JobRunner
     let dataDirectory: URL
 
-    static func make() async throws -> Harness {
+    static func make(_ configure: (inout AtelierConfiguration) -> Void = { _ in }) async throws -> Harness {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = AtelierConfiguration()
@@ -29,6 +29,7 @@ struct Harness {
         configuration.bcryptCost = 4
         configuration.demoPassword = password
         configuration.meshLimits.maxBytes = 2 * 1024 * 1024
+        configure(&configuration)
         let store = try SQLiteStore(path: configuration.databasePath)
         try await store.migrate()
         let context = UseCaseContext(store: store, configuration: configuration, logger: Logger(label: "test"))

@@ -26,6 +26,7 @@ final class AtelierProcess: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["ATELIER_DATA"] = dataDirectory
         environment["ATELIER_PORT"] = "0"
+        environment["ATELIER_OPS_PORT"] = "0"
         environment["ATELIER_BCRYPT_COST"] = "4"
         environment["ATELIER_LOG_LEVEL"] = "warning"
         for (key, value) in extra { environment[key] = value }

@@ -70,7 +70,8 @@ extension SQLAccess {
     }
 
     func latestJob(subject: String, kind: String) async throws -> JobRecord? {
-        try await sql.first("SELECT * FROM jobs WHERE subject = ? AND kind = ? ORDER BY id DESC LIMIT 1", subject, kind).map(Self.job(from:))
+        try await sql.first("SELECT * FROM jobs WHERE subject = ? AND kind = ? ORDER BY id DESC LIMIT 1", subject, kind).map(
+            Self.job(from:))
     }
 
     func job(id: Int64) async throws -> JobRecord? {

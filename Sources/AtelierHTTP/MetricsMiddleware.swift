@@ -1,0 +1,25 @@
+import Hummingbird
+import Metrics
+
+/// Counts requests and errors and times them, per surface, route template, method and status.
+struct RequestMetricsMiddleware: RouterMiddleware {
+    typealias Context = AtelierRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response = try await next(request, context)
+        let route = context.endpointPath ?? "unmatched"
+        let dimensions = [("surface", Self.surface(of: route)), ("route", route), ("method", request.method.rawValue)]
+        Counter(label: "atelier_http_requests_total", dimensions: dimensions + [("status", String(response.status.code))]).increment()
+        Metrics.Timer(label: "atelier_http_request_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
+            .record(duration: ContinuousClock.now - started)
+        return response
+    }
+
+    /// `shop`, `crm`, `mes`, `admin`, `carrier`, `auth`, `health`: the second part of the route.
+    static func surface(of route: String) -> String {
+        let parts = route.split(separator: "/")
+        if parts.first == "api", parts.count > 1 { return String(parts[1]) }
+        return parts.first.map(String.init) ?? "none"
+    }
+}

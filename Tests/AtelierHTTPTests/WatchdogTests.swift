@@ -1,0 +1,120 @@
+import AtelierDomain
+import AtelierHTTP
+import AtelierServices
+import AtelierStorage
+import AtelierTelemetry
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Prometheus
+import Testing
+
+/// One metrics registry for the whole test process (swift-metrics is bootstrapped once).
+let testMetrics = Telemetry.bootstrapMetrics()
+
+@Suite("Watchdog and metrics")
+struct WatchdogTests {
+    /// A customer's order in `SUBMITTED`, and the customer's token.
+    func submittedOrder(_ api: API) async throws -> (String, String) {
+        let customer = try await api.signIn("customer@atelier.test")
+        let id = try #require(
+            try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "ball-studs"])
+                .string("id"))
+        #expect(try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer).status == .ok)
+        return (id, customer)
+    }
+
+    @Test("a pricing job that died is re-driven by the watchdog, and the order gets its price")
+    func redrivesDeadPricing() async throws {
+        let harness = try await Harness.make { $0.stallPolicy.budgets[.submitted] = 0 }
+        try await harness.test { api in
+            let (id, _) = try await submittedOrder(api)
+            // The pricing job dies (as after a long outage of the workers).
+            let job = try #require(try await harness.store.reader.latestJob(subject: id, kind: PricingJob.kind))
+            try await harness.store.write { tx in try await tx.deadLetterJob(id: job.id, error: "workers were down", at: Date()) }
+
+            let report = try await harness.useCases.watchdog.scan()
+
+            #expect(report.redriven == [id])
+            #expect(report.stalled[.submitted] == 1)
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            #expect(try await harness.store.reader.order(id: id)?.status == .priceCalculated)
+            #expect(try await harness.useCases.watchdog.scan().redriven.isEmpty, "a priced order is not stalled")
+        }
+    }
+
+    @Test("a pricing job still waiting for its retry is left alone; a missing one is enqueued")
+    func redriveOnlyWhatNeedsIt() async throws {
+        let harness = try await Harness.make { $0.stallPolicy.budgets[.submitted] = 0 }
+        try await harness.test { api in
+            let (id, _) = try await submittedOrder(api)
+            #expect(try await harness.useCases.watchdog.redrivePricing(orderID: id) == false, "its job is ready")
+            let job = try #require(try await harness.store.reader.latestJob(subject: id, kind: PricingJob.kind))
+            try await harness.store.write { tx in
+                _ = try await tx.claimJobs(queues: ["pricing"], worker: "w", limit: 1, now: Date(), leaseUntil: Date())
+                try await tx.completeJob(id: job.id, worker: "w", at: Date())
+            }
+            #expect(try await harness.useCases.watchdog.redrivePricing(orderID: id) == true, "done without pricing: enqueue again")
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            #expect(try await harness.store.reader.order(id: id)?.status == .priceCalculated)
+        }
+    }
+
+    @Test("orders waiting for people are on the stalled board with who must act; customers see the promised date")
+    func stalledBoard() async throws {
+        let harness = try await Harness.make {
+            $0.stallPolicy.budgets[.priceCalculated] = 0
+            $0.stallPolicy.promise = 21 * 86_400
+        }
+        try await harness.test { api in
+            let (id, customer) = try await submittedOrder(api)
+            try await harness.pricingWorker.runDueJobs()
+            let seller = try await api.signIn("seller@atelier.test")
+
+            let board = try await api.call(.get, "/api/crm/stalled", token: seller)
+
+            #expect(board.status == .ok)
+            let stalled = try #require((board.json["orders"] as? [[String: Any]])?.first)
+            #expect((stalled["order"] as? [String: Any])?["id"] as? String == id)
+            #expect(stalled["responsible"] as? String == "seller")
+            #expect((stalled["overdueSeconds"] as? Double ?? -1) >= 0)
+            #expect((board.json["counts"] as? [String: Int])?["PRICE_CALCULATED"] == 1)
+            #expect(try await api.call(.get, "/api/crm/stalled", token: customer).status == .forbidden)
+
+            let order = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).json["order"] as? [String: Any]
+            let promised = try #require((order?["promisedBy"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            let submitted = try #require(try await harness.store.reader.history(orderID: id).first { $0.to == .submitted }?.at)
+            #expect(abs(promised.timeIntervalSince(submitted) - 21 * 86_400) < 1)
+
+            #expect(try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller).status == .ok)
+            let after = try await api.call(.get, "/api/crm/stalled", token: seller)
+            #expect((after.json["orders"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("metrics are served on the ops listener only, with requests, orders, queue and stalls")
+    func metrics() async throws {
+        _ = testMetrics  // bootstrap before anything is recorded
+        let harness = try await Harness.make { $0.stallPolicy.budgets[.submitted] = 0 }
+        try await harness.test { api in
+            _ = try await submittedOrder(api)
+            try await harness.useCases.watchdog.scan()
+            #expect(try await api.call(.get, "/metrics").status == .notFound, "no metrics on the API listener")
+        }
+        let ops = buildOpsApplication(
+            store: harness.store, metricsText: { testMetrics.emitToBuffer() }, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
+        try await ops.test(.router) { client in
+            let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
+            #expect(text.contains(#"atelier_http_requests_total{surface="shop",route="/api/shop/orders",method="POST",status="201"}"#))
+            #expect(text.contains("atelier_http_request_duration_seconds_bucket"))
+            #expect(text.contains(#"atelier_orders{status="SUBMITTED"}"#))
+            #expect(text.contains(#"atelier_orders_stalled{status="SUBMITTED",responsible="machine"}"#))
+            #expect(text.contains(#"atelier_queue_jobs{queue="pricing",state="ready"}"#))
+            #expect(text.contains("atelier_queue_oldest_age_seconds"))
+            #expect(text.contains(#"atelier_order_status_duration_seconds_bucket{status="FILE_UPLOADED""#))
+            #expect(text.contains("atelier_model_analysis_duration_seconds") || text.contains("atelier_orders_past_promise"))
+        }
+    }
+}
