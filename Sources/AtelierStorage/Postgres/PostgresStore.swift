@@ -16,6 +16,7 @@ public final class PostgresStore: Store {
     let logger: Logger
     let signals = JobSignals()
     let breaker = CircuitBreaker()
+    let metrics = DatabaseMetrics(engine: "postgres")
     /// Longest wait for one read or one whole transaction; past it the caller gets ``StorageError/unavailable(_:)``.
     let timeout: Duration
 
@@ -80,7 +81,7 @@ public final class PostgresStore: Store {
     func translating<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         guard !breaker.isOpen else { throw StorageError.unavailable("PostgreSQL is unreachable; retrying shortly") }
         do {
-            return try await withTimeout(body)
+            return try await metrics.measure { try await withTimeout(body) }
         } catch let error as StorageError {
             if case .unavailable = error { breaker.trip() }
             throw error

@@ -12,6 +12,7 @@ public final class SQLiteStore: Store {
     let pool: DatabasePool
     private let writeLock = AsyncMutex()
     let signals = JobSignals()
+    let metrics = DatabaseMetrics(engine: "sqlite")
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
@@ -28,7 +29,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public var reader: any StoreReader { SQLAccess(SQLiteExecutor(pool: pool, inTransaction: false, enqueued: nil)) }
+    public var reader: any StoreReader { SQLAccess(SQLiteExecutor(pool: pool, inTransaction: false, enqueued: nil, metrics: metrics)) }
 
     public func migrate() async throws {
         try SQLiteMigrations.migrator.migrate(pool)
@@ -39,10 +40,14 @@ public final class SQLiteStore: Store {
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+        try await metrics.measure { try await transaction(body) }
+    }
+
+    private func transaction<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
         await writeLock.lock()
         defer { writeLock.unlock() }
         let enqueued = Flag()
-        let executor = SQLiteExecutor(pool: pool, inTransaction: true, enqueued: enqueued)
+        let executor = SQLiteExecutor(pool: pool, inTransaction: true, enqueued: enqueued, metrics: nil)
         try pool.syncWrite { db in try db.execute(sql: "BEGIN IMMEDIATE") }
         let result: T
         do {
@@ -74,6 +79,8 @@ struct SQLiteExecutor: SQLExecutor {
     let pool: DatabasePool
     let inTransaction: Bool
     let enqueued: Flag?
+    /// Set for reads outside a transaction (a transaction is measured as a whole).
+    let metrics: DatabaseMetrics?
 
     var dialect: SQLDialect { .sqlite }
 
@@ -85,7 +92,8 @@ struct SQLiteExecutor: SQLExecutor {
         if inTransaction {
             do { return try pool.syncWrite(read) } catch { throw SQLiteStore.translate(error) }
         }
-        return try await pool.read(read)
+        guard let metrics else { return try await pool.read(read) }
+        return try await metrics.measure { try await pool.read(read) }
     }
 
     func execute(_ sql: String, _ values: [SQLValue]) async throws {

@@ -1,0 +1,23 @@
+import Metrics
+import Synchronization
+
+/// Database operations in flight and their duration, per engine: the pool's use as the application sees it.
+final class DatabaseMetrics: Sendable {
+    let engine: String
+    private let inFlight = Atomic<Int>(0)
+
+    init(engine: String) { self.engine = engine }
+
+    func measure<T>(_ body: () async throws -> T) async rethrows -> T {
+        Gauge(label: "atelier_db_operations_in_flight", dimensions: [("engine", engine)]).record(
+            inFlight.add(1, ordering: .relaxed).newValue)
+        let started = ContinuousClock.now
+        defer {
+            Gauge(label: "atelier_db_operations_in_flight", dimensions: [("engine", engine)])
+                .record(inFlight.subtract(1, ordering: .relaxed).newValue)
+            Metrics.Timer(label: "atelier_db_operation_duration_seconds", dimensions: [("engine", engine)], preferredDisplayUnit: .seconds)
+                .record(duration: ContinuousClock.now - started)
+        }
+        return try await body()
+    }
+}
