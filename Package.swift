@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "AtelierJobs",
             dependencies: [
-                "AtelierStorage",
+                "AtelierStorage", "AtelierTelemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "AtelierServices",
             dependencies: [
-                "AtelierDomain", "AtelierGeometry", "AtelierStorage", "AtelierJobs",
+                "AtelierDomain", "AtelierGeometry", "AtelierStorage", "AtelierJobs", "AtelierTelemetry",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

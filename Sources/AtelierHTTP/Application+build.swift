@@ -13,9 +13,9 @@ public func buildRouter(
     let router = Router(context: AtelierRequestContext.self)
     router.add(middleware: InFlightLimitMiddleware(limit: maxInFlight))
     router.add(middleware: RequestMetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.debug))
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: AuthenticationMiddleware(accounts: useCases.accounts))
+    router.add(middleware: RequestLogMiddleware())
 
     HealthController(store: useCases.context.store).addRoutes(to: router.group("health"))
     if surfaces.contains(.shop) || surfaces.contains(.staff) {

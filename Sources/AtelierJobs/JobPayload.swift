@@ -1,4 +1,5 @@
 import AtelierStorage
+import AtelierTelemetry
 import Foundation
 
 /// A kind of job: a small value type with a stable name and the queue it goes to.

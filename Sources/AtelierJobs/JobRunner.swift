@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierStorage
+import AtelierTelemetry
 import Foundation
 import Logging
 import Metrics
@@ -134,7 +135,6 @@ public final class JobRunner: Service, Sendable {
             span.attributes["job.id"] = "\(job.id)"
             span.attributes["job.attempt"] = job.attempts
             if let subject = job.subject { span.attributes["order.id"] = subject }
-            if let traceID = TraceContext.current().flatMap(Self.traceID(of:)) { logger[metadataKey: "trace.id"] = "\(traceID)" }
             let outcome = await run(job, logger: logger)
             span.attributes["job.outcome"] = outcome.rawValue
             if outcome != .done { span.setStatus(SpanStatus(code: .error)) }
@@ -191,12 +191,6 @@ public final class JobRunner: Service, Sendable {
         }
     }
 
-    /// The trace id (32 hex digits) of a `traceparent`.
-    static func traceID(of traceparent: String) -> Substring? {
-        let parts = traceparent.split(separator: "-")
-        return parts.count >= 3 ? parts[1] : nil
-    }
-
     /// Seconds before attempt `attempt + 1`: base × 2^(attempt-1), capped, times a jitter in [0.5, 1.5).
     public func backoff(attempt: Int) -> Double {
         let exponential = configuration.baseBackoff.seconds * pow(2, Double(max(attempt - 1, 0)))
@@ -214,10 +208,6 @@ public final class JobRunner: Service, Sendable {
     }
 }
 
-extension Duration {
-    /// The duration in seconds as a Double.
-    public var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
+extension JobRunner: CustomStringConvertible {
+    public var description: String { "JobRunner(\(workerID), queues: \(queues.joined(separator: ", ")))" }
 }

@@ -20,7 +20,7 @@ public struct AtelierConfiguration: Sendable {
     /// Milliseconds a worker waits between claiming a job and running it: for failure drills only.
     public var drillJobDelayMS: Int = 0
     /// Shared secret the carrier sends in `X-Carrier-Secret`. Empty disables the carrier endpoint.
-    public var carrierSecret: String = ""
+    public var carrierSecret = Secret("")
     public var sessionHours: Double = 24 * 14
     /// bcrypt cost for new passwords.
     public var bcryptCost: Int = 12
@@ -28,7 +28,7 @@ public struct AtelierConfiguration: Sendable {
     /// Unset: yes on SQLite, no on PostgreSQL (a shared, production-like database).
     public var demoData: Bool?
     /// PostgreSQL instead of SQLite: `postgres://user:password@host:5432/database`. Holds a secret: never logged.
-    public var databaseURL: String?
+    public var databaseURL: Secret?
     /// Connections of this instance's PostgreSQL pool.
     public var databasePoolSize: Int = 10
     /// Longest wait for one database read or transaction before the request is answered 503.
@@ -46,7 +46,7 @@ public struct AtelierConfiguration: Sendable {
     /// What this instance runs (`--role`, or `ATELIER_ROLES` comma-separated).
     public var roles: Set<ServerRole> = [.all]
     /// Password of the demo users (only used when demo data is loaded).
-    public var demoPassword: String = "atelier-demo"
+    public var demoPassword = Secret("atelier-demo")
     public var logLevel: String = "info"
 
     public init() {}
@@ -119,7 +119,7 @@ public struct AtelierConfiguration: Sendable {
         if let value: Int = number("ATELIER_DRILL_JOB_DELAY_MS", 0...600_000) { config.drillJobDelayMS = value }
         if let value = string("ATELIER_CARRIER_SECRET") {
             if value.count < 16 { problems.append("ATELIER_CARRIER_SECRET must have at least 16 characters") }
-            config.carrierSecret = value
+            config.carrierSecret = Secret(value)
         }
         if let value: Double = number("ATELIER_SESSION_HOURS", 0.01...10_000) { config.sessionHours = value }
         if let value: Int = number("ATELIER_BCRYPT_COST", 4...16) { config.bcryptCost = value }
@@ -134,7 +134,7 @@ public struct AtelierConfiguration: Sendable {
             if !(value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")) {
                 problems.append("ATELIER_DATABASE_URL must start with postgres:// (its value is not shown: it may hold a password)")
             }
-            config.databaseURL = value
+            config.databaseURL = Secret(value)
         }
         if let value: Int = number("ATELIER_DB_POOL_SIZE", 1...500) { config.databasePoolSize = value }
         if let value: Double = number("ATELIER_DB_TIMEOUT_SECONDS", 0.1...600) { config.databaseTimeoutSeconds = value }
@@ -159,7 +159,7 @@ public struct AtelierConfiguration: Sendable {
                 problems.append("ATELIER_ROLES: \(error)")
             }
         }
-        if let value = string("ATELIER_DEMO_PASSWORD") { config.demoPassword = value }
+        if let value = string("ATELIER_DEMO_PASSWORD") { config.demoPassword = Secret(value) }
         if let value = string("ATELIER_LOG_LEVEL") { config.logLevel = value }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return config

@@ -46,7 +46,7 @@ public struct DemoData: Sendable {
         if try await reader.user(email: Self.users[0].email) != nil { return false }
         let accounts = AccountService(context: context)
         let users = try Self.users.map { user in
-            try accounts.newAccount(email: user.email, name: user.name, password: context.configuration.demoPassword, role: user.role)
+            try accounts.newAccount(email: user.email, name: user.name, password: context.configuration.demoPassword.value, role: user.role)
         }
         let now = context.time.now()
         let pieces = try Self.catalogPieces().map { item, bytes in

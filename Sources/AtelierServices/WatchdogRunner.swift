@@ -34,3 +34,7 @@ public struct WatchdogRunner: Service {
 func gracefulShutdown(orSleepFor duration: Duration) async throws {
     try await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
 }
+
+extension WatchdogRunner: CustomStringConvertible {
+    public var description: String { "WatchdogRunner(every \(interval))" }
+}

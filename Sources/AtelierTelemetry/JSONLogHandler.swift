@@ -5,13 +5,18 @@ import Synchronization
 /// Writes one JSON object per line: time, level, message, label, source and every metadata value.
 public struct JSONLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
     public var logLevel: Logger.Level
     let label: String
     let output: @Sendable (String) -> Void
 
-    public init(label: String, level: Logger.Level = .info, output: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError) {
+    public init(
+        label: String, level: Logger.Level = .info, metadataProvider: Logger.MetadataProvider? = .traceIDs,
+        output: @escaping @Sendable (String) -> Void = JSONLogHandler.standardError
+    ) {
         self.label = label
         self.logLevel = level
+        self.metadataProvider = metadataProvider
         self.output = output
     }
 
@@ -22,6 +27,7 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [String: String] = [:]
+        for (key, value) in metadataProvider?.get() ?? [:] { fields[key] = "\(value)" }
         for (key, value) in metadata { fields[key] = "\(value)" }
         for (key, value) in event.metadata ?? [:] { fields[key] = "\(value)" }
         fields["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
@@ -39,6 +45,14 @@ public struct JSONLogHandler: LogHandler {
     /// Writes a line to standard error, whole.
     public static let standardError: @Sendable (String) -> Void = { line in
         lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+}
+
+extension Logger.MetadataProvider {
+    /// `trace.id` and `span.id` of the span current where the line is logged.
+    public static let traceIDs = Logger.MetadataProvider {
+        guard let ids = TraceContext.currentIDs() else { return [:] }
+        return ["trace.id": "\(ids.traceID)", "span.id": "\(ids.spanID)"]
     }
 }
 

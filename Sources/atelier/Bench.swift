@@ -2,6 +2,7 @@ import ArgumentParser
 import AtelierDomain
 import AtelierGeometry
 import AtelierServices
+import AtelierTelemetry
 import Foundation
 
 /// `atelier bench geometry`: how fast a model is read, analysed and priced, beside reading its bytes.

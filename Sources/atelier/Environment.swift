@@ -44,7 +44,7 @@ struct Environment {
         let store: PostgresStore
         do {
             store = try PostgresStore(
-                url: url, maxConnections: configuration.databasePoolSize,
+                url: url.value, maxConnections: configuration.databasePoolSize,
                 timeout: .milliseconds(Int64(configuration.databaseTimeoutSeconds * 1000)), logger: logger)
         } catch {
             throw CommandFailure("\(error)")

@@ -3,6 +3,7 @@ import AtelierDomain
 import AtelierGeometry
 import AtelierServices
 import AtelierStorage
+import AtelierTelemetry
 import Foundation
 
 /// `atelier quote FILE --material M`: analyse a model and price it, offline.
@@ -98,8 +99,4 @@ struct Quote: AsyncParsableCommand {
         try await store.migrate()
         return (try? await store.reader.priceList()) ?? DemoData.priceList
     }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -108,7 +108,7 @@ struct Serve: AsyncParsableCommand {
 
     /// The configured carrier secret, or one generated once and kept in the data folder (mode 0600).
     static func carrierSecret(_ configuration: AtelierConfiguration) throws -> (String, String?) {
-        if !configuration.carrierSecret.isEmpty { return (configuration.carrierSecret, nil) }
+        if !configuration.carrierSecret.isEmpty { return (configuration.carrierSecret.value, nil) }
         let path = (configuration.dataDirectory as NSString).appendingPathComponent("carrier-secret")
         if let data = FileManager.default.contents(atPath: path) {
             let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

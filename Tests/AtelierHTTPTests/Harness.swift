@@ -27,7 +27,7 @@ struct Harness {
         var configuration = AtelierConfiguration()
         configuration.dataDirectory = folder.path
         configuration.bcryptCost = 4
-        configuration.demoPassword = password
+        configuration.demoPassword = Secret(password)
         configuration.meshLimits.maxBytes = 2 * 1024 * 1024
         configure(&configuration)
         let store = try SQLiteStore(path: configuration.databasePath)

@@ -12,6 +12,8 @@ import Testing
 final class AtelierProcess: Sendable {
     let process: Process
     let port: Int
+    /// Everything the process wrote to standard output and standard error.
+    let output: OutputBuffer
 
     /// Starts `atelier serve` with `environment` and waits until it listens.
     static func start(dataDirectory: String, environment extra: [String: String]) async throws -> AtelierProcess {
@@ -33,19 +35,19 @@ final class AtelierProcess: Sendable {
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        let text = Mutex("")
+        process.standardError = output
+        let text = OutputBuffer()
         output.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            text.withLock { $0 += String(decoding: data, as: UTF8.self) }
+            text.append(String(decoding: data, as: UTF8.self))
         }
         try process.run()
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            let printed = text.withLock { $0 }
+            let printed = text.text
             if let range = printed.range(of: #"running on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                let port = Int(printed[range].split(separator: ":").last!)!
-                return AtelierProcess(process: process, port: port)
+                let port = Int(printed[range].split(separator: ":").last!.prefix { $0.isNumber })!
+                return AtelierProcess(process: process, port: port, output: text)
             }
             guard process.isRunning else { throw HarnessError("atelier serve exited with \(process.terminationStatus)") }
             try await Task.sleep(for: .milliseconds(50))
@@ -54,10 +56,13 @@ final class AtelierProcess: Sendable {
         throw HarnessError("atelier serve did not start within 30 s")
     }
 
-    private init(process: Process, port: Int) {
+    private init(process: Process, port: Int, output: OutputBuffer) {
         self.process = process
         self.port = port
+        self.output = output
     }
+
+    var logs: String { output.text }
 
     /// SIGKILL: no chance to clean up.
     func kill() {
@@ -72,14 +77,24 @@ final class AtelierProcess: Sendable {
         return process.terminationStatus
     }
 
-    func call(_ method: String, _ path: String, token: String? = nil, json: [String: String]? = nil) async throws -> (Int, [String: Any]) {
+    func call(
+        _ method: String, _ path: String, token: String? = nil, json: [String: String]? = nil, headers: [String: String] = [:]
+    ) async throws -> (Int, [String: Any]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let json { request.httpBody = try JSONSerialization.data(withJSONObject: json) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as! HTTPURLResponse).statusCode, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
     }
+}
+
+/// Text a process wrote, collected as it comes.
+final class OutputBuffer: Sendable {
+    private let value = Mutex("")
+    func append(_ text: String) { value.withLock { $0 += text } }
+    var text: String { value.withLock { $0 } }
 }
 
 @Suite("Processes", .serialized)

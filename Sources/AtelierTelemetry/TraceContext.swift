@@ -10,6 +10,13 @@ public enum TraceContext {
         return carrier["traceparent"]
     }
 
+    /// The trace id and span id of the current span, for log lines.
+    public static func currentIDs() -> (traceID: Substring, spanID: Substring)? {
+        guard let traceparent = current() else { return nil }
+        let parts = traceparent.split(separator: "-")
+        return parts.count >= 3 ? (parts[1], parts[2]) : nil
+    }
+
     /// A context that continues the trace of `traceparent` (a new top-level one when nil).
     public static func context(continuing traceparent: String?) -> InstrumentationContext {
         var context = InstrumentationContext.topLevel

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+@Suite("Logs", .serialized)
+struct LogSecretsTests {
+    @Test("at the most verbose level, logs are JSON lines and never hold a password, a token or a secret")
+    func noSecretsInLogs() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-logs-\(UUID().uuidString)").path
+        let carrierSecret = "carrier-secret-\(UUID().uuidString)"
+        let password = "password-\(UUID().uuidString)"
+        let server = try await AtelierProcess.start(
+            dataDirectory: data, environment: ["ATELIER_LOG_LEVEL": "trace", "ATELIER_CARRIER_SECRET": carrierSecret])
+        defer { _ = server.stop() }
+
+        #expect(
+            try await server.call("POST", "/api/auth/sign-up", json: ["email": "logs@example.com", "name": "Lou", "password": password]).0
+                == 201)
+        let (_, session) = try await server.call("POST", "/api/auth/sign-in", json: ["email": "logs@example.com", "password": password])
+        let token = try #require(session["token"] as? String)
+        #expect(
+            try await server.call("POST", "/api/auth/sign-in", json: ["email": "logs@example.com", "password": password + "x"]).0 == 401)
+        let (_, created) = try await server.call(
+            "POST", "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": "classic-band"])
+        let orderID = try #require(created["id"] as? String)
+        #expect(try await server.call("GET", "/api/shop/orders/\(orderID)", token: token).0 == 200)
+        #expect(try await server.call("GET", "/api/shop/orders", token: token + "tampered").0 == 401)
+        #expect(
+            try await server.call(
+                "POST", "/api/carrier/deliveries", json: ["trackingNumber": "none"], headers: ["X-Carrier-Secret": carrierSecret]
+            ).0 == 404)
+        #expect(
+            try await server.call(
+                "POST", "/api/carrier/deliveries", json: ["trackingNumber": "none"], headers: ["X-Carrier-Secret": "wrong-\(carrierSecret)"]
+            ).0 == 401)
+        try await Task.sleep(for: .milliseconds(300))
+
+        let logs = server.logs
+        for secret in [password, token, carrierSecret, "atelier-demo"] {
+            #expect(!logs.contains(secret), "a secret reached the logs")
+        }
+        let lines = logs.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(lines.count > 5)
+        let requests = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+            .filter { $0["message"] == "request" }
+        let orderLine = try #require(requests.first { $0["http.route"] == "/api/shop/orders/{id}" })
+        #expect(orderLine["order.id"] == orderID)
+        #expect(orderLine["surface"] == "shop")
+        #expect(orderLine["actor"]?.hasPrefix("customer:") == true)
+        #expect(orderLine["time"] != nil && orderLine["level"] == "info")
+    }
+
+    @Test("the password in a PostgreSQL URL is never logged, even when the database cannot be reached")
+    func databasePasswordNotLogged() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-logs-\(UUID().uuidString)").path
+        let password = "db-password-\(UUID().uuidString)"
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("atelier")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["migrate"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["ATELIER_DATA"] = data
+        environment["ATELIER_LOG_LEVEL"] = "trace"
+        environment["ATELIER_DATABASE_URL"] = "postgres://atelier:\(password)@127.0.0.1:1/atelier"
+        environment["ATELIER_DB_TIMEOUT_SECONDS"] = "0.5"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        // It waits for the database a while; three seconds of its logs are enough to judge.
+        try await Task.sleep(for: .seconds(3))
+        process.terminate()
+        process.waitUntilExit()
+        let logs = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+
+        #expect(logs.contains("waiting for PostgreSQL"))
+        #expect(!logs.contains(password))
+    }
+}
