@@ -20,6 +20,8 @@ public struct Order: Sendable, Hashable, Codable {
     public var cancelReason: String?
     /// The delivery date promised to the customer, set when the order is submitted.
     public var promisedBy: Date?
+    /// Opaque correlation for observability: the trace that every step of this order joins.
+    public var traceContext: String?
     public var createdAt: Date
     public var updatedAt: Date
 

@@ -13,6 +13,8 @@ public func buildRouter(
     let router = Router(context: AtelierRequestContext.self)
     router.add(middleware: InFlightLimitMiddleware(limit: maxInFlight))
     router.add(middleware: RequestMetricsMiddleware())
+    router.add(middleware: TracingMiddleware())
+    router.add(middleware: TraceparentMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: AuthenticationMiddleware(accounts: useCases.accounts))
     router.add(middleware: RequestLogMiddleware())

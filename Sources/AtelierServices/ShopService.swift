@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierGeometry
 import AtelierJobs
 import AtelierStorage
+import AtelierTelemetry
 import Foundation
 
 /// The customers' use cases: catalog, create, attach a model, submit, read and list orders.
@@ -43,82 +44,91 @@ public struct ShopService: Sendable {
 
     /// Starts an order (`INITIATED`; `FILE_UPLOADED` too for a catalog piece).
     public func createOrder(_ request: NewOrder, by customer: Principal, idempotencyKey: String?) async throws -> Outcome {
-        let priceList = try await context.store.reader.priceList()
-        _ = try priceList.material(request.material)
-        _ = try priceList.finishes(request.finishes)
         let id = context.newID()
-        let now = context.time.now()
-        let fingerprint = sha256Hex(try JSONEncoder.sorted.encode(request))
-        return try await context.store.write { tx in
-            if let replay = try await Idempotency.replay(
-                tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint)
-            {
-                return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
-            }
-            var item: CatalogItem?
-            if let itemID = request.catalogItem {
-                guard let found = try await tx.catalogItem(id: itemID) else {
-                    throw DomainError.notFound("The catalog has no piece '\(itemID)'.")
+        return try await context.orderSpan("order.create", orderID: id) {
+            let priceList = try await context.store.reader.priceList()
+            _ = try priceList.material(request.material)
+            _ = try priceList.finishes(request.finishes)
+            let now = context.time.now()
+            let fingerprint = sha256Hex(try JSONEncoder.sorted.encode(request))
+            return try await context.store.write { tx in
+                if let replay = try await Idempotency.replay(
+                    tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint)
+                {
+                    return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
                 }
-                item = found
+                var item: CatalogItem?
+                if let itemID = request.catalogItem {
+                    guard let found = try await tx.catalogItem(id: itemID) else {
+                        throw DomainError.notFound("The catalog has no piece '\(itemID)'.")
+                    }
+                    item = found
+                }
+                var (order, created) = try Order.start(
+                    id: id, customer: customer, materialCode: request.material, finishCodes: request.finishes,
+                    catalogItemID: item?.id, at: now)
+                var history = [created]
+                if let item {
+                    history += try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now)
+                }
+                order.traceContext = TraceContext.current()
+                try await tx.insert(order: order)
+                try await tx.append(history: history)
+                try await Idempotency.remember(
+                    tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now)
+                return Outcome(order: order, replayed: false)
             }
-            var (order, created) = try Order.start(
-                id: id, customer: customer, materialCode: request.material, finishCodes: request.finishes,
-                catalogItemID: item?.id, at: now)
-            var history = [created]
-            if let item {
-                history += try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now)
-            }
-            try await tx.insert(order: order)
-            try await tx.append(history: history)
-            try await Idempotency.remember(
-                tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now)
-            return Outcome(order: order, replayed: false)
         }
     }
 
     /// Attaches (or replaces) the order's model: `FILE_UPLOADED`. A refused file stores nothing.
     public func attachModel(orderID: String, filename: String?, bytes: [UInt8], by customer: Principal) async throws -> (Order, ModelInfo) {
-        let name = ModelIntake.cleanFilename(filename)
-        // Check the order before the (possibly long) analysis, so a wrong order fails fast.
-        _ = try await OrderReading(context: context).visibleOrder(id: orderID, to: customer)
-        let info = try ModelIntake.analyze(bytes: bytes, filename: name, limits: context.configuration.meshLimits)
-        let now = context.time.now()
-        let order = try await context.store.write { tx in
-            let order = try await tx.change(orderID: orderID, by: customer) { order in
-                try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
+        try await context.orderSpan("order.attach-model", orderID: orderID) {
+            let name = ModelIntake.cleanFilename(filename)
+            // Check the order before the (possibly long) analysis, so a wrong order fails fast.
+            _ = try await OrderReading(context: context).visibleOrder(id: orderID, to: customer)
+            let info = try ModelIntake.analyze(bytes: bytes, filename: name, limits: context.configuration.meshLimits)
+            let now = context.time.now()
+            let order = try await context.store.write { tx in
+                let order = try await tx.change(orderID: orderID, by: customer) { order in
+                    try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
+                }
+                try await tx.insert(model: info, bytes: bytes, at: now)
+                return order
             }
-            try await tx.insert(model: info, bytes: bytes, at: now)
-            return order
+            return (order, info)
         }
-        return (order, info)
     }
 
     /// Places the order: `SUBMITTED`, and the pricing job in the same transaction.
     public func submit(orderID: String, by customer: Principal, idempotencyKey: String?) async throws -> Outcome {
-        let now = context.time.now()
-        let maxAttempts = context.configuration.jobMaxAttempts
-        return try await context.store.write { tx in
-            if let replay = try await Idempotency.replay(
-                tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID)
-            {
-                return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
+        try await context.orderSpan("order.submit", orderID: orderID) {
+            let now = context.time.now()
+            let maxAttempts = context.configuration.jobMaxAttempts
+            return try await context.store.write { tx in
+                if let replay = try await Idempotency.replay(
+                    tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID)
+                {
+                    return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
+                }
+                let order = try await tx.change(orderID: orderID, by: customer) { order in
+                    [try order.submit(by: customer, at: now)]
+                }
+                try await tx.enqueue(PricingJob(orderID: orderID), at: now, maxAttempts: maxAttempts)
+                try await Idempotency.remember(
+                    tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID, resultID: orderID, at: now)
+                return Outcome(order: order, replayed: false)
             }
-            let order = try await tx.change(orderID: orderID, by: customer) { order in
-                [try order.submit(by: customer, at: now)]
-            }
-            try await tx.enqueue(PricingJob(orderID: orderID), at: now, maxAttempts: maxAttempts)
-            try await Idempotency.remember(
-                tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID, resultID: orderID, at: now)
-            return Outcome(order: order, replayed: false)
         }
     }
 
     /// Withdraws the order (allowed before manufacturing starts).
     public func cancel(orderID: String, reason: String, by customer: Principal) async throws -> Order {
-        let now = context.time.now()
-        return try await context.store.write { tx in
-            try await tx.change(orderID: orderID, by: customer) { order in [try order.cancel(reason: reason, by: customer, at: now)] }
+        try await context.orderSpan("order.cancel", orderID: orderID) {
+            let now = context.time.now()
+            return try await context.store.write { tx in
+                try await tx.change(orderID: orderID, by: customer) { order in [try order.cancel(reason: reason, by: customer, at: now)] }
+            }
         }
     }
 

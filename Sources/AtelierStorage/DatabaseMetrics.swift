@@ -1,5 +1,6 @@
 import Metrics
 import Synchronization
+import Tracing
 
 /// Database operations in flight and their duration, per engine: the pool's use as the application sees it.
 final class DatabaseMetrics: Sendable {
@@ -8,7 +9,8 @@ final class DatabaseMetrics: Sendable {
 
     init(engine: String) { self.engine = engine }
 
-    func measure<T>(_ body: () async throws -> T) async rethrows -> T {
+    /// Measures one database operation (a read, or a whole transaction) and traces it as a span.
+    func measure<T>(_ name: String = "db.operation", _ body: () async throws -> T) async rethrows -> T {
         Gauge(label: "atelier_db_operations_in_flight", dimensions: [("engine", engine)]).record(
             inFlight.add(1, ordering: .relaxed).newValue)
         let started = ContinuousClock.now
@@ -18,6 +20,9 @@ final class DatabaseMetrics: Sendable {
             Metrics.Timer(label: "atelier_db_operation_duration_seconds", dimensions: [("engine", engine)], preferredDisplayUnit: .seconds)
                 .record(duration: ContinuousClock.now - started)
         }
-        return try await body()
+        return try await withSpan(name, ofKind: .client) { span in
+            span.attributes["db.system"] = engine
+            return try await body()
+        }
     }
 }

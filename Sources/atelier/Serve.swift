@@ -31,6 +31,14 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         let metrics = Telemetry.bootstrapMetrics()
         let environment = try await Environment.open()
+        var telemetryServices: [any Service] = []
+        if let endpoint = environment.configuration.otlpEndpoint {
+            do {
+                telemetryServices.append(try Telemetry.bootstrapTracing(endpoint: endpoint))
+            } catch {
+                throw CommandFailure("Cannot send traces to ATELIER_OTLP_ENDPOINT \(endpoint): \(error)")
+            }
+        }
         var configuration = environment.configuration
         if let port { configuration.port = port }
         if let host { configuration.host = host }
@@ -95,7 +103,7 @@ struct Serve: AsyncParsableCommand {
             })
         let group = ServiceGroup(
             configuration: .init(
-                services: ([app, ops] + workers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: (telemetryServices + [app, ops] + workers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))
         do {
             try await group.run()

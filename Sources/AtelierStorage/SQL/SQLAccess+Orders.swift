@@ -4,7 +4,8 @@ import Foundation
 extension SQLAccess {
     static let orderColumns = """
         id, customer_id, status, status_since, material_code, finish_codes, catalog_item_id, model_hash, \
-        model_filename, assignee_id, assignee_name, tracking_number, cancel_reason, created_at, updated_at, promised_by
+        model_filename, assignee_id, assignee_name, tracking_number, cancel_reason, created_at, updated_at, promised_by, \
+        trace_context
         """
 
     static func order(from row: SQLRow) throws -> Order {
@@ -22,6 +23,7 @@ extension SQLAccess {
         order.cancelReason = try row.optionalString("cancel_reason")
         order.updatedAt = try row.date("updated_at")
         order.promisedBy = try row.optionalInt64("promised_by").map(Date.init(millis:))
+        order.traceContext = try row.optionalString("trace_context")
         return order
     }
 
@@ -30,7 +32,7 @@ extension SQLAccess {
             order.id, order.customerID, order.status.rawValue, order.statusSince, order.materialCode,
             try ColumnJSON.encode(order.finishCodes), order.catalogItemID, order.modelHash, order.modelFilename,
             order.assigneeID, order.assigneeName, order.trackingNumber, order.cancelReason, order.createdAt, order.updatedAt,
-            order.promisedBy,
+            order.promisedBy, order.traceContext,
         ]
         return values.map(\.sqlValue)
     }
@@ -46,13 +48,13 @@ extension SQLAccess {
 
     func insert(order: Order) async throws {
         try await sql.execute(
-            "INSERT INTO orders (\(Self.orderColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", try Self.values(order))
+            "INSERT INTO orders (\(Self.orderColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", try Self.values(order))
         try await count(status: order.status, by: 1)
     }
 
     func update(order: Order, previousStatus: OrderStatus) async throws {
         let updated = try await sql.query(
-            "UPDATE orders SET (\(Self.orderColumns)) = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ? RETURNING id",
+            "UPDATE orders SET (\(Self.orderColumns)) = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ? RETURNING id",
             try Self.values(order) + [.text(order.id)])
         guard updated.count == 1 else { throw StorageError.conflict("order \(order.id) does not exist") }
         if previousStatus != order.status {

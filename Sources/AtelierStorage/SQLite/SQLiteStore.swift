@@ -40,7 +40,7 @@ public final class SQLiteStore: Store {
     }
 
     public func write<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
-        try await metrics.measure { try await transaction(body) }
+        try await metrics.measure("db.transaction") { try await transaction(body) }
     }
 
     private func transaction<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
@@ -93,7 +93,7 @@ struct SQLiteExecutor: SQLExecutor {
             do { return try pool.syncWrite(read) } catch { throw SQLiteStore.translate(error) }
         }
         guard let metrics else { return try await pool.read(read) }
-        return try await metrics.measure { try await pool.read(read) }
+        return try await metrics.measure("db.query") { try await pool.read(read) }
     }
 
     func execute(_ sql: String, _ values: [SQLValue]) async throws {
