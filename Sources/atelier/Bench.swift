@@ -20,13 +20,18 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Runs per figure; the best is printed.")
         var runs: Int = 5
 
+        @Option(help: "Keep the generated files in this folder (for comparing other tools on them).")
+        var out: String?
+
         func run() async throws {
             let sides = 500
             let segments = max(3, triangles / (2 * sides))
             let ring = MeshGenerator.torus(major: 9, minor: 1.2, segments: segments, sides: sides)
-            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-bench-\(UUID().uuidString)")
+            let folder =
+                out.map { URL(fileURLWithPath: $0) }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("atelier-bench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: folder) }
+            defer { if out == nil { try? FileManager.default.removeItem(at: folder) } }
 
             let files: [(String, [UInt8])] = [
                 ("ring.stl", MeshWriter.binarySTL(ring.soup)),
