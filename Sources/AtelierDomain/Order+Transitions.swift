@@ -69,7 +69,7 @@ extension Order {
 
     /// An operator takes the order into work: `MANUFACTURING_STARTED`. The first one wins.
     public mutating func take(by actor: Principal, at now: Date) throws -> HistoryEntry {
-        if status != .manufacturingApproved, let assigneeName, actor.role == .operator {
+        if status >= .manufacturingStarted, status != .cancelled, let assigneeName, actor.role == .operator {
             throw DomainError.alreadyTaken(orderID: id, by: assigneeName)
         }
         let entry = try transition(to: .manufacturingStarted, by: actor, at: now)

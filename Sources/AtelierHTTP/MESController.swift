@@ -7,7 +7,6 @@ import Hummingbird
 /// The operators' API: `/api/mes`.
 struct MESController {
     let mes: MESService
-    let shop: ShopService
 
     struct ShipBody: Decodable { var trackingNumber: String }
 

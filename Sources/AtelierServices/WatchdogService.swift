@@ -99,7 +99,8 @@ public struct WatchdogService: Sendable {
         }
         let now = context.time.now()
         var oldestReady: [String: Double] = [:]
-        for count in try await reader.jobCounts() {
+        let jobCounts = try await reader.jobCounts()
+        for count in jobCounts {
             Gauge(label: "atelier_queue_jobs", dimensions: [("queue", count.queue), ("state", count.state.rawValue)]).record(count.count)
             if count.state == .ready || count.state == .running {
                 oldestReady[count.queue] = max(oldestReady[count.queue] ?? 0, now.timeIntervalSince(count.oldestCreatedAt))
@@ -108,7 +109,7 @@ public struct WatchdogService: Sendable {
                 Gauge(label: "atelier_queue_dead_letters", dimensions: [("queue", count.queue)]).record(count.count)
             }
         }
-        for queue in Set(try await reader.jobCounts().map(\.queue)) {
+        for queue in Set(jobCounts.map(\.queue)) {
             Gauge(label: "atelier_queue_oldest_age_seconds", dimensions: [("queue", queue)]).record(oldestReady[queue] ?? 0)
         }
     }

@@ -6,19 +6,25 @@ import Tracing
 final class DatabaseMetrics: Sendable {
     let engine: String
     private let inFlight = Atomic<Int>(0)
+    // Made once (the labels never change, and this runs on every database operation), so the
+    // metrics system must be bootstrapped before a store is opened; `atelier serve` does that first.
+    private let inFlightGauge: Gauge
+    private let duration: Metrics.Timer
 
-    init(engine: String) { self.engine = engine }
+    init(engine: String) {
+        self.engine = engine
+        inFlightGauge = Gauge(label: "atelier_db_operations_in_flight", dimensions: [("engine", engine)])
+        duration = Metrics.Timer(
+            label: "atelier_db_operation_duration_seconds", dimensions: [("engine", engine)], preferredDisplayUnit: .seconds)
+    }
 
     /// Measures one database operation (a read, or a whole transaction) and traces it as a span.
     func measure<T>(_ name: String = "db.operation", _ body: () async throws -> T) async rethrows -> T {
-        Gauge(label: "atelier_db_operations_in_flight", dimensions: [("engine", engine)]).record(
-            inFlight.add(1, ordering: .relaxed).newValue)
+        inFlightGauge.record(inFlight.add(1, ordering: .relaxed).newValue)
         let started = ContinuousClock.now
         defer {
-            Gauge(label: "atelier_db_operations_in_flight", dimensions: [("engine", engine)])
-                .record(inFlight.subtract(1, ordering: .relaxed).newValue)
-            Metrics.Timer(label: "atelier_db_operation_duration_seconds", dimensions: [("engine", engine)], preferredDisplayUnit: .seconds)
-                .record(duration: ContinuousClock.now - started)
+            inFlightGauge.record(inFlight.subtract(1, ordering: .relaxed).newValue)
+            duration.record(duration: ContinuousClock.now - started)
         }
         return try await withSpan(name, ofKind: .client) { span in
             span.attributes["db.system"] = engine

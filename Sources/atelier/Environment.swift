@@ -50,6 +50,7 @@ struct Environment {
             throw CommandFailure("\(error)")
         }
         let task = Task { await store.run() }
+        await Task.yield()  // let the pool start before the first lease
         // Instances may start before the database: wait for it (a minute at most), then migrate.
         let deadline = ContinuousClock.now + .seconds(60)
         while true {

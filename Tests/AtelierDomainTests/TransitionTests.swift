@@ -156,6 +156,18 @@ struct TransitionTests {
         #expect(order.assigneeID == "o1")
     }
 
+    @Test("a cancelled order cannot be taken, and nobody is told it was taken")
+    func takeCancelled() throws {
+        var order = try order(in: .manufacturingStarted)
+        _ = try order.cancel(reason: "customer withdrew", by: People.seller, at: t0)
+        #expect(
+            throws: DomainError.illegalTransition(
+                orderID: "o-1", current: .cancelled, requested: .manufacturingStarted, role: .operator, allowed: [])
+        ) {
+            _ = try order.take(by: People.operatorOtto, at: t0)
+        }
+    }
+
     @Test("only the operator who took an order makes, packs and ships it")
     func onlyAssignee() throws {
         var order = try order(in: .manufacturingStarted)

@@ -53,26 +53,18 @@ struct LogSecretsTests {
     func databasePasswordNotLogged() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-logs-\(UUID().uuidString)").path
         let password = "db-password-\(UUID().uuidString)"
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("atelier")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["migrate"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["ATELIER_DATA"] = data
-        environment["ATELIER_LOG_LEVEL"] = "trace"
-        environment["ATELIER_DATABASE_URL"] = "postgres://atelier:\(password)@127.0.0.1:1/atelier"
-        environment["ATELIER_DB_TIMEOUT_SECONDS"] = "0.5"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
+        let (process, output) = try AtelierProcess.launch(
+            ["migrate"], dataDirectory: data,
+            environment: [
+                "ATELIER_LOG_LEVEL": "trace", "ATELIER_DB_TIMEOUT_SECONDS": "0.5",
+                "ATELIER_DATABASE_URL": "postgres://atelier:\(password)@127.0.0.1:1/atelier",
+            ])
         // It waits for the database a while; three seconds of its logs are enough to judge.
         try await Task.sleep(for: .seconds(3))
         process.terminate()
         process.waitUntilExit()
-        let logs = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
 
+        let logs = output.text
         #expect(logs.contains("waiting for PostgreSQL"))
         #expect(!logs.contains(password))
     }

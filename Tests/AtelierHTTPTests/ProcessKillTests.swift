@@ -15,8 +15,11 @@ final class AtelierProcess: Sendable {
     /// Everything the process wrote to standard output and standard error.
     let output: OutputBuffer
 
-    /// Starts `atelier serve` with `environment` and waits until it listens.
-    static func start(dataDirectory: String, environment extra: [String: String]) async throws -> AtelierProcess {
+    /// Starts `atelier ARGUMENTS` on `dataDirectory` with test settings and `environment` on top;
+    /// its standard output and error are collected.
+    static func launch(
+        _ arguments: [String], dataDirectory: String, environment extra: [String: String]
+    ) throws -> (Process, OutputBuffer) {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("atelier")
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw HarnessError(
@@ -24,7 +27,7 @@ final class AtelierProcess: Sendable {
         }
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["serve"]
+        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["ATELIER_DATA"] = dataDirectory
         environment["ATELIER_PORT"] = "0"
@@ -38,10 +41,15 @@ final class AtelierProcess: Sendable {
         process.standardError = output
         let text = OutputBuffer()
         output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            text.append(String(decoding: data, as: UTF8.self))
+            text.append(String(decoding: handle.availableData, as: UTF8.self))
         }
         try process.run()
+        return (process, text)
+    }
+
+    /// Starts `atelier serve` with `environment` and waits until it listens.
+    static func start(dataDirectory: String, environment extra: [String: String]) async throws -> AtelierProcess {
+        let (process, text) = try launch(["serve"], dataDirectory: dataDirectory, environment: extra)
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
             let printed = text.text

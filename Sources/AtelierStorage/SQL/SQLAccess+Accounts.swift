@@ -5,7 +5,7 @@ extension SQLAccess {
     static func user(from row: SQLRow) throws -> UserAccount {
         UserAccount(
             id: try row.string("id"), email: try row.string("email"), name: try row.string("name"),
-            role: Role(rawValue: try row.string("role")) ?? .customer, passwordHash: try row.string("password_hash"),
+            role: try row.value(Role.self, "role"), passwordHash: try row.string("password_hash"),
             createdAt: try row.date("created_at"))
     }
 

@@ -5,7 +5,7 @@ extension SQLAccess {
     static func job(from row: SQLRow) throws -> JobRecord {
         JobRecord(
             id: try row.int64("id"), queue: try row.string("queue"), kind: try row.string("kind"), payload: try row.string("payload"),
-            state: JobState(rawValue: try row.string("state")) ?? .ready, attempts: try row.int("attempts"),
+            state: try row.value(JobState.self, "state"), attempts: try row.int("attempts"),
             maxAttempts: try row.int("max_attempts"), runAt: try row.date("run_at"), leasedBy: try row.optionalString("leased_by"),
             lastError: try row.optionalString("last_error"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"),
             subject: try row.optionalString("subject"), traceContext: try row.optionalString("trace_context"))
@@ -91,7 +91,7 @@ extension SQLAccess {
         )
         .map { row in
             JobCount(
-                queue: try row.string("queue"), state: JobState(rawValue: try row.string("state")) ?? .ready, count: try row.int("n"),
+                queue: try row.string("queue"), state: try row.value(JobState.self, "state"), count: try row.int("n"),
                 oldestCreatedAt: try row.date("oldest"))
         }
     }

@@ -13,7 +13,7 @@ extension SQLAccess {
             id: try row.string("id"), customerID: try row.string("customer_id"), materialCode: try row.string("material_code"),
             finishCodes: try ColumnJSON.decode([String].self, try row.string("finish_codes")),
             catalogItemID: try row.optionalString("catalog_item_id"), createdAt: try row.date("created_at"))
-        order.status = OrderStatus(rawValue: try row.string("status")) ?? .initiated
+        order.status = try row.value(OrderStatus.self, "status")
         order.statusSince = try row.date("status_since")
         order.modelHash = try row.optionalString("model_hash")
         order.modelFilename = try row.optionalString("model_filename")
@@ -91,10 +91,10 @@ extension SQLAccess {
     func history(orderID: String) async throws -> [HistoryEntry] {
         try await sql.query("SELECT * FROM order_history WHERE order_id = ? ORDER BY id", orderID).map { row in
             HistoryEntry(
-                orderID: try row.string("order_id"), from: try row.optionalString("from_status").flatMap(OrderStatus.init(rawValue:)),
-                to: OrderStatus(rawValue: try row.string("to_status")) ?? .initiated,
+                orderID: try row.string("order_id"), from: try row.optionalValue(OrderStatus.self, "from_status"),
+                to: try row.value(OrderStatus.self, "to_status"),
                 actor: Principal(
-                    userID: try row.string("actor_id"), role: Role(rawValue: try row.string("actor_role")) ?? .system,
+                    userID: try row.string("actor_id"), role: try row.value(Role.self, "actor_role"),
                     name: try row.string("actor_name")),
                 at: try row.date("at"), note: try row.optionalString("note"))
         }
@@ -182,7 +182,7 @@ extension SQLAccess {
             try OrderNote(
                 orderID: try row.string("order_id"),
                 author: Principal(userID: try row.string("author_id"), role: .seller, name: try row.string("author_name")),
-                kind: OrderNote.Kind(rawValue: try row.string("kind")) ?? .note, body: try row.string("body"),
+                kind: try row.value(OrderNote.Kind.self, "kind"), body: try row.string("body"),
                 createdAt: try row.date("created_at"))
         }
     }
@@ -198,7 +198,7 @@ extension SQLAccess {
         ).map { row in
             let labour = try row.optionalInt64("labour_minor").map { Money(minorUnits: $0, currency: try row.string("currency")) }
             return EarningRow(
-                orderID: try row.string("id"), status: OrderStatus(rawValue: try row.string("status")) ?? .manufacturingStarted,
+                orderID: try row.string("id"), status: try row.value(OrderStatus.self, "status"),
                 labour: labour, takenAt: Date(millis: try row.optionalInt64("taken_at") ?? 0))
         }
     }

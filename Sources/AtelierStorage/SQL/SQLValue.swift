@@ -55,6 +55,17 @@ struct SQLRow: Sendable {
 
     func date(_ column: String) throws -> Date { Date(millis: try int64(column)) }
 
+    /// A stored enumeration value; an unknown one is an error, never a silent default.
+    func value<T: RawRepresentable>(_ type: T.Type, _ column: String) throws -> T where T.RawValue == String {
+        let text = try string(column)
+        guard let value = T(rawValue: text) else { throw SQLRowError(column: column, expected: "a \(T.self)", found: .text(text)) }
+        return value
+    }
+
+    func optionalValue<T: RawRepresentable>(_ type: T.Type, _ column: String) throws -> T? where T.RawValue == String {
+        try optionalString(column) == nil ? nil : try value(type, column)
+    }
+
     func blob(_ column: String) throws -> [UInt8] {
         guard case let .blob(value) = values[column] else { throw SQLRowError(column: column, expected: "blob", found: values[column]) }
         return value
