@@ -4,15 +4,17 @@ extension Order {
     /// Creates a new order in `INITIATED`, with its first history row.
     public static func start(
         id: String, customer: Principal, materialCode: String, finishCodes: [String],
-        catalogItemID: String? = nil, at now: Date
+        catalogItemID: String? = nil, reference: String? = nil, at now: Date
     ) throws -> (Order, HistoryEntry) {
-        guard customer.role == .customer else {
-            throw DomainError.invalid("Only a customer can start an order, not a \(customer.role.rawValue).")
+        guard customer.role.ordersForItself else {
+            throw DomainError.invalid("Only a customer or a partner can start an order, not a \(customer.role.rawValue).")
         }
-        let order = Order(
+        var order = Order(
             id: id, customerID: customer.userID, materialCode: materialCode, finishCodes: finishCodes,
             catalogItemID: catalogItemID, createdAt: now
         )
+        order.channel = customer.role == .partner ? .partner : .shop
+        order.reference = reference
         return (order, HistoryEntry(orderID: id, from: nil, to: .initiated, actor: customer, at: now, note: "order created"))
     }
 
@@ -27,7 +29,7 @@ extension Order {
                 allowed: OrderLifecycle.allowedMoves(from: status, for: actor.role)
             )
         }
-        if actor.role == .customer, actor.userID != customerID {
+        if actor.role.ordersForItself, actor.userID != customerID {
             throw DomainError.notYours(orderID: id, reason: "it belongs to another customer.")
         }
         let entry = HistoryEntry(orderID: id, from: status, to: target, actor: actor, at: now, note: note)
@@ -40,7 +42,7 @@ extension Order {
     /// Attaches (or replaces) the model: `FILE_UPLOADED`. Attaching the file that is already attached
     /// changes nothing and writes no history (a retried upload is harmless).
     public mutating func attachModel(hash: String, filename: String, by actor: Principal, at now: Date) throws -> [HistoryEntry] {
-        if status == .fileUploaded, modelHash == hash, actor.role != .customer || actor.userID == customerID { return [] }
+        if status == .fileUploaded, modelHash == hash, !actor.role.ordersForItself || actor.userID == customerID { return [] }
         let entry = try transition(to: .fileUploaded, by: actor, at: now, note: "model \(filename)")
         modelHash = hash
         modelFilename = filename
@@ -64,7 +66,17 @@ extension Order {
 
     /// A seller confirms the order may be manufactured: `MANUFACTURING_APPROVED`.
     public mutating func approve(by actor: Principal, at now: Date, note: String? = nil) throws -> HistoryEntry {
-        try transition(to: .manufacturingApproved, by: actor, at: now, note: note)
+        if actor.role == .system {
+            throw DomainError.invalid("Order \(id) can be approved by the system only through a partner's auto-approval policy.")
+        }
+        return try transition(to: .manufacturingApproved, by: actor, at: now, note: note)
+    }
+
+    /// The partner's policy approves a freshly priced partner order whose total is within its limit.
+    /// Returns no history when the policy does not apply (the order then waits for a seller).
+    public mutating func autoApprove(total: Money, policy: AutoApprovalPolicy, at now: Date) throws -> [HistoryEntry] {
+        guard channel == .partner, status == .priceCalculated, policy.approves(total) else { return [] }
+        return [try transition(to: .manufacturingApproved, by: .autoApproval, at: now, note: "auto-approved: \(total) is within \(policy)")]
     }
 
     /// An operator takes the order into work: `MANUFACTURING_STARTED`. The first one wins.

@@ -22,6 +22,10 @@ public struct Order: Sendable, Hashable, Codable {
     public var promisedBy: Date?
     /// Opaque correlation for observability: the trace that every step of this order joins.
     public var traceContext: String?
+    /// Where the order came from: the web shop or the partner API.
+    public var channel: OrderChannel = .shop
+    /// The partner's own reference for the order (its order number), if it gave one.
+    public var reference: String?
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -39,6 +43,11 @@ public struct Order: Sendable, Hashable, Codable {
         self.createdAt = createdAt
         self.updatedAt = createdAt
     }
+}
+
+/// Where an order was placed.
+public enum OrderChannel: String, Sendable, Hashable, Codable, CaseIterable {
+    case shop, partner
 }
 
 /// One row of an order's history: a status change, who made it and why.

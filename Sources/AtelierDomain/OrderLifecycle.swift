@@ -10,6 +10,9 @@ public enum OrderLifecycle {
         public let roles: Set<Role>
     }
 
+    /// Who orders: shop customers and partners move their own orders alike.
+    static let orderingParties: Set<Role> = [.customer, .partner]
+
     /// Statuses from which the customer may still withdraw the order.
     public static let customerCancellable: Set<OrderStatus> = [
         .initiated, .fileUploaded, .submitted, .priceCalculated, .manufacturingApproved,
@@ -23,12 +26,13 @@ public enum OrderLifecycle {
     /// Every allowed move.
     public static let moves: [Move] = {
         var moves: [Move] = [
-            Move(from: .initiated, to: .fileUploaded, roles: [.customer]),
+            Move(from: .initiated, to: .fileUploaded, roles: orderingParties),
             // A customer may replace the model until the order is submitted.
-            Move(from: .fileUploaded, to: .fileUploaded, roles: [.customer]),
-            Move(from: .fileUploaded, to: .submitted, roles: [.customer]),
+            Move(from: .fileUploaded, to: .fileUploaded, roles: orderingParties),
+            Move(from: .fileUploaded, to: .submitted, roles: orderingParties),
             Move(from: .submitted, to: .priceCalculated, roles: [.system]),
-            Move(from: .priceCalculated, to: .manufacturingApproved, roles: [.seller, .admin]),
+            // The system approves only a partner's order within the partner's auto-approval limit.
+            Move(from: .priceCalculated, to: .manufacturingApproved, roles: [.seller, .admin, .system]),
             Move(from: .manufacturingApproved, to: .manufacturingStarted, roles: [.operator]),
             Move(from: .manufacturingStarted, to: .manufacturingCompleted, roles: [.operator]),
             Move(from: .manufacturingCompleted, to: .packaging, roles: [.operator]),
@@ -37,7 +41,7 @@ public enum OrderLifecycle {
         ]
         for status in staffCancellable.sorted() {
             var roles: Set<Role> = [.seller, .admin]
-            if customerCancellable.contains(status) { roles.insert(.customer) }
+            if customerCancellable.contains(status) { roles.formUnion(orderingParties) }
             moves.append(Move(from: status, to: .cancelled, roles: roles))
         }
         return moves

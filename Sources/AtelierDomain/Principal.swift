@@ -8,6 +8,11 @@ public enum Role: String, CaseIterable, Codable, Sendable {
     case carrier
     /// Atelier's own workers (pricing, watchdog).
     case system
+    /// An external jewelry seller ordering through the partner API (an API key, no password).
+    case partner
+
+    /// Whoever orders: a shop customer or a partner. They own their orders and see only those.
+    public var ordersForItself: Bool { self == .customer || self == .partner }
 }
 
 /// Who performs an action: a signed-in user, the carrier, or a worker of Atelier itself.
@@ -28,6 +33,8 @@ public struct Principal: Sendable, Hashable, Codable {
 
     /// The pricing worker.
     public static let pricing = Principal(userID: "system:pricing", role: .system, name: "Pricing worker")
+    /// A partner's order priced within the partner's auto-approval limit.
+    public static let autoApproval = Principal(userID: "system:auto-approval", role: .system, name: "Auto-approval policy")
     /// The carrier integration.
     public static let carrier = Principal(userID: "system:carrier", role: .carrier, name: "Carrier")
 }

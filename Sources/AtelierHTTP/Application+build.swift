@@ -29,6 +29,7 @@ public func buildRouter(
     }
     if surfaces.contains(.staff) {
         CRMController(crm: useCases.crm, watchdog: useCases.watchdog).addRoutes(to: router.group("api/crm"))
+        PartnersController(partners: useCases.partners, webhooks: useCases.webhooks).addRoutes(to: router.group("api/crm"))
         MESController(mes: useCases.mes).addRoutes(to: router.group("api/mes"))
         CarrierController(carrier: useCases.carrier, secret: carrierSecret).addRoutes(to: router.group("api/carrier"))
         AdminController(admin: useCases.admin, accounts: useCases.accounts).addRoutes(to: router.group("api/admin"))

@@ -4,14 +4,14 @@ import Synchronization
 /// Bounds the requests one instance works on at once: past the limit, answers 503 with
 /// `Retry-After` at once, so a flood queues at the load balancer (or the client retries) instead
 /// of piling up here.
-struct InFlightLimitMiddleware: RouterMiddleware {
-    typealias Context = AtelierRequestContext
+public struct InFlightLimitMiddleware: RouterMiddleware {
+    public typealias Context = AtelierRequestContext
     let limit: Int
     private let inFlight = InFlightCounter()
 
-    init(limit: Int) { self.limit = limit }
+    public init(limit: Int) { self.limit = limit }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard inFlight.increment() <= limit else {
             inFlight.decrement()
             return try Problem(

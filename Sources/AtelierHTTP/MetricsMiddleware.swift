@@ -2,10 +2,12 @@ import Hummingbird
 import Metrics
 
 /// Counts requests and errors and times them, per surface, route template, method and status.
-struct RequestMetricsMiddleware: RouterMiddleware {
-    typealias Context = AtelierRequestContext
+public struct RequestMetricsMiddleware: RouterMiddleware {
+    public typealias Context = AtelierRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let response = try await next(request, context)
         let route = context.endpointPath ?? "unmatched"
@@ -20,6 +22,7 @@ struct RequestMetricsMiddleware: RouterMiddleware {
     static func surface(of route: String) -> String {
         let parts = route.split(separator: "/")
         if parts.first == "api", parts.count > 1 { return String(parts[1]) }
+        if parts.first == "v1" { return "partner" }
         return parts.first.map(String.init) ?? "none"
     }
 }

@@ -27,6 +27,9 @@ public struct Problem: Error, Codable, Sendable, Equatable {
 }
 
 extension Problem {
+    /// A 400: the request cannot be read.
+    public static func badRequest(_ detail: String) -> Problem { Problem(status: .badRequest, type: "bad-request", detail: detail) }
+
     public var httpStatus: HTTPResponse.Status { HTTPResponse.Status(code: status) }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -40,7 +43,7 @@ extension Problem {
 
 extension Problem {
     /// Maps every error to a problem, in one place. Unknown errors become a 500 without details.
-    static func from(_ error: any Error) -> (Problem, unexpected: Bool) {
+    public static func from(_ error: any Error) -> (Problem, unexpected: Bool) {
         switch error {
         case let problem as Problem:
             return (problem, false)
@@ -130,10 +133,12 @@ extension Problem {
 }
 
 /// Turns every error of a route into problem+json; logs what became a 500 as an error.
-struct ProblemMiddleware: RouterMiddleware {
-    typealias Context = AtelierRequestContext
+public struct ProblemMiddleware: RouterMiddleware {
+    public typealias Context = AtelierRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {

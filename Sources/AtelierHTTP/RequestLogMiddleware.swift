@@ -5,10 +5,12 @@ import Logging
 /// One log line per request when it ends: method, route, status, duration, surface, and the order
 /// it concerned; the actor comes from authentication, the trace and span ids from the log handler.
 /// Paths, never query strings or headers, are logged: no token or secret reaches the log.
-struct RequestLogMiddleware: RouterMiddleware {
-    typealias Context = AtelierRequestContext
+public struct RequestLogMiddleware: RouterMiddleware {
+    public typealias Context = AtelierRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let status: Int
         let response: Response

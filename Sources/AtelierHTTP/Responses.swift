@@ -21,6 +21,10 @@ struct OrderResponse: ResponseEncodable {
     var cancelReason: String?
     /// The delivery date promised at submit.
     var promisedBy: Date?
+    /// `shop` or `partner`.
+    var channel: OrderChannel
+    /// A partner's own reference for the order.
+    var reference: String?
     var createdAt: Date
     var updatedAt: Date
 
@@ -38,6 +42,8 @@ struct OrderResponse: ResponseEncodable {
         trackingNumber = order.trackingNumber
         cancelReason = order.cancelReason
         promisedBy = order.promisedBy
+        channel = order.channel
+        reference = order.reference
         createdAt = order.createdAt
         updatedAt = order.updatedAt
     }

@@ -21,6 +21,18 @@ public struct PermanentJobError: Error, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
+/// A handler cannot run its job yet (it waits for another one): the job goes back to the queue
+/// until `until`, and this claim does not count as an attempt.
+public struct JobDeferral: Error, CustomStringConvertible {
+    public var until: Date
+    public var reason: String
+    public init(until: Date, reason: String) {
+        self.until = until
+        self.reason = reason
+    }
+    public var description: String { "deferred: \(reason)" }
+}
+
 /// Runs jobs of one kind. Handlers must be idempotent: running a job twice changes nothing the second time.
 public protocol JobHandler: Sendable {
     var kind: String { get }

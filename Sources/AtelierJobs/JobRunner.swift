@@ -142,7 +142,7 @@ public final class JobRunner: Service, Sendable {
     }
 
     enum Outcome: String {
-        case done, retry, dead
+        case done, retry, dead, deferred
     }
 
     private func run(_ job: JobRecord, logger: Logger) async -> Outcome {
@@ -171,6 +171,15 @@ public final class JobRunner: Service, Sendable {
             try await store.write { tx in try await tx.completeJob(id: job.id, worker: worker, at: now) }
             logger.debug("job done")
             return .done
+        } catch let deferral as JobDeferral {
+            let now = time.now(), worker = workerID
+            logger.debug("job deferred", metadata: ["reason": "\(deferral.reason)"])
+            do {
+                try await store.write { tx in try await tx.deferJob(id: job.id, worker: worker, runAt: deferral.until, at: now) }
+            } catch {
+                logger.error("could not defer the job; the lease will bring it back", metadata: ["error": "\(error)"])
+            }
+            return .deferred
         } catch {
             let message = String(describing: error)
             if error is PermanentJobError || job.attempts >= job.maxAttempts {

@@ -51,7 +51,7 @@ public struct AccountService: Sendable {
     /// Checks the password and opens a session.
     public func signIn(email: String, password: String) async throws -> Session {
         let user = try await context.store.reader.user(email: email.trimmingCharacters(in: .whitespaces).lowercased())
-        guard let user, Bcrypt.verify(password, hash: user.passwordHash) else {
+        guard let user, user.role != .partner, Bcrypt.verify(password, hash: user.passwordHash) else {
             throw AuthenticationError.wrongCredentials
         }
         let token = randomToken()

@@ -37,6 +37,19 @@ public struct AtelierConfiguration: Sendable {
     public var maxInFlightRequests: Int = 256
     /// Port of the ops listener (`/metrics`, health); never the public or partner port.
     public var opsPort: Int = 9464
+    /// Port of the partner API: its own listener, router and limits.
+    public var partnerPort: Int = 8081
+    /// Partner requests this instance works on at once (apart from the internal APIs' limit).
+    public var partnerMaxInFlight: Int = 64
+    /// Largest request body of the partner API (a model file), bytes.
+    public var partnerMaxBodyBytes: Int = 64 << 20
+    /// Retries, timeouts, circuit breakers and allowed hosts of webhooks.
+    public var webhookPolicy = WebhookPolicy()
+    /// First retry delay of a webhook delivery, doubled per attempt up to `webhookMaxBackoffSeconds`.
+    public var webhookBaseBackoffSeconds: Double = 10
+    public var webhookMaxBackoffSeconds: Double = 3600
+    /// Webhook deliveries one worker sends at once.
+    public var webhookConcurrency: Int = 16
     /// Time budgets per status and the delivery promise.
     public var stallPolicy = StallPolicy()
     /// How often the watchdog looks for stalled orders.
@@ -62,7 +75,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_DATABASE_URL", "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite"),
         ("ATELIER_DB_POOL_SIZE", "PostgreSQL connections of this instance (default 10)"),
         ("ATELIER_DB_TIMEOUT_SECONDS", "longest wait for the database before answering 503 (default 3)"),
-        ("ATELIER_ROLES", "what this instance runs: shop, staff, pricing, watchdog, all (comma-separated; default all)"),
+        ("ATELIER_ROLES", "what this instance runs: shop, staff, partner, pricing, watchdog, all (comma-separated; default all)"),
         ("ATELIER_MAX_IN_FLIGHT", "requests handled at once; more get 503 with Retry-After (default 256)"),
         ("ATELIER_HOST", "address to listen on (default 127.0.0.1)"),
         ("ATELIER_OPS_PORT", "port of /metrics and health for operators (default 9464; 0 picks one)"),
@@ -71,6 +84,16 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_BUDGET_<STATUS>", "time an order may stay in STATUS, e.g. ATELIER_BUDGET_SUBMITTED=5m (s, m, h, d)"),
         ("ATELIER_PROMISE_DAYS", "days from submit to delivery promised to customers (default 21)"),
         ("ATELIER_PORT", "port of the internal APIs (default 8080)"),
+        ("ATELIER_PARTNER_PORT", "port of the partner API (default 8081; 0 picks one)"),
+        ("ATELIER_PARTNER_MAX_IN_FLIGHT", "partner requests handled at once; more get 503 (default 64)"),
+        ("ATELIER_PARTNER_MAX_BODY_BYTES", "largest partner request body, a model file (default 67108864, 64 MiB)"),
+        ("ATELIER_WEBHOOK_HOSTS", "hosts webhooks may be sent to, comma-separated (default: any)"),
+        ("ATELIER_WEBHOOK_ALLOW_HTTP", "1 to allow plain http:// webhook URLs (default 0: https only)"),
+        ("ATELIER_WEBHOOK_TIMEOUT_SECONDS", "longest wait for a partner's endpoint to answer (default 10)"),
+        ("ATELIER_WEBHOOK_RETRY_HOURS", "how long a webhook delivery is retried before it is given up (default 24)"),
+        ("ATELIER_WEBHOOK_BACKOFF_SECONDS", "first webhook retry delay, doubled per attempt (default 10)"),
+        ("ATELIER_WEBHOOK_MAX_BACKOFF_SECONDS", "longest delay between two webhook attempts (default 3600)"),
+        ("ATELIER_WEBHOOK_CONCURRENCY", "webhook deliveries one worker sends at once (default 16)"),
         ("ATELIER_MAX_MODEL_BYTES", "largest model file accepted (default 104857600, 100 MB)"),
         ("ATELIER_MAX_TRIANGLES", "most triangles in a model (default 5000000)"),
         ("ATELIER_MIN_EXTENT_MM", "smallest allowed largest side of a model, mm (default 1)"),
@@ -140,6 +163,20 @@ public struct AtelierConfiguration: Sendable {
         if let value: Double = number("ATELIER_DB_TIMEOUT_SECONDS", 0.1...600) { config.databaseTimeoutSeconds = value }
         if let value: Int = number("ATELIER_MAX_IN_FLIGHT", 1...100_000) { config.maxInFlightRequests = value }
         if let value: Int = number("ATELIER_OPS_PORT", 0...65535) { config.opsPort = value }
+        if let value: Int = number("ATELIER_PARTNER_PORT", 0...65535) { config.partnerPort = value }
+        if let value: Int = number("ATELIER_PARTNER_MAX_IN_FLIGHT", 1...100_000) { config.partnerMaxInFlight = value }
+        if let value: Int = number("ATELIER_PARTNER_MAX_BODY_BYTES", 1024...(1 << 31)) { config.partnerMaxBodyBytes = value }
+        if let value = string("ATELIER_WEBHOOK_HOSTS") {
+            config.webhookPolicy.allowedHosts = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        }
+        if let value = string("ATELIER_WEBHOOK_ALLOW_HTTP") { config.webhookPolicy.allowHTTP = value == "1" || value == "true" }
+        if let value: Double = number("ATELIER_WEBHOOK_TIMEOUT_SECONDS", 0.1...300) { config.webhookPolicy.timeout = .seconds(value) }
+        if let value: Double = number("ATELIER_WEBHOOK_RETRY_HOURS", 0.0001...720) {
+            config.webhookPolicy.retryWindow = .seconds(value * 3600)
+        }
+        if let value: Double = number("ATELIER_WEBHOOK_BACKOFF_SECONDS", 0.001...3600) { config.webhookBaseBackoffSeconds = value }
+        if let value: Double = number("ATELIER_WEBHOOK_MAX_BACKOFF_SECONDS", 0.001...86_400) { config.webhookMaxBackoffSeconds = value }
+        if let value: Int = number("ATELIER_WEBHOOK_CONCURRENCY", 1...1024) { config.webhookConcurrency = value }
         if let value = string("ATELIER_OTLP_ENDPOINT") { config.otlpEndpoint = value }
         if let value: Double = number("ATELIER_WATCHDOG_INTERVAL_SECONDS", 0.1...86_400) { config.watchdogIntervalSeconds = value }
         if let value: Double = number("ATELIER_PROMISE_DAYS", 1...365) { config.stallPolicy.promise = value * 86_400 }
@@ -188,6 +225,8 @@ public enum ServerRole: String, Sendable, CaseIterable, Hashable {
     case shop
     /// The staff APIs: CRM, MES, admin, and the carrier endpoint (and sign-in).
     case staff
+    /// The partner API on its own port, and the webhook worker.
+    case partner
     /// The pricing worker.
     case pricing
     /// The stalled-order watchdog.
@@ -211,6 +250,6 @@ public enum ServerRole: String, Sendable, CaseIterable, Hashable {
 
     /// `all` expanded into the roles it stands for.
     public static func expand(_ roles: Set<ServerRole>) -> Set<ServerRole> {
-        roles.contains(.all) ? [.shop, .staff, .pricing, .watchdog] : roles
+        roles.contains(.all) ? [.shop, .staff, .partner, .pricing, .watchdog] : roles
     }
 }

@@ -5,7 +5,7 @@ import Metrics
 extension StoreTransaction {
     /// Loads an order that `viewer` may see, or throws not found (a customer never learns of others' orders).
     func visibleOrder(id: String, to viewer: Principal) async throws -> Order {
-        guard let order = try await order(id: id), viewer.role != .customer || order.customerID == viewer.userID else {
+        guard let order = try await order(id: id), !viewer.role.ordersForItself || order.customerID == viewer.userID else {
             throw DomainError.notFound("Order \(id) does not exist.")
         }
         return order
@@ -22,6 +22,7 @@ extension StoreTransaction {
         let entries = try decide(&order)
         try await update(order: order, previousStatus: previous)
         try await append(history: entries)
+        try await WebhookEvents.record(order: order, entries: entries, in: self, at: order.updatedAt)
         if order.status != previous {
             Metrics.Timer(
                 label: "atelier_order_status_duration_seconds", dimensions: [("status", previous.rawValue)], preferredDisplayUnit: .seconds

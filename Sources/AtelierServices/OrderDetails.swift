@@ -18,7 +18,7 @@ struct OrderReading: Sendable {
     let context: UseCaseContext
 
     func visibleOrder(id: String, to viewer: Principal) async throws -> Order {
-        guard let order = try await context.store.reader.order(id: id), viewer.role != .customer || order.customerID == viewer.userID else {
+        guard let order = try await context.store.reader.order(id: id), !viewer.role.ordersForItself || order.customerID == viewer.userID else {
             throw DomainError.notFound("Order \(id) does not exist.")
         }
         return order
@@ -30,7 +30,7 @@ struct OrderReading: Sendable {
         async let model = order.modelHash.asyncMap { try await reader.model(hash: $0) }
         async let quote = reader.quote(orderID: id)
         async let history = reader.history(orderID: id)
-        async let notes = viewer.role == .customer ? [] : reader.notes(orderID: id)
+        async let notes = viewer.role.ordersForItself ? [] : reader.notes(orderID: id)
         return OrderDetails(
             order: order, model: try await model ?? nil, quote: try await quote, history: try await history,
             notes: try await notes, allowedMoves: OrderLifecycle.allowedMoves(from: order.status, for: viewer.role))

@@ -64,8 +64,11 @@ public struct PricingService: Sendable {
                     metrics: model.metrics, materialCode: order.materialCode, finishCodes: order.finishCodes, priceList: priceList)
                 try await tx.cache(quote: quote, key: key, at: now)
             }
+            // A partner's policy may approve the order at once, in the same transaction.
+            let policy = order.channel == .partner ? try await tx.partner(id: order.customerID)?.autoApproval ?? .off : .off
             _ = try await tx.change(orderID: orderID, by: .pricing) { order in
                 [try order.recordPrice(total: quote.total, by: .pricing, at: now)]
+                    + (try order.autoApprove(total: quote.total, policy: policy, at: now))
             }
             try await tx.insert(quote: quote, orderID: orderID, at: now)
             return (quote, model.metrics.triangles)

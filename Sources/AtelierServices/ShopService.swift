@@ -153,13 +153,14 @@ enum Idempotency {
         return record.resultID
     }
 
-    static func remember(_ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String, resultID: String, at now: Date)
-        async throws
-    {
+    static func remember(
+        _ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String, resultID: String, at now: Date, response: String? = nil
+    ) async throws {
         guard let key = try validated(key) else { return }
         try await tx.insert(
             idempotency: IdempotencyRecord(
-                scope: scope, key: key, requestHash: sha256Hex(Data(fingerprint.utf8)), resultID: resultID, createdAt: now))
+                scope: scope, key: key, requestHash: sha256Hex(Data(fingerprint.utf8)), resultID: resultID, createdAt: now,
+                response: response))
     }
 
     private static func validated(_ key: String?) throws -> String? {

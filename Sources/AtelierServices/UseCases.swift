@@ -9,8 +9,11 @@ public struct UseCases: Sendable {
     public let carrier: CarrierService
     public let admin: AdminService
     public let watchdog: WatchdogService
+    public let partners: PartnerService
+    public let webhooks: WebhookService
 
-    public init(context: UseCaseContext) {
+    /// `webhookTransport` sends webhook deliveries (only instances with the partner role run that worker).
+    public init(context: UseCaseContext, webhookTransport: any WebhookTransport) {
         self.context = context
         accounts = AccountService(context: context)
         shop = ShopService(context: context)
@@ -20,5 +23,7 @@ public struct UseCases: Sendable {
         carrier = CarrierService(context: context)
         admin = AdminService(context: context)
         watchdog = WatchdogService(context: context)
+        partners = PartnerService(context: context)
+        webhooks = WebhookService(context: context, transport: webhookTransport, policy: context.configuration.webhookPolicy)
     }
 }

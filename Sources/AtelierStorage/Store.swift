@@ -55,6 +55,23 @@ public protocol StoreReader: Sendable {
     func job(id: Int64) async throws -> JobRecord?
     func jobs(state: JobState, page: PageRequest) async throws -> Page<JobRecord>
     func jobCounts() async throws -> [JobCount]
+
+    func partner(id: String) async throws -> Partner?
+    func partners() async throws -> [Partner]
+    /// The active key with this SHA-256 and its partner.
+    func partnerKey(hash: String) async throws -> (PartnerKey, Partner)?
+    func partnerKeys(partnerID: String) async throws -> [PartnerKey]
+
+    func webhookEndpoint(id: String) async throws -> WebhookEndpoint?
+    /// The partner's endpoints, or every partner's with `partnerID` nil; active ones only with `activeOnly`.
+    func webhookEndpoints(partnerID: String?, activeOnly: Bool) async throws -> [WebhookEndpoint]
+    /// Endpoints with their delivery counts and last outcomes; every partner's with `partnerID` nil.
+    func webhookHealth(partnerID: String?) async throws -> [WebhookEndpointHealth]
+    func webhookEvent(id: Int64) async throws -> WebhookEvent?
+    func webhookDelivery(id: Int64) async throws -> WebhookDelivery?
+    /// The first delivery still pending before `delivery` in its stream (same endpoint and order), if any.
+    func pendingPredecessor(of delivery: WebhookDelivery) async throws -> WebhookDelivery?
+    func webhookDeliveries(partnerID: String, state: DeliveryState?, orderID: String?, page: PageRequest) async throws -> Page<WebhookDelivery>
 }
 
 /// Reads and writes inside one transaction.
@@ -88,6 +105,24 @@ public protocol StoreTransaction: StoreReader {
     func deadLetterJob(id: Int64, error: String, at: Date) async throws
     /// Puts a dead job back in the queue with a fresh count of attempts. Returns false if it was not dead.
     func redriveJob(id: Int64, at: Date) async throws -> Bool
+    /// Hands a claimed job back to the queue until `runAt` without counting the claim as an attempt.
+    func deferJob(id: Int64, worker: String, runAt: Date, at: Date) async throws
+
+    func insert(partner: Partner) async throws
+    func update(partner: Partner) async throws
+    func insert(partnerKey: PartnerKey) async throws
+    /// Revokes a key of the partner; false when it does not exist or was already revoked.
+    func revokePartnerKey(id: String, partnerID: String, at: Date) async throws -> Bool
+
+    func insert(webhookEndpoint: WebhookEndpoint) async throws
+    /// Disables the endpoint and gives up its pending deliveries; false when it was not active.
+    func disableWebhookEndpoint(id: String, at: Date) async throws -> Bool
+    /// Stores the event and returns it with its id.
+    func insert(webhookEvent: WebhookEvent) async throws -> WebhookEvent
+    /// A pending delivery of `event` to `endpointID`; returns its id.
+    func insertDelivery(event: WebhookEvent, endpointID: String, replayOf: Int64?, at: Date) async throws -> Int64
+    func setDeliveryJob(deliveryID: Int64, jobID: Int64) async throws
+    func record(_ attempt: DeliveryAttempt, deliveryID: Int64, at: Date) async throws
 }
 
 /// Which orders a list shows.
@@ -97,12 +132,17 @@ public struct OrderFilter: Sendable, Hashable {
     public var assigneeID: String?
     /// Matches an order id prefix, a tracking number, or the customer's e-mail or name.
     public var search: String?
+    /// Only orders changed at or after this instant.
+    public var updatedSince: Date?
 
-    public init(status: OrderStatus? = nil, customerID: String? = nil, assigneeID: String? = nil, search: String? = nil) {
+    public init(
+        status: OrderStatus? = nil, customerID: String? = nil, assigneeID: String? = nil, search: String? = nil, updatedSince: Date? = nil
+    ) {
         self.status = status
         self.customerID = customerID
         self.assigneeID = assigneeID
         self.search = search
+        self.updatedSince = updatedSince
     }
 }
 
@@ -113,13 +153,16 @@ public struct IdempotencyRecord: Sendable, Hashable {
     public var requestHash: String
     public var resultID: String
     public var createdAt: Date
+    /// The first response's body, where the API answers a retry with exactly that.
+    public var response: String?
 
-    public init(scope: String, key: String, requestHash: String, resultID: String, createdAt: Date) {
+    public init(scope: String, key: String, requestHash: String, resultID: String, createdAt: Date, response: String? = nil) {
         self.scope = scope
         self.key = key
         self.requestHash = requestHash
         self.resultID = resultID
         self.createdAt = createdAt
+        self.response = response
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AtelierHTTP
 import AtelierJobs
+import AtelierPartnerAPI
 import AtelierServices
 import AtelierStorage
 import AtelierTelemetry
@@ -20,12 +21,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Port of the internal APIs (overrides ATELIER_PORT).")
     var port: Int?
 
+    @Option(help: "Port of the partner API (overrides ATELIER_PARTNER_PORT).")
+    var partnerPort: Int?
+
     @Option(help: "Address to listen on (overrides ATELIER_HOST).")
     var host: String?
 
     @Option(
         name: .customLong("role"),
-        help: "What this instance runs: shop, staff, pricing, watchdog or all; repeatable (overrides ATELIER_ROLES).")
+        help: "What this instance runs: shop, staff, partner, pricing, watchdog or all; repeatable (overrides ATELIER_ROLES).")
     var roles: [String] = []
 
     func run() async throws {
@@ -42,6 +46,7 @@ struct Serve: AsyncParsableCommand {
         var configuration = environment.configuration
         if let port { configuration.port = port }
         if let host { configuration.host = host }
+        if let partnerPort { configuration.partnerPort = partnerPort }
         if !roles.isEmpty {
             do { configuration.roles = try ServerRole.parse(roles) } catch { throw CommandFailure("\(error)") }
         }
@@ -62,6 +67,27 @@ struct Serve: AsyncParsableCommand {
         if running.contains(.pricing) {
             workers.append(
                 JobRunner(store: environment.store, handlers: [useCases.pricing.handler], configuration: jobs, logger: environment.logger))
+        }
+        var partnerServices: [any Service] = []
+        if running.contains(.partner) {
+            var webhookJobs = jobs
+            webhookJobs.baseBackoff = .milliseconds(Int64(configuration.webhookBaseBackoffSeconds * 1000))
+            webhookJobs.maxBackoff = .milliseconds(Int64(configuration.webhookMaxBackoffSeconds * 1000))
+            webhookJobs.concurrency = configuration.webhookConcurrency
+            workers.append(
+                JobRunner(store: environment.store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: environment.logger))
+            let partnerHost = configuration.host
+            do {
+                partnerServices.append(
+                    try buildPartnerApplication(
+                        useCases: useCases, host: partnerHost, port: configuration.partnerPort, logger: environment.logger,
+                        onServerRunning: { port in
+                            FileHandle.standardOutput.write(
+                                Data("  partner API  http://\(partnerHost):\(port)/v1 (docs: http://\(partnerHost):\(port)/docs)\n".utf8))
+                        }))
+            } catch {
+                throw CommandFailure("Cannot start the partner API: \(error)")
+            }
         }
         if running.contains(.watchdog) {
             workers.append(
@@ -103,7 +129,7 @@ struct Serve: AsyncParsableCommand {
             })
         let group = ServiceGroup(
             configuration: .init(
-                services: (telemetryServices + [app, ops] + workers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: (telemetryServices + [app, ops] + partnerServices + workers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))
         do {
             try await group.run()

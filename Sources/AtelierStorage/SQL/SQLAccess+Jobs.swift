@@ -69,6 +69,15 @@ extension SQLAccess {
         return !redriven.isEmpty
     }
 
+    func deferJob(id: Int64, worker: String, runAt: Date, at: Date) async throws {
+        try await sql.execute(
+            """
+            UPDATE jobs SET state = 'ready', leased_by = NULL, attempts = attempts - 1, run_at = ?, updated_at = ?
+            WHERE id = ? AND state = 'running' AND leased_by = ?
+            """,
+            runAt, at, id, worker)
+    }
+
     func latestJob(subject: String, kind: String) async throws -> JobRecord? {
         try await sql.first("SELECT * FROM jobs WHERE subject = ? AND kind = ? ORDER BY id DESC LIMIT 1", subject, kind).map(
             Self.job(from:))

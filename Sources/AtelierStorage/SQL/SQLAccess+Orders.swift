@@ -5,8 +5,9 @@ extension SQLAccess {
     static let orderColumns = """
         id, customer_id, status, status_since, material_code, finish_codes, catalog_item_id, model_hash, \
         model_filename, assignee_id, assignee_name, tracking_number, cancel_reason, created_at, updated_at, promised_by, \
-        trace_context
+        trace_context, channel, reference
         """
+    static let orderPlaceholders = "(" + Array(repeating: "?", count: 19).joined(separator: ",") + ")"
 
     static func order(from row: SQLRow) throws -> Order {
         var order = Order(
@@ -24,6 +25,8 @@ extension SQLAccess {
         order.updatedAt = try row.date("updated_at")
         order.promisedBy = try row.optionalInt64("promised_by").map(Date.init(millis:))
         order.traceContext = try row.optionalString("trace_context")
+        order.channel = try row.value(OrderChannel.self, "channel")
+        order.reference = try row.optionalString("reference")
         return order
     }
 
@@ -32,7 +35,7 @@ extension SQLAccess {
             order.id, order.customerID, order.status.rawValue, order.statusSince, order.materialCode,
             try ColumnJSON.encode(order.finishCodes), order.catalogItemID, order.modelHash, order.modelFilename,
             order.assigneeID, order.assigneeName, order.trackingNumber, order.cancelReason, order.createdAt, order.updatedAt,
-            order.promisedBy, order.traceContext,
+            order.promisedBy, order.traceContext, order.channel.rawValue, order.reference,
         ]
         return values.map(\.sqlValue)
     }
@@ -48,13 +51,13 @@ extension SQLAccess {
 
     func insert(order: Order) async throws {
         try await sql.execute(
-            "INSERT INTO orders (\(Self.orderColumns)) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", try Self.values(order))
+            "INSERT INTO orders (\(Self.orderColumns)) VALUES \(Self.orderPlaceholders)", try Self.values(order))
         try await count(status: order.status, by: 1)
     }
 
     func update(order: Order, previousStatus: OrderStatus) async throws {
         let updated = try await sql.query(
-            "UPDATE orders SET (\(Self.orderColumns)) = (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) WHERE id = ? RETURNING id",
+            "UPDATE orders SET (\(Self.orderColumns)) = \(Self.orderPlaceholders) WHERE id = ? RETURNING id",
             try Self.values(order) + [.text(order.id)])
         guard updated.count == 1 else { throw StorageError.conflict("order \(order.id) does not exist") }
         if previousStatus != order.status {
@@ -110,6 +113,10 @@ extension SQLAccess {
         if let customerID = filter.customerID {
             conditions.append("o.customer_id = ?")
             values.append(.text(customerID))
+        }
+        if let updatedSince = filter.updatedSince {
+            conditions.append("o.updated_at >= ?")
+            values.append(.integer(updatedSince.millis))
         }
         if let assigneeID = filter.assigneeID {
             conditions.append("o.assignee_id = ?")
@@ -205,15 +212,15 @@ extension SQLAccess {
 
     func insert(idempotency record: IdempotencyRecord) async throws {
         try await sql.execute(
-            "INSERT INTO idempotency_keys (scope, key, request_hash, result_id, created_at) VALUES (?,?,?,?,?)",
-            record.scope, record.key, record.requestHash, record.resultID, record.createdAt)
+            "INSERT INTO idempotency_keys (scope, key, request_hash, result_id, created_at, response) VALUES (?,?,?,?,?,?)",
+            record.scope, record.key, record.requestHash, record.resultID, record.createdAt, record.response)
     }
 
     func idempotency(scope: String, key: String) async throws -> IdempotencyRecord? {
         try await sql.first("SELECT * FROM idempotency_keys WHERE scope = ? AND key = ?", scope, key).map { row in
             IdempotencyRecord(
                 scope: try row.string("scope"), key: try row.string("key"), requestHash: try row.string("request_hash"),
-                resultID: try row.string("result_id"), createdAt: try row.date("created_at"))
+                resultID: try row.string("result_id"), createdAt: try row.date("created_at"), response: try row.optionalString("response"))
         }
     }
 }

@@ -4,6 +4,7 @@ enum Schema {
     static let migrations: [(version: String, sql: String)] = [
         ("001-orders-and-queue", Migration001.sql),
         ("002-watchdog-and-traces", Migration002.sql),
+        ("003-partners-and-webhooks", Migration003.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.

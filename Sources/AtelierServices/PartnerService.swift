@@ -1,0 +1,287 @@
+import AtelierDomain
+import AtelierGeometry
+import AtelierJobs
+import AtelierStorage
+import AtelierTelemetry
+import Foundation
+
+/// Partners and their keys (admins), their auto-approval policy (sellers), and what a partner does
+/// through the partner API: instant quotes, orders with their model, reading and cancelling them.
+public struct PartnerService: Sendable {
+    let context: UseCaseContext
+
+    public init(context: UseCaseContext) { self.context = context }
+
+    // MARK: Administration
+
+    /// What an admin gives to create a partner.
+    public struct NewPartner: Sendable, Codable, Hashable {
+        public var name: String
+        public var email: String
+        /// Highest total approved without a seller, in the price list's currency; nil: none.
+        public var autoApproveUpToMinor: Int64?
+        public var requestsPerMinute: Int?
+        public var burst: Int?
+
+        public init(name: String, email: String, autoApproveUpToMinor: Int64? = nil, requestsPerMinute: Int? = nil, burst: Int? = nil) {
+            self.name = name
+            self.email = email
+            self.autoApproveUpToMinor = autoApproveUpToMinor
+            self.requestsPerMinute = requestsPerMinute
+            self.burst = burst
+        }
+    }
+
+    /// A partner with its keys (never the keys themselves).
+    public struct PartnerOverview: Sendable {
+        public var partner: Partner
+        public var keys: [PartnerKey]
+
+        public init(partner: Partner, keys: [PartnerKey]) {
+            self.partner = partner
+            self.keys = keys
+        }
+    }
+
+    /// A key as it is shown once, when it is made.
+    public struct IssuedKey: Sendable {
+        public var key: PartnerKey
+        public var secret: String
+    }
+
+    /// Creates a partner: its account (which owns its orders, and cannot sign in with a password) and its settings.
+    public func createPartner(_ request: NewPartner, by admin: Principal) async throws -> Partner {
+        try requireRole(admin, .admin)
+        let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.count <= 100 else { throw DomainError.invalid("A partner name of 1 to 100 characters is required.") }
+        let email = request.email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard email.count <= 254, let at = email.firstIndex(of: "@"), at != email.startIndex,
+            email[email.index(after: at)...].contains(".")
+        else { throw DomainError.invalid("'\(email)' is not an e-mail address.") }
+        let now = context.time.now()
+        var limit: Money?
+        if let minor = request.autoApproveUpToMinor {
+            limit = Money(minorUnits: minor, currency: try await context.store.reader.priceList().currency)
+        }
+        let partner = try Partner(
+            id: context.newID(), name: name, email: email, autoApproval: AutoApprovalPolicy(limit: limit),
+            requestsPerMinute: request.requestsPerMinute ?? 600, burst: request.burst ?? 60, createdAt: now
+        ).validated()
+        // No password: the hash is not a bcrypt hash, so no password ever matches it.
+        let account = UserAccount(id: partner.id, email: email, name: name, role: .partner, passwordHash: "!", createdAt: now)
+        do {
+            try await context.store.write { tx in
+                try await tx.insert(user: account)
+                try await tx.insert(partner: partner)
+            }
+        } catch StorageError.conflict {
+            throw DomainError.invalid("An account with the e-mail \(email) already exists.")
+        }
+        return partner
+    }
+
+    /// Changes a partner's auto-approval limit and rate (sellers and admins).
+    public func updatePolicy(
+        partnerID: String, autoApproveUpToMinor: Int64??, requestsPerMinute: Int?, burst: Int?, by staff: Principal
+    ) async throws -> Partner {
+        try requireRole(staff, .seller, .admin)
+        return try await context.store.write { tx in
+            guard var partner = try await tx.partner(id: partnerID) else { throw DomainError.notFound("Partner \(partnerID) does not exist.") }
+            if let limit = autoApproveUpToMinor {
+                let currency = try await tx.priceList().currency
+                partner.autoApproval = AutoApprovalPolicy(limit: limit.map { Money(minorUnits: $0, currency: currency) })
+            }
+            if let requestsPerMinute { partner.requestsPerMinute = requestsPerMinute }
+            if let burst { partner.burst = burst }
+            try await tx.update(partner: try partner.validated())
+            return partner
+        }
+    }
+
+    public func partners(by staff: Principal) async throws -> [PartnerOverview] {
+        try requireRole(staff, .seller, .admin)
+        var result: [PartnerOverview] = []
+        for partner in try await context.store.reader.partners() {
+            result.append(PartnerOverview(partner: partner, keys: try await context.store.reader.partnerKeys(partnerID: partner.id)))
+        }
+        return result
+    }
+
+    public func partner(id: String, by staff: Principal) async throws -> PartnerOverview {
+        try requireRole(staff, .seller, .admin)
+        guard let partner = try await context.store.reader.partner(id: id) else { throw DomainError.notFound("Partner \(id) does not exist.") }
+        return PartnerOverview(partner: partner, keys: try await context.store.reader.partnerKeys(partnerID: id))
+    }
+
+    /// Makes a new key. A partner holds at most two active keys, so it can rotate: take the new
+    /// key into use, then revoke the old one.
+    public func issueKey(partnerID: String, by admin: Principal) async throws -> IssuedKey {
+        try requireRole(admin, .admin)
+        let secret = "atk_" + randomToken(bytes: 32)
+        let key = PartnerKey(
+            id: context.newID(), partnerID: partnerID, prefix: String(secret.prefix(12)), keyHash: sha256Hex(Data(secret.utf8)),
+            createdAt: context.time.now())
+        try await context.store.write { tx in
+            guard try await tx.partner(id: partnerID) != nil else { throw DomainError.notFound("Partner \(partnerID) does not exist.") }
+            let active = try await tx.partnerKeys(partnerID: partnerID).filter { $0.revokedAt == nil }
+            guard active.count < PartnerKey.maxActive else {
+                throw DomainError.invalid(
+                    "Partner \(partnerID) already holds \(PartnerKey.maxActive) active keys; revoke one (\(active.map(\.prefix).joined(separator: ", "))) first."
+                )
+            }
+            try await tx.insert(partnerKey: key)
+        }
+        return IssuedKey(key: key, secret: secret)
+    }
+
+    public func revokeKey(partnerID: String, keyID: String, by admin: Principal) async throws {
+        try requireRole(admin, .admin)
+        let now = context.time.now()
+        let revoked = try await context.store.write { tx in try await tx.revokePartnerKey(id: keyID, partnerID: partnerID, at: now) }
+        guard revoked else { throw DomainError.notFound("Partner \(partnerID) has no active key \(keyID).") }
+    }
+
+    /// The partner a key belongs to, or nil for an unknown or revoked key.
+    public func authenticate(key: String) async throws -> (Partner, keyID: String)? {
+        guard key.hasPrefix("atk_"), key.count < 100 else { return nil }
+        guard let (partnerKey, partner) = try await context.store.reader.partnerKey(hash: sha256Hex(Data(key.utf8))) else { return nil }
+        return (partner, partnerKey.id)
+    }
+
+    // MARK: The partner's own use cases
+
+    public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
+
+    /// Prices a model without storing anything.
+    public func instantQuote(material: String, finishes: [String], bytes: [UInt8], filename: String?) async throws -> (Quote, ModelInfo) {
+        let priceList = try await context.store.reader.priceList()
+        _ = try priceList.material(material)
+        _ = try priceList.finishes(finishes)
+        let info = try ModelIntake.analyze(bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: context.configuration.meshLimits)
+        let quote = try QuoteCalculator.quote(metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList)
+        return (quote, info)
+    }
+
+    /// What a partner sends to order.
+    public struct NewPartnerOrder: Sendable, Hashable {
+        public var material: String
+        public var finishes: [String]
+        public var reference: String?
+        public var filename: String?
+        public var model: [UInt8]
+
+        public init(material: String, finishes: [String], reference: String?, filename: String?, model: [UInt8]) {
+            self.material = material
+            self.finishes = finishes
+            self.reference = reference
+            self.filename = filename
+            self.model = model
+        }
+
+        /// Equal requests have equal fingerprints (the model by its hash).
+        var fingerprint: String {
+            "\(material)|\(finishes.joined(separator: ","))|\(reference ?? "")|\(filename ?? "")|\(sha256Hex(model))"
+        }
+    }
+
+    /// The order as the first response showed it; a retry with the same `Idempotency-Key` shows it again.
+    public struct CreatedOrder: Sendable, Codable {
+        public var order: Order
+        public var history: [HistoryEntry]
+        public var replayed: Bool
+
+        enum CodingKeys: String, CodingKey { case order, history }
+
+        init(order: Order, history: [HistoryEntry], replayed: Bool) {
+            self.order = order
+            self.history = history
+            self.replayed = replayed
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            order = try container.decode(Order.self, forKey: .order)
+            history = try container.decode([HistoryEntry].self, forKey: .history)
+            replayed = true
+        }
+    }
+
+    /// Creates the order, attaches the model and submits it, in one transaction with its pricing job
+    /// and its webhook events. The model is analysed first, so a refused file stores nothing.
+    public func createOrder(_ request: NewPartnerOrder, by partner: Principal, idempotencyKey: String?) async throws -> CreatedOrder {
+        try requireRole(partner, .partner)
+        let id = context.newID()
+        return try await context.orderSpan("order.create", orderID: id) {
+            if let reference = request.reference, reference.isEmpty || reference.count > 100 {
+                throw DomainError.invalid("A reference has 1 to 100 characters.")
+            }
+            let priceList = try await context.store.reader.priceList()
+            _ = try priceList.material(request.material)
+            _ = try priceList.finishes(request.finishes)
+            let scope = "partner.create:\(partner.userID)"
+            let fingerprint = request.fingerprint
+            // A retry must not pay for the analysis again.
+            if let key = idempotencyKey, let earlier = try await context.store.reader.idempotency(scope: scope, key: key),
+                let replay = try Self.replay(earlier, key: key, fingerprint: fingerprint)
+            {
+                return replay
+            }
+            let filename = ModelIntake.cleanFilename(request.filename)
+            let info = try ModelIntake.analyze(bytes: request.model, filename: filename, limits: context.configuration.meshLimits)
+            let now = context.time.now()
+            return try await context.store.write { tx in
+                if let key = idempotencyKey, let earlier = try await tx.idempotency(scope: scope, key: key),
+                    let replay = try Self.replay(earlier, key: key, fingerprint: fingerprint)
+                {
+                    return replay
+                }
+                var (order, created) = try Order.start(
+                    id: id, customer: partner, materialCode: request.material, finishCodes: request.finishes, reference: request.reference,
+                    at: now)
+                var history = [created]
+                history += try order.attachModel(hash: info.hash, filename: filename, by: partner, at: now)
+                history.append(try order.submit(by: partner, at: now, promise: context.configuration.stallPolicy.promise))
+                order.traceContext = TraceContext.current()
+                try await tx.insert(model: info, bytes: request.model, at: now)
+                try await tx.insert(order: order)
+                try await tx.append(history: history)
+                try await tx.enqueue(PricingJob(orderID: id), at: now, maxAttempts: context.configuration.jobMaxAttempts)
+                try await WebhookEvents.record(order: order, entries: history, in: tx, at: now)
+                let result = CreatedOrder(order: order, history: history, replayed: false)
+                try await Idempotency.remember(
+                    tx, scope: scope, key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now,
+                    response: String(decoding: try JSONEncoder.sorted.encode(result), as: UTF8.self))
+                return result
+            }
+        }
+    }
+
+    private static func replay(_ record: IdempotencyRecord, key: String, fingerprint: String) throws -> CreatedOrder? {
+        guard record.requestHash == sha256Hex(Data(fingerprint.utf8)) else {
+            throw DomainError.invalid("Idempotency-Key '\(key)' was already used with a different request.")
+        }
+        guard let response = record.response else { return nil }
+        return try JSONDecoder().decode(CreatedOrder.self, from: Data(response.utf8))
+    }
+
+    public func order(id: String, partner: Principal) async throws -> OrderDetails {
+        try requireRole(partner, .partner)
+        return try await OrderReading(context: context).details(id: id, viewer: partner)
+    }
+
+    public func orders(partner: Principal, status: OrderStatus?, updatedSince: Date?, page: PageRequest) async throws -> Page<Order> {
+        try requireRole(partner, .partner)
+        return try await context.store.reader.orders(
+            OrderFilter(status: status, customerID: partner.userID, updatedSince: updatedSince), page: page)
+    }
+
+    public func cancel(orderID: String, reason: String, partner: Principal) async throws -> OrderDetails {
+        try requireRole(partner, .partner)
+        _ = try await ShopService(context: context).cancel(orderID: orderID, reason: reason, by: partner)
+        return try await order(id: orderID, partner: partner)
+    }
+
+    private func requireRole(_ actor: Principal, _ roles: Role...) throws {
+        guard roles.contains(actor.role) else { throw AuthenticationError.forbidden(role: actor.role, needed: roles) }
+    }
+}

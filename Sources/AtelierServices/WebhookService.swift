@@ -1,0 +1,354 @@
+import AtelierDomain
+import AtelierJobs
+import AtelierStorage
+import AtelierTelemetry
+import Crypto
+import Foundation
+import Logging
+import Metrics
+import Synchronization
+
+/// The job that sends one delivery.
+public struct WebhookDeliveryJob: JobPayload, Hashable {
+    public static let kind = "webhook.deliver"
+    public static let queue = "webhooks"
+    public var deliveryID: Int64
+    public var orderID: String
+    public var subject: String? { orderID }
+}
+
+/// Sends a signed POST somewhere: the port the delivery worker uses (AsyncHTTPClient in production).
+public protocol WebhookTransport: Sendable {
+    /// Posts `body` with `headers`; returns the status code, or throws when no answer came in `timeout`.
+    func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Duration) async throws -> Int
+}
+
+/// The body of every webhook POST (`OrderEvent` in the partner API's contract).
+struct OrderEventBody: Codable {
+    struct Data: Codable {
+        var orderId: String
+        var reference: String?
+        var from: String?
+        var to: String
+        var at: Date
+        var note: String?
+        var sequence: Int64?
+    }
+    var id: String
+    var type: String
+    var createdAt: Date
+    var data: Data
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+        return encoder
+    }()
+}
+
+/// Turns status changes of partner orders into events and their deliveries, inside the
+/// transaction that made the change: the events exist if and only if the change commits.
+enum WebhookEvents {
+    static let statusChanged = "order.status_changed"
+
+    static func record(order: Order, entries: [HistoryEntry], in tx: any StoreTransaction, at now: Date) async throws {
+        guard order.channel == .partner else { return }
+        let changes = entries.filter { $0.from != $0.to }
+        guard !changes.isEmpty else { return }
+        let endpoints = try await tx.webhookEndpoints(partnerID: order.customerID, activeOnly: true)
+        for entry in changes {
+            let data = OrderEventBody.Data(
+                orderId: order.id, reference: order.reference, from: entry.from?.rawValue, to: entry.to.rawValue, at: entry.at,
+                note: entry.note)
+            let event = try await tx.insert(
+                webhookEvent: WebhookEvent(
+                    partnerID: order.customerID, orderID: order.id, type: statusChanged,
+                    data: String(decoding: try OrderEventBody.encoder.encode(data), as: UTF8.self), createdAt: now))
+            for endpoint in endpoints {
+                try await enqueueDelivery(of: event, to: endpoint.id, replayOf: nil, in: tx, at: now)
+            }
+        }
+    }
+
+    @discardableResult
+    static func enqueueDelivery(of event: WebhookEvent, to endpointID: String, replayOf: Int64?, in tx: any StoreTransaction, at now: Date)
+        async throws -> Int64
+    {
+        let deliveryID = try await tx.insertDelivery(event: event, endpointID: endpointID, replayOf: replayOf, at: now)
+        // The delivery gives up by time (the retry window), not by a count: see WebhookService.deliver.
+        let jobID = try await tx.enqueue(WebhookDeliveryJob(deliveryID: deliveryID, orderID: event.orderID), at: now, maxAttempts: 10_000)
+        try await tx.setDeliveryJob(deliveryID: deliveryID, jobID: jobID)
+        return deliveryID
+    }
+}
+
+/// How webhooks are retried and how a failing endpoint is left alone.
+public struct WebhookPolicy: Sendable {
+    /// A delivery is retried for at least this long before it is given up.
+    public var retryWindow: Duration = .seconds(24 * 3600)
+    /// Longest wait for an endpoint's answer.
+    public var timeout: Duration = .seconds(10)
+    /// Failures in a row that open an endpoint's circuit.
+    public var breakerThreshold: Int = 5
+    /// How long an open circuit sends nothing to the endpoint.
+    public var breakerCooldown: Duration = .seconds(30)
+    /// Hosts webhooks may go to (empty: any). Plain `http://` only when `allowHTTP`.
+    public var allowedHosts: [String] = []
+    public var allowHTTP: Bool = false
+
+    public init() {}
+}
+
+/// One circuit breaker per endpoint: after `threshold` failures in a row the endpoint gets no
+/// requests for `cooldown`; then one request tries it again.
+final class EndpointBreakers: Sendable {
+    struct State {
+        var failures = 0
+        var openUntil: ContinuousClock.Instant?
+    }
+    private let states = Mutex<[String: State]>([:])
+    let threshold: Int
+    let cooldown: Duration
+
+    init(threshold: Int, cooldown: Duration) {
+        self.threshold = threshold
+        self.cooldown = cooldown
+    }
+
+    /// When the circuit of `endpoint` is open, the instant it closes again.
+    func openUntil(_ endpoint: String) -> ContinuousClock.Instant? {
+        states.withLock { states in
+            guard let until = states[endpoint]?.openUntil else { return nil }
+            if until <= .now {
+                states[endpoint]?.openUntil = nil  // half-open: let one attempt through
+                return nil
+            }
+            return until
+        }
+    }
+
+    func succeeded(_ endpoint: String) { states.withLock { $0[endpoint] = nil } }
+
+    func failed(_ endpoint: String) {
+        states.withLock { states in
+            var state = states[endpoint] ?? State()
+            state.failures += 1
+            if state.failures >= threshold { state.openUntil = .now + cooldown }
+            states[endpoint] = state
+        }
+    }
+}
+
+/// A delivery attempt failed; the job runner retries it with backoff.
+struct WebhookAttemptFailed: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// The partner's webhook endpoints and deliveries, and the worker that sends them.
+public struct WebhookService: Sendable {
+    let context: UseCaseContext
+    let transport: any WebhookTransport
+    let policy: WebhookPolicy
+    let breakers: EndpointBreakers
+
+    public init(context: UseCaseContext, transport: any WebhookTransport, policy: WebhookPolicy) {
+        self.context = context
+        self.transport = transport
+        self.policy = policy
+        self.breakers = EndpointBreakers(threshold: policy.breakerThreshold, cooldown: policy.breakerCooldown)
+    }
+
+    /// The handler the webhook worker runs.
+    public var handler: any JobHandler {
+        TypedJobHandler(WebhookDeliveryJob.self) { payload, job in try await deliver(deliveryID: payload.deliveryID, job: job) }
+    }
+
+    // MARK: Endpoints
+
+    /// Registers an endpoint; the returned secret signs its deliveries and is shown only here.
+    public func register(url: String, description: String?, partner: Principal) async throws -> (WebhookEndpointHealth, secret: String) {
+        let url = try validatedURL(url)
+        let description = description?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let description, description.count > 200 { throw DomainError.invalid("A description has at most 200 characters.") }
+        let endpoint = WebhookEndpoint(
+            id: context.newID(), partnerID: partner.userID, url: url, secret: "whsec_" + randomToken(bytes: 32),
+            description: description?.isEmpty == true ? nil : description, createdAt: context.time.now())
+        try await context.store.write { tx in
+            let active = try await tx.webhookEndpoints(partnerID: partner.userID, activeOnly: true)
+            guard active.count < 10 else { throw DomainError.invalid("A partner has at most 10 active webhook endpoints.") }
+            try await tx.insert(webhookEndpoint: endpoint)
+        }
+        return (WebhookEndpointHealth(endpoint: endpoint, partnerName: partner.name, pending: 0, failed: 0), endpoint.secret)
+    }
+
+    public func endpoints(partner: Principal) async throws -> [WebhookEndpointHealth] {
+        try await context.store.reader.webhookHealth(partnerID: partner.userID)
+    }
+
+    /// Every partner's endpoints with their delivery health (the CRM's board), failing ones first.
+    public func health() async throws -> [WebhookEndpointHealth] {
+        try await context.store.reader.webhookHealth(partnerID: nil).sorted { ($0.failed + $0.pending) > ($1.failed + $1.pending) }
+    }
+
+    public func disable(endpointID: String, partner: Principal) async throws -> WebhookEndpointHealth {
+        let now = context.time.now()
+        try await context.store.write { tx in
+            guard let endpoint = try await tx.webhookEndpoint(id: endpointID), endpoint.partnerID == partner.userID else {
+                throw DomainError.notFound("You have no webhook endpoint \(endpointID).")
+            }
+            _ = try await tx.disableWebhookEndpoint(id: endpointID, at: now)
+        }
+        guard let health = try await endpoints(partner: partner).first(where: { $0.endpoint.id == endpointID }) else {
+            throw DomainError.notFound("You have no webhook endpoint \(endpointID).")
+        }
+        return health
+    }
+
+    func validatedURL(_ text: String) throws -> String {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard text.count <= 2000, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
+            !host.isEmpty
+        else { throw DomainError.invalid("'\(text.prefix(100))' is not an absolute URL.") }
+        guard scheme == "https" || (scheme == "http" && policy.allowHTTP) else {
+            throw DomainError.invalid(policy.allowHTTP ? "A webhook URL starts with https:// or http://." : "A webhook URL must use https://.")
+        }
+        guard url.user == nil, url.password == nil else { throw DomainError.invalid("A webhook URL cannot carry a user or a password.") }
+        guard policy.allowedHosts.isEmpty || policy.allowedHosts.contains(host) else {
+            throw DomainError.invalid("Webhooks may go only to \(policy.allowedHosts.joined(separator: ", ")), not to \(host).")
+        }
+        return text
+    }
+
+    // MARK: Deliveries
+
+    public func deliveries(partner: Principal, state: DeliveryState?, orderID: String?, page: PageRequest) async throws -> Page<
+        WebhookDelivery
+    > {
+        try await context.store.reader.webhookDeliveries(partnerID: partner.userID, state: state, orderID: orderID, page: page)
+    }
+
+    /// Sends a delivery's event again, as a new delivery to the same endpoint, at once.
+    public func replay(deliveryID: Int64, partner: Principal) async throws -> WebhookDelivery {
+        let now = context.time.now()
+        return try await context.store.write { tx in
+            guard let original = try await tx.webhookDelivery(id: deliveryID), original.partnerID == partner.userID,
+                let event = try await tx.webhookEvent(id: original.eventID)
+            else { throw DomainError.notFound("You have no webhook delivery \(deliveryID).") }
+            guard let endpoint = try await tx.webhookEndpoint(id: original.endpointID), endpoint.active else {
+                throw StorageError.conflict("The endpoint of delivery \(deliveryID) is disabled; register it again to receive events.")
+            }
+            let id = try await WebhookEvents.enqueueDelivery(of: event, to: endpoint.id, replayOf: original.id, in: tx, at: now)
+            guard let delivery = try await tx.webhookDelivery(id: id) else { throw StorageError.failed("delivery \(id) vanished") }
+            return delivery
+        }
+    }
+
+    /// Sends one delivery, in the order of its stream. Throws to retry (the runner backs off).
+    func deliver(deliveryID: Int64, job: JobRecord) async throws {
+        let reader = context.store.reader
+        let now = context.time.now()
+        guard let delivery = try await reader.webhookDelivery(id: deliveryID) else {
+            throw PermanentJobError("webhook delivery \(deliveryID) does not exist")
+        }
+        guard delivery.state == .pending else { return }
+        guard let endpoint = try await reader.webhookEndpoint(id: delivery.endpointID), endpoint.active,
+            let event = try await reader.webhookEvent(id: delivery.eventID)
+        else {
+            try await record(.givenUp(statusCode: nil, error: "the endpoint was disabled"), delivery)
+            return
+        }
+        // The events of one order go out in order: wait while an earlier one is still pending.
+        if delivery.replayOf == nil, let earlier = try await reader.pendingPredecessor(of: delivery) {
+            var until = now.addingTimeInterval(0.2)
+            if let jobID = earlier.jobID, let earlierJob = try await reader.job(id: jobID), earlierJob.state == .ready {
+                until = max(until, earlierJob.runAt.addingTimeInterval(0.2))
+            }
+            throw JobDeferral(until: until, reason: "delivery \(earlier.id) of an earlier event of order \(delivery.orderID) is pending")
+        }
+        let partnerLabel = [("partner", delivery.partnerID)]
+        let expired = now.timeIntervalSince(delivery.createdAt) >= policy.retryWindow.seconds
+        if let until = breakers.openUntil(endpoint.id) {
+            let message = "not sent: the endpoint failed \(policy.breakerThreshold) times in a row; its circuit is open for \(Int((until - .now).seconds.rounded(.up))) s"
+            Counter(label: "atelier_webhook_deliveries_total", dimensions: partnerLabel + [("outcome", "circuit_open")]).increment()
+            try await fail(delivery, statusCode: nil, error: message, givingUp: expired)
+        }
+        let body = try Self.body(of: event)
+        let timestamp = Int(now.timeIntervalSince1970)
+        let headers = [
+            ("Content-Type", "application/json"), ("User-Agent", "Atelier-Webhooks/1"),
+            ("Atelier-Signature", Self.signature(secret: endpoint.secret, timestamp: timestamp, body: body)),
+            ("Atelier-Event-Id", String(event.id)), ("Atelier-Delivery-Id", String(delivery.id)),
+        ]
+        let started = ContinuousClock.now
+        var statusCode: Int?
+        var failure: String?
+        do {
+            let status = try await transport.post(url: endpoint.url, headers: headers, body: body, timeout: policy.timeout)
+            statusCode = status
+            if !(200..<300).contains(status) { failure = "the endpoint answered \(status)" }
+        } catch {
+            failure = "no answer: \(error)"
+        }
+        Metrics.Timer(label: "atelier_webhook_delivery_duration_seconds", dimensions: partnerLabel, preferredDisplayUnit: .seconds)
+            .record(duration: ContinuousClock.now - started)
+        guard let failure else {
+            breakers.succeeded(endpoint.id)
+            Counter(label: "atelier_webhook_deliveries_total", dimensions: partnerLabel + [("outcome", "delivered")]).increment()
+            try await record(.delivered(statusCode: statusCode ?? 200), delivery)
+            return
+        }
+        breakers.failed(endpoint.id)
+        Counter(label: "atelier_webhook_deliveries_total", dimensions: partnerLabel + [("outcome", "failed")]).increment()
+        try await fail(delivery, statusCode: statusCode, error: failure, givingUp: expired)
+    }
+
+    /// Records a failed attempt and throws: a retry, or the end once the retry window is over.
+    private func fail(_ delivery: WebhookDelivery, statusCode: Int?, error: String, givingUp: Bool) async throws -> Never {
+        if givingUp {
+            Counter(label: "atelier_webhook_deliveries_total", dimensions: [("partner", delivery.partnerID), ("outcome", "given_up")])
+                .increment()
+            try await record(.givenUp(statusCode: statusCode, error: error), delivery)
+            throw PermanentJobError("webhook delivery \(delivery.id) given up after \(policy.retryWindow.seconds / 3600) h: \(error)")
+        }
+        try await record(.failed(statusCode: statusCode, error: error), delivery)
+        throw WebhookAttemptFailed(description: "webhook delivery \(delivery.id): \(error)")
+    }
+
+    private func record(_ attempt: DeliveryAttempt, _ delivery: WebhookDelivery) async throws {
+        let now = context.time.now()
+        try await context.store.write { tx in try await tx.record(attempt, deliveryID: delivery.id, at: now) }
+    }
+
+    static func body(of event: WebhookEvent) throws -> [UInt8] {
+        var data = try JSONDecoder.iso8601.decode(OrderEventBody.Data.self, from: Data(event.data.utf8))
+        data.sequence = event.id
+        let body = OrderEventBody(id: "evt_\(event.id)", type: event.type, createdAt: event.createdAt, data: data)
+        return Array(try OrderEventBody.encoder.encode(body))
+    }
+
+    /// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`.
+    public static func signature(secret: String, timestamp: Int, body: [UInt8]) -> String {
+        var message = Array("\(timestamp).".utf8)
+        message += body
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8)))
+        return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension JSONDecoder {
+    static let iso8601: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 date: \(text)"))
+            }
+            return date
+        }
+        return decoder
+    }()
+}
