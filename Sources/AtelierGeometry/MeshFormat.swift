@@ -18,11 +18,16 @@ public enum MeshFormat: String, Sendable, Codable, CaseIterable {
         var start = 0
         while start < bytes.count, isSpace(bytes[start]) { start += 1 }
         if startsWith(bytes, at: start, "solid") { return .asciiSTL }
+        if !lower.hasSuffix(".stl"), startsLikeOBJ(bytes, at: start) { return .obj }
         if lower.hasSuffix(".stl") || bytes.count >= 84 { return .binarySTL }
-        if startsWith(bytes, at: start, "v ") || startsWith(bytes, at: start, "#") || startsWith(bytes, at: start, "o ") {
-            return .obj
-        }
         throw MeshError.unknownFormat("it is \(bytes.count) bytes long and starts with neither 'solid' nor an OBJ statement.")
+    }
+
+    /// A comment or one of the statements an OBJ file begins with.
+    static func startsLikeOBJ(_ bytes: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        ["#", "v ", "vn ", "vt ", "o ", "g ", "f ", "s ", "mtllib ", "usemtl "].contains { (prefix: StaticString) in
+            startsWith(bytes, at: start, prefix)
+        }
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }

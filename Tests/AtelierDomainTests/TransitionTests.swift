@@ -10,6 +10,8 @@ enum People {
     static let operatorOlga = Principal(userID: "o1", role: .operator, name: "Olga")
     static let operatorOtto = Principal(userID: "o2", role: .operator, name: "Otto")
     static let admin = Principal(userID: "a1", role: .admin, name: "Ada")
+    /// A partner acting on its own order (the orders of these tests belong to user c1).
+    static let partner = Principal(userID: "c1", role: .partner, name: "Gem Shop")
 
     static func acting(as role: Role) -> Principal {
         switch role {
@@ -19,6 +21,7 @@ enum People {
         case .admin: admin
         case .carrier: .carrier
         case .system: .pricing
+        case .partner: partner
         }
     }
 }

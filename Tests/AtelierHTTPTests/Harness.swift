@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierGeometry
 import AtelierHTTP
 import AtelierJobs
+import AtelierPartnerAPI
 import AtelierServices
 import AtelierStorage
 import Foundation
@@ -19,6 +20,8 @@ struct Harness {
     let store: SQLiteStore
     let useCases: UseCases
     let pricingWorker: JobRunner
+    /// Sends webhooks over real HTTP, retrying fast.
+    let webhookWorker: JobRunner
     let dataDirectory: URL
 
     static func make(_ configure: (inout AtelierConfiguration) -> Void = { _ in }) async throws -> Harness {
@@ -29,20 +32,49 @@ struct Harness {
         configuration.bcryptCost = 4
         configuration.demoPassword = Secret(password)
         configuration.meshLimits.maxBytes = 2 * 1024 * 1024
+        configuration.webhookPolicy.allowHTTP = true
+        configuration.webhookPolicy.allowedHosts = ["127.0.0.1"]
+        configuration.webhookPolicy.timeout = .seconds(2)
+        configuration.webhookPolicy.breakerCooldown = .milliseconds(200)
         configure(&configuration)
         let store = try SQLiteStore(path: configuration.databasePath)
         try await store.migrate()
         let context = UseCaseContext(store: store, configuration: configuration, logger: Logger(label: "test"))
-        let useCases = UseCases(context: context)
+        let useCases = UseCases(context: context, webhookTransport: HTTPWebhookTransport())
         try await DemoData(context: context).load()
         let worker = JobRunner(store: store, handlers: [useCases.pricing.handler], logger: Logger(label: "test"))
-        return Harness(store: store, useCases: useCases, pricingWorker: worker, dataDirectory: folder)
+        var webhookJobs = JobRunnerConfiguration()
+        webhookJobs.baseBackoff = .milliseconds(20)
+        webhookJobs.maxBackoff = .milliseconds(100)
+        let webhookWorker = JobRunner(store: store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: Logger(label: "test"))
+        return Harness(store: store, useCases: useCases, pricingWorker: worker, webhookWorker: webhookWorker, dataDirectory: folder)
     }
 
     func application() -> some ApplicationProtocol {
         buildApplication(
             useCases: useCases, carrierSecret: Self.carrierSecret, host: "127.0.0.1", port: 0, services: [],
             logger: Logger(label: "test"))
+    }
+
+    func partnerApplication() throws -> some ApplicationProtocol {
+        try buildPartnerApplication(useCases: useCases, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
+    }
+
+    /// Runs `body` against the partner API in memory.
+    func partnerTest(_ body: @escaping @Sendable (API) async throws -> Void) async throws {
+        try await partnerApplication().test(.router) { client in try await body(API(client: client)) }
+    }
+
+    /// Creates a partner with a key, as an admin would.
+    func partner(
+        name: String = "Gem Shop", autoApproveUpToMinor: Int64? = nil, requestsPerMinute: Int = 6000, burst: Int = 1000
+    ) async throws -> (Partner, key: String) {
+        let admin = Principal(userID: "test-admin", role: .admin, name: "Test admin")
+        let partner = try await useCases.partners.createPartner(
+            .init(
+                name: name, email: "\(UUID().uuidString.prefix(8))@partner.test", autoApproveUpToMinor: autoApproveUpToMinor,
+                requestsPerMinute: requestsPerMinute, burst: burst), by: admin)
+        return (partner, try await useCases.partners.issueKey(partnerID: partner.id, by: admin).secret)
     }
 
     /// Runs `body` against the application in memory (the router, no sockets).

@@ -1,0 +1,201 @@
+import AtelierDomain
+import AtelierServices
+import Foundation
+import HTTPTypes
+import Testing
+
+extension API {
+    /// A partner's POST of a model file.
+    func postModel(_ path: String, key: String, model: [UInt8], headers: [String: String] = [:]) async throws -> Reply {
+        try await call(
+            .post, path, token: key, body: model, headers: headers.merging(["Content-Type": "application/octet-stream"]) { first, _ in first })
+    }
+}
+
+@Suite("Partner API")
+struct PartnerAPITests {
+    @Test("the partner API and the internal APIs answer only on their own listeners")
+    func separateListeners() async throws {
+        let harness = try await Harness.make()
+        let (_, key) = try await harness.partner()
+        try await harness.partnerTest { api in
+            #expect(try await api.call(.get, "/v1/materials", token: key).status == .ok)
+            #expect(try await api.call(.get, "/api/shop/catalog", token: key).status == .notFound)
+            #expect(try await api.call(.get, "/api/crm/orders", token: key).status == .notFound)
+            #expect(try await api.call(.get, "/metrics", token: key).status == .notFound)
+            let spec = try await api.call(.get, "/openapi.yaml")
+            #expect(spec.status == .ok)
+            #expect(spec.text.hasPrefix("openapi: 3.1.0"))
+            let docs = try await api.call(.get, "/docs")
+            #expect(docs.text.contains("<code>/v1/orders</code>"))
+            #expect(docs.text.contains("id=\"schema-OrderEvent\""))
+        }
+        try await harness.test { api in
+            let partnerRoute = try await api.call(.get, "/v1/materials", token: key)
+            let contract = try await api.call(.get, "/openapi.yaml")
+            #expect(partnerRoute.status == .notFound)
+            #expect(contract.status == .notFound)
+        }
+    }
+
+    @Test("a key is needed, a revoked key stops working, and two keys can be active for rotation")
+    func keys() async throws {
+        let harness = try await Harness.make()
+        let (partner, first) = try await harness.partner()
+        let admin = Principal(userID: "test-admin", role: .admin, name: "Test admin")
+        let second = try await harness.useCases.partners.issueKey(partnerID: partner.id, by: admin)
+        await #expect(throws: DomainError.self) { _ = try await harness.useCases.partners.issueKey(partnerID: partner.id, by: admin) }
+        try await harness.partnerTest { api in
+            let anonymous = try await api.call(.get, "/v1/orders")
+            #expect(anonymous.status == .unauthorized)
+            #expect(anonymous.headers[.contentType] == "application/problem+json")
+            #expect(anonymous.string("detail")?.contains("Authorization: Bearer") == true)
+            #expect(try await api.call(.get, "/v1/orders", token: "atk_not-a-key").status == .unauthorized)
+            #expect(try await api.call(.get, "/v1/orders", token: first).status == .ok)
+            #expect(try await api.call(.get, "/v1/orders", token: second.secret).status == .ok)
+
+            let keys = try await harness.useCases.partners.partner(id: partner.id, by: admin).keys
+            let oldKeyID = try #require(keys.first { $0.prefix == String(first.prefix(12)) }?.id)
+            try await harness.useCases.partners.revokeKey(partnerID: partner.id, keyID: oldKeyID, by: admin)
+            #expect(try await api.call(.get, "/v1/orders", token: first).status == .unauthorized)
+            #expect(try await api.call(.get, "/v1/orders", token: second.secret).status == .ok)
+        }
+        // Keys are stored as hashes only.
+        let stored = try await harness.store.reader.partnerKeys(partnerID: partner.id)
+        #expect(stored.allSatisfy { $0.keyHash != first && $0.keyHash != second.secret && $0.keyHash.count == 64 })
+    }
+
+    @Test("an order with its model: idempotent create, read with quote and history, list by status and time, cancel")
+    func orders() async throws {
+        let harness = try await Harness.make()
+        let (_, key) = try await harness.partner()
+        let (_, otherKey) = try await harness.partner(name: "Other Seller")
+        try await harness.partnerTest { api in
+            let path = "/v1/orders?material=gold-585&finish=polish&reference=PO-1&filename=ring.stl"
+            let first = try await api.postModel(path, key: key, model: Models.ring, headers: ["Idempotency-Key": "po-1"])
+            #expect(first.status == .created)
+            let id = try #require(first.string("id"))
+            #expect(first.headers[.location] == "/v1/orders/\(id)")
+            #expect(first.string("status") == "SUBMITTED")
+            #expect((first.json["history"] as? [[String: Any]])?.map { $0["to"] as? String } == ["INITIATED", "FILE_UPLOADED", "SUBMITTED"])
+
+            let retry = try await api.postModel(path, key: key, model: Models.ring, headers: ["Idempotency-Key": "po-1"])
+            #expect(retry.status == .created)
+            #expect(retry.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            #expect(retry.text == first.text)
+            let different = try await api.postModel(
+                "/v1/orders?material=silver-925", key: key, model: Models.ring, headers: ["Idempotency-Key": "po-1"])
+            #expect(different.status == .unprocessableContent)
+            #expect(different.string("detail") == "Idempotency-Key 'po-1' was already used with a different request.")
+
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            let read = try await api.call(.get, "/v1/orders/\(id)", token: key)
+            #expect(read.string("status") == "PRICE_CALCULATED")
+            #expect(read.string("reference") == "PO-1")
+            let total = (read.json["quote"] as? [String: Any])?["total"] as? [String: Any]
+            #expect((total?["minorUnits"] as? Int ?? 0) > 0)
+            // Another partner's order does not exist for this one.
+            #expect(try await api.call(.get, "/v1/orders/\(id)", token: otherKey).status == .notFound)
+
+            let second = try await api.postModel("/v1/orders?material=silver-925", key: key, model: Models.cube)
+            let secondID = try #require(second.string("id"))
+            let priced = try await api.call(.get, "/v1/orders?status=PRICE_CALCULATED", token: key)
+            #expect((priced.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+            let page1 = try await api.call(.get, "/v1/orders?limit=1", token: key)
+            #expect((page1.json["items"] as? [[String: Any]])?.first?["id"] as? String == secondID)
+            let cursor = try #require(page1.string("nextCursor"))
+            let page2 = try await api.call(.get, "/v1/orders?limit=1&cursor=\(cursor)", token: key)
+            #expect((page2.json["items"] as? [[String: Any]])?.first?["id"] as? String == id)
+            #expect(page2.string("nextCursor") == nil)
+            let future = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+            let none = try await api.call(.get, "/v1/orders?updated_since=\(future)", token: key)
+            #expect((none.json["items"] as? [Any])?.isEmpty == true)
+            #expect((try await api.call(.get, "/v1/orders", token: otherKey).json["items"] as? [Any])?.isEmpty == true)
+
+            let cancelled = try await api.call(.post, "/v1/orders/\(secondID)/cancel", token: key, json: ["reason": "customer changed mind"])
+            #expect(cancelled.string("status") == "CANCELLED")
+            let again = try await api.call(.post, "/v1/orders/\(secondID)/cancel", token: key, json: ["reason": "twice"])
+            #expect(again.status == .conflict)
+        }
+    }
+
+    @Test("an instant quote prices a model without storing an order")
+    func instantQuote() async throws {
+        let harness = try await Harness.make()
+        let (_, key) = try await harness.partner()
+        try await harness.partnerTest { api in
+            let reply = try await api.postModel("/v1/quotes?material=platinum-950&finish=polish", key: key, model: Models.pendantOBJ)
+            #expect(reply.status == .ok)
+            let model = try #require(reply.json["model"] as? [String: Any])
+            #expect(model["watertight"] as? Bool == true)
+            #expect((model["triangles"] as? Int ?? 0) > 100)
+            let quote = try #require(reply.json["quote"] as? [String: Any])
+            #expect(quote["material"] as? String == "platinum-950")
+            #expect(try await harness.store.reader.statusCounts().values.reduce(0, +) == 0)
+        }
+    }
+
+    @Test("a partner's auto-approval limit approves orders priced within it; a dearer order waits for a seller")
+    func autoApproval() async throws {
+        let harness = try await Harness.make()
+        let (_, key) = try await harness.partner(autoApproveUpToMinor: 50_000)
+        try await harness.partnerTest { api in
+            let cheap = try #require(try await api.postModel("/v1/orders?material=silver-925", key: key, model: Models.ring).string("id"))
+            let dear = try #require(
+                try await api.postModel("/v1/orders?material=platinum-950", key: key, model: Models.cube).string("id"))
+            #expect(try await harness.pricingWorker.runDueJobs() == 2)
+            let approved = try await api.call(.get, "/v1/orders/\(cheap)", token: key)
+            #expect(approved.string("status") == "MANUFACTURING_APPROVED")
+            let last = (approved.json["history"] as? [[String: Any]])?.last
+            #expect(last?["actorRole"] as? String == "system")
+            #expect((last?["note"] as? String)?.hasPrefix("auto-approved") == true)
+            #expect(try await api.call(.get, "/v1/orders/\(dear)", token: key).string("status") == "PRICE_CALCULATED")
+        }
+    }
+
+    @Test("bad requests get a problem that says what is wrong, and store nothing")
+    func badInput() async throws {
+        let harness = try await Harness.make { $0.partnerMaxBodyBytes = 256 * 1024 }
+        let (_, key) = try await harness.partner()
+        try await harness.partnerTest { api in
+            let unknown = try await api.postModel("/v1/orders?material=unobtainium", key: key, model: Models.ring)
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.string("detail")?.contains("unobtainium") == true)
+            let broken = try await api.postModel("/v1/orders?material=gold-585&filename=broken.stl", key: key, model: Array(Models.ring.prefix(500)))
+            #expect(broken.status == .unprocessableContent)
+            #expect(broken.string("detail")?.contains("truncated") == true)
+            let noMaterial = try await api.postModel("/v1/orders", key: key, model: Models.ring)
+            #expect(noMaterial.status == .badRequest)
+            #expect(noMaterial.string("detail")?.contains("material") == true)
+            let wrongType = try await api.call(.post, "/v1/orders?material=gold-585", token: key, json: ["model": "x"])
+            #expect(wrongType.status == .unsupportedMediaType)
+            let tooBig = try await api.postModel("/v1/quotes?material=gold-585", key: key, model: [UInt8](repeating: 0, count: 300_000))
+            #expect(tooBig.status == .contentTooLarge)
+            #expect(try await api.call(.get, "/v1/orders?limit=0", token: key).status == .badRequest)
+            #expect(try await api.call(.get, "/v1/orders?cursor=nonsense", token: key).status == .badRequest)
+            #expect(try await api.call(.get, "/v1/orders?status=LOST", token: key).status == .badRequest)
+            #expect(try await api.call(.post, "/v1/webhook-endpoints", token: key, json: ["url": "ftp://example.com/x"]).status == .unprocessableContent)
+        }
+        #expect(try await harness.store.reader.statusCounts().values.reduce(0, +) == 0)
+    }
+
+    @Test("over its rate, a key gets 429 with Retry-After and RateLimit headers")
+    func rateLimit() async throws {
+        let harness = try await Harness.make()
+        let (_, key) = try await harness.partner(requestsPerMinute: 60, burst: 3)
+        let (_, otherKey) = try await harness.partner(name: "Other", requestsPerMinute: 60, burst: 3)
+        try await harness.partnerTest { api in
+            var statuses: [Int] = []
+            for _ in 0..<4 { statuses.append(try await api.call(.get, "/v1/materials", token: key).status.code) }
+            #expect(statuses == [200, 200, 200, 429])
+            let limited = try await api.call(.get, "/v1/materials", token: key)
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.headers[.retryAfter] == "1")
+            #expect(limited.headers[HTTPField.Name("RateLimit-Limit")!] == "3")
+            #expect(limited.headers[HTTPField.Name("RateLimit-Remaining")!] == "0")
+            #expect(limited.string("detail")?.contains("60 requests a minute") == true)
+            // Another partner's key has its own bucket.
+            #expect(try await api.call(.get, "/v1/materials", token: otherKey).status == .ok)
+        }
+    }
+}
