@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "AtelierDomain", "AtelierGeometry", "AtelierStorage", "AtelierJobs", "AtelierTelemetry",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

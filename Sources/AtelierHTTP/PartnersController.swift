@@ -122,7 +122,8 @@ struct PartnersController {
             let issued = try await partners.issueKey(partnerID: try context.parameters.require("id"), by: admin)
             return EditedResponse(
                 status: .created,
-                response: IssuedKeyResponse(id: issued.key.id, prefix: issued.key.prefix, key: issued.secret, createdAt: issued.key.createdAt))
+                response: IssuedKeyResponse(
+                    id: issued.key.id, prefix: issued.key.prefix, key: issued.secret, createdAt: issued.key.createdAt))
         }
         group.delete("partners/{id}/keys/{keyId}") { _, context -> Response in
             let admin = try context.require(.admin)

@@ -7,13 +7,30 @@ import Yams
 struct Contract: Sendable {
     let yaml: String
     let html: String
+    /// Each path of the contract (its parts, `{…}` matching any one part) and its methods.
+    let operations: [(parts: [String], methods: Set<String>)]
+
+    /// The methods the contract has for `path`; nil when it has no such path.
+    func methods(for path: String) -> Set<String>? {
+        let parts = path.split(separator: "/").map(String.init)
+        for operation in operations where operation.parts.count == parts.count {
+            if zip(operation.parts, parts).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }) { return operation.methods }
+        }
+        return nil
+    }
 
     static func load() throws -> Contract {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
             let yaml = try? String(contentsOf: url, encoding: .utf8)
         else { throw ContractError(description: "The partner API contract (openapi.yaml) is missing from the program's resources.") }
         guard let root = try Yams.compose(yaml: yaml) else { throw ContractError(description: "The partner API contract is empty.") }
-        return Contract(yaml: yaml, html: ContractPage(root: root).render())
+        let operations = (root["paths"]?.mapping ?? [:]).map { path, item in
+            (
+                parts: (path.string ?? "").split(separator: "/").map(String.init),
+                methods: Set((item.mapping ?? [:]).keys.compactMap { $0.string?.uppercased() })
+            )
+        }
+        return Contract(yaml: yaml, html: ContractPage(root: root).render(), operations: operations)
     }
 }
 
@@ -84,7 +101,9 @@ private struct ContractPage {
         html += "<table><tr><th>Answer</th><th>Meaning</th><th>Body</th></tr>"
         for (status, response) in operation["responses"]?.mapping ?? [:] {
             let resolved = resolve(response)
-            let bodies = (resolved["content"]?.mapping ?? [:]).map { "<code>\(escape($0.key.string ?? ""))</code> \(typeName($0.value["schema"]))" }
+            let bodies = (resolved["content"]?.mapping ?? [:]).map {
+                "<code>\(escape($0.key.string ?? ""))</code> \(typeName($0.value["schema"]))"
+            }
             html += "<tr><td>\(escape(status.string ?? ""))</td><td>\(inline(resolved["description"]?.string ?? ""))</td>"
             html += "<td>\(bodies.joined(separator: "<br>"))</td></tr>"
         }

@@ -32,7 +32,8 @@ struct PartnerAPI: APIProtocol {
                     .init(
                         version: list.version, currency: list.currency,
                         materials: list.materials.filter(\.active).map {
-                            .init(code: $0.code, name: $0.name, densityGPerCM3: $0.densityGPerCM3, pricePerGram: money($0.pricePerGramMinor))
+                            .init(
+                                code: $0.code, name: $0.name, densityGPerCM3: $0.densityGPerCM3, pricePerGram: money($0.pricePerGramMinor))
                         },
                         finishes: list.finishes.map { .init(code: $0.code, name: $0.name, price: money($0.priceMinor)) }))))
     }
@@ -40,6 +41,7 @@ struct PartnerAPI: APIProtocol {
     func createQuote(_ input: Operations.CreateQuote.Input) async throws -> Operations.CreateQuote.Output {
         _ = try partner
         guard case let .binary(body) = input.body else { throw Problem.badRequest("The body must be the model file.") }
+        try Self.limit(input.query.finish)
         let bytes = try await collect(body)
         let (quote, model) = try await partners.instantQuote(
             material: input.query.material, finishes: input.query.finish ?? [], bytes: bytes, filename: nil)
@@ -58,6 +60,8 @@ struct PartnerAPI: APIProtocol {
     func createOrder(_ input: Operations.CreateOrder.Input) async throws -> Operations.CreateOrder.Output {
         let partner = try partner
         guard case let .binary(body) = input.body else { throw Problem.badRequest("The body must be the model file.") }
+        try Self.limit(input.query.finish)
+        try Self.limit(input.query.filename, 200, "filename")
         let bytes = try await collect(body)
         let created = try await partners.createOrder(
             .init(
@@ -95,6 +99,7 @@ struct PartnerAPI: APIProtocol {
 
     func cancelOrder(_ input: Operations.CancelOrder.Input) async throws -> Operations.CancelOrder.Output {
         guard case let .json(request) = input.body else { throw Problem.badRequest("The body must be JSON with a reason.") }
+        try Self.limit(request.reason, 500, "reason")
         let details = try await partners.cancel(orderID: input.path.orderId, reason: request.reason, partner: try partner)
         return .ok(.init(body: .json(Self.order(details.order, quote: details.quote, history: details.history))))
     }
@@ -116,6 +121,7 @@ struct PartnerAPI: APIProtocol {
     }
 
     func listWebhookDeliveries(_ input: Operations.ListWebhookDeliveries.Input) async throws -> Operations.ListWebhookDeliveries.Output {
+        try Self.limit(input.query.orderId, 64, "order_id")
         let page = try Self.page(cursor: input.query.cursor, limit: input.query.limit)
         let state = input.query.state.flatMap { DeliveryState(rawValue: $0.rawValue) }
         let result = try await webhooks.deliveries(partner: try partner, state: state, orderID: input.query.orderId, page: page)
@@ -141,10 +147,25 @@ struct PartnerAPI: APIProtocol {
         }
     }
 
+    /// The contract's length limits, which the generated code does not check.
+    static func limit(_ value: String?, _ maxLength: Int, _ name: String) throws {
+        guard let value else { return }
+        guard !value.isEmpty, value.count <= maxLength else {
+            throw Problem.badRequest("\(name) must have 1 to \(maxLength) characters, not \(value.count).")
+        }
+    }
+
+    static func limit(_ finishes: [String]?) throws {
+        guard let finishes else { return }
+        guard finishes.count <= 10 else { throw Problem.badRequest("At most 10 finishes, not \(finishes.count).") }
+        for finish in finishes { try limit(finish, 40, "finish") }
+    }
+
     static func page(cursor: String?, limit: Int?) throws -> PageRequest {
         let limit = limit ?? 50
         guard (1...100).contains(limit) else { throw Problem.badRequest("limit must be between 1 and 100, got \(limit).") }
         guard let cursor else { return PageRequest(limit: limit) }
+        try Self.limit(cursor, 200, "cursor")
         guard let decoded = Cursor(token: cursor) else { throw Problem.badRequest("The cursor is not one this API gave out.") }
         return PageRequest(cursor: decoded, limit: limit)
     }

@@ -21,7 +21,7 @@ public func buildPartnerRouter(useCases: UseCases) throws -> Router<AtelierReque
     router.add(middleware: ProblemMiddleware())
     router.add(
         middleware: PartnerGateMiddleware(
-            partners: useCases.partners, limiter: RateLimiter(), maxBodyBytes: configuration.partnerMaxBodyBytes))
+            partners: useCases.partners, limiter: RateLimiter(), maxBodyBytes: configuration.partnerMaxBodyBytes, contract: contract))
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: PartnerErrorMiddleware())
 
@@ -36,7 +36,9 @@ public func buildPartnerRouter(useCases: UseCases) throws -> Router<AtelierReque
     }
     router.get("docs", use: docs)
     router.get("/", use: docs)
-    router.get("health/live") { _, _ in Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#))) }
+    router.get("health/live") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+    }
     let api = PartnerAPI(partners: useCases.partners, webhooks: useCases.webhooks, maxBodyBytes: configuration.partnerMaxBodyBytes)
     try api.registerHandlers(on: router)
     return router

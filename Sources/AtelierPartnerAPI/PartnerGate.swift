@@ -22,11 +22,20 @@ struct PartnerGateMiddleware: RouterMiddleware {
     let partners: PartnerService
     let limiter: RateLimiter
     let maxBodyBytes: Int
+    let contract: Contract
     /// Paths served without a key: the contract, its docs page and health.
     static let publicPaths: Set<String> = ["/openapi.yaml", "/docs", "/", "/health/live", "/health/ready"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        if let methods = contract.methods(for: request.uri.path), !methods.contains(request.method.rawValue) {
+            var response = try Problem(
+                status: .methodNotAllowed, type: "method-not-allowed",
+                detail: "\(request.uri.path) answers \(methods.sorted().joined(separator: ", ")), not \(request.method.rawValue)."
+            ).response(from: request, context: context)
+            response.headers[.allow] = methods.sorted().joined(separator: ", ")
+            return response
+        }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
             let (partner, keyID) = try await partners.authenticate(key: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
         else {
@@ -47,7 +56,8 @@ struct PartnerGateMiddleware: RouterMiddleware {
             context.logger.info("rate limited", metadata: ["retry.after.seconds": "\(decision.retryAfterSeconds)"])
             var response = try Problem(
                 status: .tooManyRequests, type: "rate-limited",
-                detail: "This key may make \(partner.requestsPerMinute) requests a minute in bursts of \(partner.burst); retry in \(decision.retryAfterSeconds) s."
+                detail:
+                    "This key may make \(partner.requestsPerMinute) requests a minute in bursts of \(partner.burst); retry in \(decision.retryAfterSeconds) s."
             ).response(from: request, context: context)
             response.headers.append(contentsOf: rateHeaders)
             response.headers[.retryAfter] = String(decision.retryAfterSeconds)

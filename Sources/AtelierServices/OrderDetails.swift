@@ -18,7 +18,8 @@ struct OrderReading: Sendable {
     let context: UseCaseContext
 
     func visibleOrder(id: String, to viewer: Principal) async throws -> Order {
-        guard let order = try await context.store.reader.order(id: id), !viewer.role.ordersForItself || order.customerID == viewer.userID else {
+        guard let order = try await context.store.reader.order(id: id), !viewer.role.ordersForItself || order.customerID == viewer.userID
+        else {
             throw DomainError.notFound("Order \(id) does not exist.")
         }
         return order

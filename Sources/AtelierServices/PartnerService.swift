@@ -86,7 +86,9 @@ public struct PartnerService: Sendable {
     ) async throws -> Partner {
         try requireRole(staff, .seller, .admin)
         return try await context.store.write { tx in
-            guard var partner = try await tx.partner(id: partnerID) else { throw DomainError.notFound("Partner \(partnerID) does not exist.") }
+            guard var partner = try await tx.partner(id: partnerID) else {
+                throw DomainError.notFound("Partner \(partnerID) does not exist.")
+            }
             if let limit = autoApproveUpToMinor {
                 let currency = try await tx.priceList().currency
                 partner.autoApproval = AutoApprovalPolicy(limit: limit.map { Money(minorUnits: $0, currency: currency) })
@@ -109,7 +111,9 @@ public struct PartnerService: Sendable {
 
     public func partner(id: String, by staff: Principal) async throws -> PartnerOverview {
         try requireRole(staff, .seller, .admin)
-        guard let partner = try await context.store.reader.partner(id: id) else { throw DomainError.notFound("Partner \(id) does not exist.") }
+        guard let partner = try await context.store.reader.partner(id: id) else {
+            throw DomainError.notFound("Partner \(id) does not exist.")
+        }
         return PartnerOverview(partner: partner, keys: try await context.store.reader.partnerKeys(partnerID: id))
     }
 
@@ -157,7 +161,8 @@ public struct PartnerService: Sendable {
         let priceList = try await context.store.reader.priceList()
         _ = try priceList.material(material)
         _ = try priceList.finishes(finishes)
-        let info = try ModelIntake.analyze(bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: context.configuration.meshLimits)
+        let info = try ModelIntake.analyze(
+            bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: context.configuration.meshLimits)
         let quote = try QuoteCalculator.quote(metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList)
         return (quote, info)
     }

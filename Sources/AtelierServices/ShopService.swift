@@ -154,7 +154,8 @@ enum Idempotency {
     }
 
     static func remember(
-        _ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String, resultID: String, at now: Date, response: String? = nil
+        _ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String, resultID: String, at now: Date,
+        response: String? = nil
     ) async throws {
         guard let key = try validated(key) else { return }
         try await tx.insert(
@@ -165,7 +166,7 @@ enum Idempotency {
 
     private static func validated(_ key: String?) throws -> String? {
         guard let key else { return nil }
-        guard !key.isEmpty, key.count <= 200, key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+        guard !key.isEmpty, key.utf8.count <= 200, key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw DomainError.invalid("An Idempotency-Key is 1 to 200 visible ASCII characters.")
         }
         return key

@@ -214,7 +214,8 @@ public struct WebhookService: Sendable {
             !host.isEmpty
         else { throw DomainError.invalid("'\(text.prefix(100))' is not an absolute URL.") }
         guard scheme == "https" || (scheme == "http" && policy.allowHTTP) else {
-            throw DomainError.invalid(policy.allowHTTP ? "A webhook URL starts with https:// or http://." : "A webhook URL must use https://.")
+            throw DomainError.invalid(
+                policy.allowHTTP ? "A webhook URL starts with https:// or http://." : "A webhook URL must use https://.")
         }
         guard url.user == nil, url.password == nil else { throw DomainError.invalid("A webhook URL cannot carry a user or a password.") }
         guard policy.allowedHosts.isEmpty || policy.allowedHosts.contains(host) else {
@@ -272,7 +273,8 @@ public struct WebhookService: Sendable {
         let partnerLabel = [("partner", delivery.partnerID)]
         let expired = now.timeIntervalSince(delivery.createdAt) >= policy.retryWindow.seconds
         if let until = breakers.openUntil(endpoint.id) {
-            let message = "not sent: the endpoint failed \(policy.breakerThreshold) times in a row; its circuit is open for \(Int((until - .now).seconds.rounded(.up))) s"
+            let message =
+                "not sent: the endpoint failed \(policy.breakerThreshold) times in a row; its circuit is open for \(Int((until - .now).seconds.rounded(.up))) s"
             Counter(label: "atelier_webhook_deliveries_total", dimensions: partnerLabel + [("outcome", "circuit_open")]).increment()
             try await fail(delivery, statusCode: nil, error: message, givingUp: expired)
         }

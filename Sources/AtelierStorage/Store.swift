@@ -71,7 +71,9 @@ public protocol StoreReader: Sendable {
     func webhookDelivery(id: Int64) async throws -> WebhookDelivery?
     /// The first delivery still pending before `delivery` in its stream (same endpoint and order), if any.
     func pendingPredecessor(of delivery: WebhookDelivery) async throws -> WebhookDelivery?
-    func webhookDeliveries(partnerID: String, state: DeliveryState?, orderID: String?, page: PageRequest) async throws -> Page<WebhookDelivery>
+    func webhookDeliveries(partnerID: String, state: DeliveryState?, orderID: String?, page: PageRequest) async throws -> Page<
+        WebhookDelivery
+    >
 }
 
 /// Reads and writes inside one transaction.

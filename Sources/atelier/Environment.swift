@@ -27,7 +27,8 @@ struct Environment {
         let (store, task) = try await openStore(configuration, logger: logger)
         let context = UseCaseContext(store: store, configuration: configuration, logger: logger)
         return Environment(
-            configuration: configuration, store: store, useCases: UseCases(context: context, webhookTransport: HTTPWebhookTransport()), logger: logger, storeTask: task)
+            configuration: configuration, store: store, useCases: UseCases(context: context, webhookTransport: HTTPWebhookTransport()),
+            logger: logger, storeTask: task)
     }
 
     /// SQLite in the data folder, or PostgreSQL when `ATELIER_DATABASE_URL` is set; migrated either way.

@@ -59,7 +59,8 @@ struct Partners: AsyncParsableCommand {
             let limit = try autoApproveUpTo.map(Partners.minorUnits)
             let (partner, key) = try await Partners.run { useCases in
                 let partner = try await useCases.partners.createPartner(
-                    .init(name: name, email: email, autoApproveUpToMinor: limit, requestsPerMinute: rate, burst: burst), by: Partners.console)
+                    .init(name: name, email: email, autoApproveUpToMinor: limit, requestsPerMinute: rate, burst: burst),
+                    by: Partners.console)
                 return (partner, try await useCases.partners.issueKey(partnerID: partner.id, by: Partners.console))
             }
             print("Partner \(partner.id) created: \(partner.name)")

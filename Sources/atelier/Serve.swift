@@ -75,7 +75,9 @@ struct Serve: AsyncParsableCommand {
             webhookJobs.maxBackoff = .milliseconds(Int64(configuration.webhookMaxBackoffSeconds * 1000))
             webhookJobs.concurrency = configuration.webhookConcurrency
             workers.append(
-                JobRunner(store: environment.store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: environment.logger))
+                JobRunner(
+                    store: environment.store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: environment.logger)
+            )
             let partnerHost = configuration.host
             do {
                 partnerServices.append(
@@ -129,7 +131,9 @@ struct Serve: AsyncParsableCommand {
             })
         let group = ServiceGroup(
             configuration: .init(
-                services: (telemetryServices + [app, ops] + partnerServices + workers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                services: (telemetryServices + [app, ops] + partnerServices + workers).map {
+                    ServiceGroupConfiguration.ServiceConfiguration(service: $0)
+                },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))
         do {
             try await group.run()

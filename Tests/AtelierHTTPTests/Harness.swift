@@ -46,7 +46,8 @@ struct Harness {
         var webhookJobs = JobRunnerConfiguration()
         webhookJobs.baseBackoff = .milliseconds(20)
         webhookJobs.maxBackoff = .milliseconds(100)
-        let webhookWorker = JobRunner(store: store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: Logger(label: "test"))
+        let webhookWorker = JobRunner(
+            store: store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: Logger(label: "test"))
         return Harness(store: store, useCases: useCases, pricingWorker: worker, webhookWorker: webhookWorker, dataDirectory: folder)
     }
 

@@ -32,10 +32,21 @@ struct LogSecretsTests {
             try await server.call(
                 "POST", "/api/carrier/deliveries", json: ["trackingNumber": "none"], headers: ["X-Carrier-Secret": "wrong-\(carrierSecret)"]
             ).0 == 401)
+        // A partner's API key: made by the CLI, used on the partner port, logged only as the partner's id.
+        let (cli, cliOutput) = try AtelierProcess.launch(
+            ["partner", "create", "--name", "Log Shop", "--email", "logs@partner.test"], dataDirectory: data, environment: [:])
+        cli.waitUntilExit()
+        try await Task.sleep(for: .milliseconds(100))
+        let partnerKey = try #require(
+            cliOutput.text.range(of: #"atk_[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(cliOutput.text[$0]) })
+        let partnerPort = try await server.partnerPort()
+        #expect(try await server.call("GET", "/v1/orders", token: partnerKey, port: partnerPort).0 == 200)
+        #expect(try await server.call("GET", "/v1/orders", token: partnerKey + "x", port: partnerPort).0 == 401)
         try await Task.sleep(for: .milliseconds(300))
 
         let logs = server.logs
-        for secret in [password, token, carrierSecret, "atelier-demo"] {
+        #expect(logs.contains(#""partner.id":"#), "partner requests are logged with the partner's id")
+        for secret in [password, token, carrierSecret, "atelier-demo", partnerKey, String(partnerKey.dropFirst(4))] {
             #expect(!logs.contains(secret), "a secret reached the logs")
         }
         let lines = logs.split(separator: "\n").filter { $0.hasPrefix("{") }

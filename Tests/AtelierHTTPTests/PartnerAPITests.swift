@@ -8,7 +8,8 @@ extension API {
     /// A partner's POST of a model file.
     func postModel(_ path: String, key: String, model: [UInt8], headers: [String: String] = [:]) async throws -> Reply {
         try await call(
-            .post, path, token: key, body: model, headers: headers.merging(["Content-Type": "application/octet-stream"]) { first, _ in first })
+            .post, path, token: key, body: model,
+            headers: headers.merging(["Content-Type": "application/octet-stream"]) { first, _ in first })
     }
 }
 
@@ -77,7 +78,8 @@ struct PartnerAPITests {
             let id = try #require(first.string("id"))
             #expect(first.headers[.location] == "/v1/orders/\(id)")
             #expect(first.string("status") == "SUBMITTED")
-            #expect((first.json["history"] as? [[String: Any]])?.map { $0["to"] as? String } == ["INITIATED", "FILE_UPLOADED", "SUBMITTED"])
+            #expect(
+                (first.json["history"] as? [[String: Any]])?.map { $0["to"] as? String } == ["INITIATED", "FILE_UPLOADED", "SUBMITTED"])
 
             let retry = try await api.postModel(path, key: key, model: Models.ring, headers: ["Idempotency-Key": "po-1"])
             #expect(retry.status == .created)
@@ -112,7 +114,8 @@ struct PartnerAPITests {
             #expect((none.json["items"] as? [Any])?.isEmpty == true)
             #expect((try await api.call(.get, "/v1/orders", token: otherKey).json["items"] as? [Any])?.isEmpty == true)
 
-            let cancelled = try await api.call(.post, "/v1/orders/\(secondID)/cancel", token: key, json: ["reason": "customer changed mind"])
+            let cancelled = try await api.call(
+                .post, "/v1/orders/\(secondID)/cancel", token: key, json: ["reason": "customer changed mind"])
             #expect(cancelled.string("status") == "CANCELLED")
             let again = try await api.call(.post, "/v1/orders/\(secondID)/cancel", token: key, json: ["reason": "twice"])
             #expect(again.status == .conflict)
@@ -161,7 +164,8 @@ struct PartnerAPITests {
             let unknown = try await api.postModel("/v1/orders?material=unobtainium", key: key, model: Models.ring)
             #expect(unknown.status == .unprocessableContent)
             #expect(unknown.string("detail")?.contains("unobtainium") == true)
-            let broken = try await api.postModel("/v1/orders?material=gold-585&filename=broken.stl", key: key, model: Array(Models.ring.prefix(500)))
+            let broken = try await api.postModel(
+                "/v1/orders?material=gold-585&filename=broken.stl", key: key, model: Array(Models.ring.prefix(500)))
             #expect(broken.status == .unprocessableContent)
             #expect(broken.string("detail")?.contains("truncated") == true)
             let noMaterial = try await api.postModel("/v1/orders", key: key, model: Models.ring)
@@ -174,7 +178,9 @@ struct PartnerAPITests {
             #expect(try await api.call(.get, "/v1/orders?limit=0", token: key).status == .badRequest)
             #expect(try await api.call(.get, "/v1/orders?cursor=nonsense", token: key).status == .badRequest)
             #expect(try await api.call(.get, "/v1/orders?status=LOST", token: key).status == .badRequest)
-            #expect(try await api.call(.post, "/v1/webhook-endpoints", token: key, json: ["url": "ftp://example.com/x"]).status == .unprocessableContent)
+            #expect(
+                try await api.call(.post, "/v1/webhook-endpoints", token: key, json: ["url": "ftp://example.com/x"]).status
+                    == .unprocessableContent)
         }
         #expect(try await harness.store.reader.statusCounts().values.reduce(0, +) == 0)
     }

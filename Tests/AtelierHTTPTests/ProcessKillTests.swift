@@ -32,6 +32,7 @@ final class AtelierProcess: Sendable {
         environment["ATELIER_DATA"] = dataDirectory
         environment["ATELIER_PORT"] = "0"
         environment["ATELIER_OPS_PORT"] = "0"
+        environment["ATELIER_PARTNER_PORT"] = "0"
         environment["ATELIER_BCRYPT_COST"] = "4"
         environment["ATELIER_LOG_LEVEL"] = "warning"
         for (key, value) in extra { environment[key] = value }
@@ -85,10 +86,24 @@ final class AtelierProcess: Sendable {
         return process.terminationStatus
     }
 
+    /// The partner API's port, as the process printed it.
+    func partnerPort() async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let printed = logs
+            if let range = printed.range(of: #"partner API  http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                return Int(printed[range].split(separator: ":").last!.prefix { $0.isNumber })!
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HarnessError("atelier serve printed no partner API port")
+    }
+
     func call(
-        _ method: String, _ path: String, token: String? = nil, json: [String: String]? = nil, headers: [String: String] = [:]
+        _ method: String, _ path: String, token: String? = nil, json: [String: String]? = nil, headers: [String: String] = [:],
+        port: Int? = nil
     ) async throws -> (Int, [String: Any]) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port ?? self.port)\(path)")!)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }

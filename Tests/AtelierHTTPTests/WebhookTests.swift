@@ -97,7 +97,8 @@ struct WebhookTests {
 
                 var orders: [String] = []
                 for material in ["silver-925", "gold-585", "gold-750"] {
-                    orders.append(try #require(try await api.postModel("/v1/orders?material=\(material)", key: key, model: Models.ring).string("id")))
+                    orders.append(
+                        try #require(try await api.postModel("/v1/orders?material=\(material)", key: key, model: Models.ring).string("id")))
                 }
                 #expect(try await harness.pricingWorker.runDueJobs() == 3)
                 // 4 events an order: INITIATED, FILE_UPLOADED, SUBMITTED, PRICE_CALCULATED.
@@ -115,8 +116,9 @@ struct WebhookTests {
                         sequences.append(arrival.sequence)
                     }
                     #expect(sequences == sequences.sorted(), "the events of order \(order) arrived in order")
-                    #expect(arrivals.filter { $0.orderID == order }.map(\.to).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-                        == ["INITIATED", "FILE_UPLOADED", "SUBMITTED", "PRICE_CALCULATED"])
+                    #expect(
+                        arrivals.filter { $0.orderID == order }.map(\.to).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                            == ["INITIATED", "FILE_UPLOADED", "SUBMITTED", "PRICE_CALCULATED"])
                 }
 
                 let deliveries = try await api.call(.get, "/v1/webhook-deliveries?limit=100", token: key)
@@ -148,14 +150,19 @@ struct WebhookTests {
 
     @Test("a dead endpoint trips its circuit breaker, shows as failing in the CRM, and does not hold up a healthy one")
     func deadEndpoint() async throws {
-        let harness = try await Harness.make { $0.webhookPolicy.breakerThreshold = 3 }
+        let harness = try await Harness.make {
+            $0.webhookPolicy.breakerThreshold = 3
+            $0.webhookPolicy.timeout = .milliseconds(500)
+        }
         let (partner, key) = try await harness.partner()
         let receiver = TestReceiver(failFirst: 0)
         try await receiver.application().test(.live) { receiverClient in
             let port = try #require(receiverClient.port)
             try await harness.partnerTest { api in
                 // Nothing listens on port 9 (discard) of the loopback: connections are refused.
-                #expect(try await api.call(.post, "/v1/webhook-endpoints", token: key, json: ["url": "http://127.0.0.1:9/dead"]).status == .created)
+                #expect(
+                    try await api.call(.post, "/v1/webhook-endpoints", token: key, json: ["url": "http://127.0.0.1:9/dead"]).status
+                        == .created)
                 let healthy = try await api.call(.post, "/v1/webhook-endpoints", token: key, json: ["url": "http://127.0.0.1:\(port)/hook"])
                 receiver.setSecret(try #require(healthy.string("secret")))
                 for _ in 0..<2 { _ = try await api.postModel("/v1/orders?material=silver-925", key: key, model: Models.ring) }

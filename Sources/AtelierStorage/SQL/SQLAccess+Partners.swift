@@ -3,7 +3,9 @@ import Foundation
 
 extension SQLAccess {
     static func partner(from row: SQLRow) throws -> Partner {
-        let limit = try row.optionalInt64("auto_approve_limit_minor").map { Money(minorUnits: $0, currency: try row.string("auto_approve_currency")) }
+        let limit = try row.optionalInt64("auto_approve_limit_minor").map {
+            Money(minorUnits: $0, currency: try row.string("auto_approve_currency"))
+        }
         return Partner(
             id: try row.string("id"), name: try row.string("name"), email: try row.string("email"),
             autoApproval: AutoApprovalPolicy(limit: limit), requestsPerMinute: try row.int("requests_per_minute"),
@@ -58,7 +60,8 @@ extension SQLAccess {
     }
 
     func partnerKeys(partnerID: String) async throws -> [PartnerKey] {
-        try await sql.query("SELECT * FROM partner_keys WHERE partner_id = ? ORDER BY created_at, id", partnerID).map(Self.partnerKey(from:))
+        try await sql.query("SELECT * FROM partner_keys WHERE partner_id = ? ORDER BY created_at, id", partnerID).map(
+            Self.partnerKey(from:))
     }
 
     func insert(partnerKey key: PartnerKey) async throws {
