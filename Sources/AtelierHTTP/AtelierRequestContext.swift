@@ -23,24 +23,3 @@ public struct AtelierRequestContext: RequestContext {
         return principal
     }
 }
-
-extension JSONEncoder {
-    /// Sorted keys, plain slashes, and ISO 8601 UTC dates with milliseconds.
-    public static let atelier: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-        }
-        return encoder
-    }()
-}
-
-extension JSONDecoder {
-    public static let atelier: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
-}

@@ -39,15 +39,7 @@ struct OrderEventBody: Codable {
     var createdAt: Date
     var data: Data
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
-        }
-        return encoder
-    }()
+    static let encoder = JSONEncoder.atelier
 }
 
 /// Turns status changes of partner orders into events and their deliveries, inside the
@@ -326,7 +318,7 @@ public struct WebhookService: Sendable {
     }
 
     static func body(of event: WebhookEvent) throws -> [UInt8] {
-        var data = try JSONDecoder.iso8601.decode(OrderEventBody.Data.self, from: Data(event.data.utf8))
+        var data = try JSONDecoder.atelier.decode(OrderEventBody.Data.self, from: Data(event.data.utf8))
         data.sequence = event.id
         let body = OrderEventBody(id: "evt_\(event.id)", type: event.type, createdAt: event.createdAt, data: data)
         return Array(try OrderEventBody.encoder.encode(body))
@@ -339,18 +331,4 @@ public struct WebhookService: Sendable {
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8)))
         return "t=\(timestamp),v1=" + mac.map { String(format: "%02x", $0) }.joined()
     }
-}
-
-extension JSONDecoder {
-    static let iso8601: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 date: \(text)"))
-            }
-            return date
-        }
-        return decoder
-    }()
 }
