@@ -2,13 +2,15 @@ import ArgumentParser
 import AtelierDomain
 import AtelierGeometry
 import AtelierServices
+import AtelierStorage
 import AtelierTelemetry
 import Foundation
+import Logging
 
 /// `atelier bench geometry`: how fast a model is read, analysed and priced, beside reading its bytes.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks that print figures (build with -c release).", subcommands: [Geometry.self])
+        abstract: "Benchmarks that print figures (build with -c release).", subcommands: [Geometry.self, Dashboard.self])
 
     struct Geometry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -72,6 +74,101 @@ struct Bench: AsyncParsableCommand {
                 try body()
                 return (ContinuousClock.now - start).seconds
             }.min() ?? 0
+        }
+    }
+
+    /// `atelier bench dashboard`: the MES dashboard and deep pages at scale, cursor beside offset.
+    struct Dashboard: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fill a database with N orders in a realistic status mix; time the dashboard and deep pages (p50, p99).")
+
+        @Option(help: "Orders in the database.")
+        var orders: Int = 1_000_000
+
+        @Option(help: "PostgreSQL URL of an empty (or earlier filled) database; default: SQLite in --data.")
+        var databaseURL: String?
+
+        @Option(help: "Folder of the SQLite database; a database filled by an earlier run is reused.")
+        var data: String?
+
+        @Option(help: "Timed runs per figure.")
+        var runs: Int = 200
+
+        @Option(help: "The deep page to compare with page 1 (50 orders a page).")
+        var deepPage: Int = 1000
+
+        func run() async throws {
+            let logger = Logger(label: "bench")
+            let store: any Store
+            var storeTask: Task<Void, Never>?
+            if let databaseURL {
+                let postgres = try PostgresStore(url: databaseURL, maxConnections: 4, timeout: .seconds(3600), logger: logger)
+                storeTask = Task { await postgres.run() }
+                store = postgres
+            } else {
+                let folder = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("atelier-bench-dashboard").path
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                store = try SQLiteStore(path: (folder as NSString).appendingPathComponent("atelier.sqlite"))
+            }
+            defer { storeTask?.cancel() }
+            try await store.migrate()
+            let existing = try await DashboardBench.orderCount(store)
+            let engine = databaseURL == nil ? "SQLite" : "PostgreSQL"
+            if existing == 0 {
+                let started = ContinuousClock.now
+                try await DashboardBench.fill(store, count: orders) { written in
+                    FileHandle.standardError.write(Data("\rfilling: \(written) orders".utf8))
+                }
+                FileHandle.standardError.write(Data("\n".utf8))
+                print("filled \(orders) orders in \(String(format: "%.0f", (ContinuousClock.now - started).seconds)) s")
+            } else if existing != orders {
+                throw CommandFailure("the database already holds \(existing) orders, not \(orders); use an empty one")
+            }
+            let context = UseCaseContext(store: store, configuration: AtelierConfiguration(), logger: logger)
+            let mes = MESService(context: context)
+            let limit = 50
+            let deep = DashboardBench.statusMix.max { $0.1 < $1.1 }!.0
+            guard let cursor = try await DashboardBench.cursor(store, status: deep, page: deepPage, limit: limit) else {
+                throw CommandFailure("\(deep.rawValue) has fewer than \(deepPage) pages; use more orders or a smaller --deep-page")
+            }
+            print("\(engine), \(orders) orders; \(runs) runs each; pages of \(limit); deep pages of \(deep.rawValue)")
+            print("query".padding(toLength: 44, withPad: " ", startingAt: 0) + "    p50 ms    p99 ms")
+            func report(_ name: String, _ body: () async throws -> Void) async throws -> (Double, Double) {
+                for _ in 0..<min(10, runs) { try await body() }  // warm the caches
+                var times: [Double] = []
+                for _ in 0..<runs {
+                    let start = ContinuousClock.now
+                    try await body()
+                    times.append((ContinuousClock.now - start).seconds * 1000)
+                }
+                times.sort()
+                let p50 = times[times.count / 2], p99 = times[max(0, Int((Double(times.count) * 0.99).rounded(.up)) - 1)]
+                print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%9.3f %9.3f", p50, p99))
+                return (p50, p99)
+            }
+            _ = try await report("dashboard (counts + newest APPROVED)") {
+                _ = try await mes.dashboard(status: .manufacturingApproved, page: PageRequest(limit: limit))
+            }
+            let filter = OrderFilter(status: deep)
+            let first = try await report("page 1 by cursor") {
+                _ = try await store.reader.orders(filter, page: PageRequest(limit: limit))
+            }
+            let byCursor = try await report("page \(deepPage) by cursor") {
+                _ = try await store.reader.orders(filter, page: PageRequest(cursor: cursor, limit: limit))
+            }
+            let byOffset = try await report("page \(deepPage) by offset (LIMIT/OFFSET)") {
+                _ = try await DashboardBench.offsetPage(store, status: deep, page: deepPage, limit: limit)
+            }
+            print(
+                String(
+                    format: "page %d / page 1 by cursor: %.2f× (p99); offset / cursor at page %d: %.1f× (p99)", deepPage,
+                    byCursor.1 / first.1, deepPage, byOffset.1 / byCursor.1))
+            print("\nquery plans (\(engine)):")
+            for (name, plan) in try await DashboardBench.plans(
+                store, status: deep, deepCursor: cursor, deepOffset: (deepPage - 1) * limit, limit: limit)
+            {
+                print("-- \(name)\n" + plan.split(separator: "\n").map { "   \($0)" }.joined(separator: "\n"))
+            }
         }
     }
 }

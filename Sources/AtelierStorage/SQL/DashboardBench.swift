@@ -1,0 +1,118 @@
+import AtelierDomain
+import Foundation
+
+/// Synthetic orders and raw queries for the dashboard benchmark (`atelier bench dashboard`): fills a
+/// database with a realistic status mix, and runs the offset pagination and the query plans that the
+/// application itself never uses, beside the real code path. Not for production databases.
+public enum DashboardBench {
+    /// Share of orders per status, in percent: most orders of a workshop that has run for years are closed.
+    public static let statusMix: [(OrderStatus, Int)] = [
+        (.initiated, 4), (.fileUploaded, 4), (.submitted, 1), (.priceCalculated, 3), (.manufacturingApproved, 3),
+        (.manufacturingStarted, 5), (.manufacturingCompleted, 2), (.packaging, 1), (.shipped, 5), (.closed, 64),
+        (.cancelled, 8),
+    ]
+
+    static func access(_ reader: any StoreReader) throws -> SQLAccess {
+        guard let access = reader as? SQLAccess else { throw StorageError.failed("the benchmark needs one of Atelier's SQL stores") }
+        return access
+    }
+
+    /// Adds `count` orders (ids `bench-1`…) in batches of one transaction each, then recounts the
+    /// statuses and refreshes the planner's statistics. `progress` gets the number written so far.
+    public static func fill(_ store: any Store, count: Int, batch: Int = 500_000, progress: (Int) -> Void = { _ in }) async throws {
+        let now = Date().millis
+        try await store.write { tx in
+            try await access(tx).sql.execute(
+                "INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING",
+                "bench-customer", "bench@customer.test", "Bench Customer", Role.customer.rawValue, "!", now)
+        }
+        var cases: [String] = []
+        var upper = 0
+        for (status, share) in statusMix {
+            upper += share
+            cases.append("WHEN n % 100 < \(upper) THEN '\(status.rawValue)'")
+        }
+        let statusExpression = "CASE \(cases.joined(separator: " ")) END"
+        var start = 1
+        while start <= count {
+            let end = min(count, start + batch - 1)
+            let first = start
+            // A recursive count runs on both engines; newer orders have larger n and later times.
+            try await store.write { tx in
+                try await access(tx).sql.execute(
+                    """
+                    WITH RECURSIVE seq(n) AS (SELECT \(first) UNION ALL SELECT n + 1 FROM seq WHERE n < \(end))
+                    INSERT INTO orders (id, customer_id, status, status_since, material_code, finish_codes, model_hash, model_filename,
+                      created_at, updated_at)
+                    SELECT 'bench-' || n, 'bench-customer', \(statusExpression), \(now) - (\(count) - n) * 60,
+                      'gold-585', '[]', 'bench-model', 'ring.stl', \(now) - (\(count) - n) * 60 - 3600000, \(now) - (\(count) - n) * 60
+                    FROM seq
+                    """, [])
+            }
+            progress(end)
+            start = end + 1
+        }
+        try await store.write { tx in
+            let sql = try access(tx).sql
+            try await sql.execute("DELETE FROM status_counts", [])
+            try await sql.execute("INSERT INTO status_counts (status, n) SELECT status, COUNT(*) FROM orders GROUP BY status", [])
+        }
+        try await store.write { tx in try await access(tx).sql.execute("ANALYZE", []) }
+    }
+
+    /// The number of orders already there.
+    public static func orderCount(_ store: any Store) async throws -> Int {
+        try await access(store.reader).sql.first("SELECT COUNT(*) AS n FROM orders")?.int("n") ?? 0
+    }
+
+    /// Page `page` (from 1) of `status`, by `LIMIT … OFFSET …`: what the old dashboard did.
+    public static func offsetPage(_ store: any Store, status: OrderStatus, page: Int, limit: Int) async throws -> [String] {
+        try await access(store.reader).sql.query(
+            "SELECT \(SQLAccess.orderColumns) FROM orders WHERE status = ? ORDER BY updated_at DESC, id DESC LIMIT ? OFFSET ?",
+            status.rawValue, limit, (page - 1) * limit
+        ).map { try $0.string("id") }
+    }
+
+    /// The cursor that the application hands out after page `page - 1`, to ask for page `page`.
+    public static func cursor(_ store: any Store, status: OrderStatus, page: Int, limit: Int) async throws -> Cursor? {
+        guard page > 1 else { return nil }
+        return try await access(store.reader).sql.first(
+            "SELECT updated_at, id FROM orders WHERE status = ? ORDER BY updated_at DESC, id DESC LIMIT 1 OFFSET ?", status.rawValue,
+            (page - 1) * limit - 1
+        ).map { Cursor(millis: try $0.int64("updated_at"), id: try $0.string("id")) }
+    }
+
+    /// The plans of the dashboard's queries: counts, the first page, a cursor page and an offset page.
+    public static func plans(_ store: any Store, status: OrderStatus, deepCursor: Cursor, deepOffset: Int, limit: Int) async throws
+        -> [(String, String)]
+    {
+        let sql = try access(store.reader).sql
+        let postgres = sql.dialect.numberedPlaceholders
+        let explain = postgres ? "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)" : "EXPLAIN QUERY PLAN"
+        let queries: [(String, String, [SQLValue])] = [
+            ("status counts", "SELECT status, n FROM status_counts", []),
+            (
+                "first page", "SELECT id FROM orders o WHERE o.status = ? ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)",
+                [.text(status.rawValue)]
+            ),
+            (
+                "cursor page",
+                "SELECT id FROM orders o WHERE o.status = ? AND (o.updated_at, o.id) < (?, ?) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)",
+                [.text(status.rawValue), .integer(deepCursor.millis), .text(deepCursor.id)]
+            ),
+            (
+                "offset page", "SELECT id FROM orders WHERE status = ? ORDER BY updated_at DESC, id DESC LIMIT \(limit) OFFSET \(deepOffset)",
+                [.text(status.rawValue)]
+            ),
+        ]
+        var plans: [(String, String)] = []
+        for (name, query, values) in queries {
+            let rows = try await sql.query("\(explain) \(query)", values)
+            let lines = try rows.map { row in
+                postgres ? try row.string("QUERY PLAN") : try row.string("detail")
+            }
+            plans.append((name, lines.joined(separator: "\n")))
+        }
+        return plans
+    }
+}
