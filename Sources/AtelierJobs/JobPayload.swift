@@ -37,15 +37,36 @@ public struct JobDeferral: Error, CustomStringConvertible {
 public protocol JobHandler: Sendable {
     var kind: String { get }
     var queue: String { get }
+    /// True when the handler marks its job done itself, in the transaction that writes its result
+    /// (``StoreTransaction/complete(_:at:)``): one transaction a job instead of two.
+    var completesInTransaction: Bool { get }
     func handle(_ job: JobRecord) async throws
+}
+
+extension JobHandler {
+    public var completesInTransaction: Bool { false }
+}
+
+extension StoreTransaction {
+    /// Marks a claimed job done in this transaction (for handlers that complete in their own transaction).
+    public func complete(_ job: JobRecord, at now: Date) async throws {
+        try await completeJob(id: job.id, worker: job.leasedBy ?? "", at: now)
+    }
 }
 
 /// A handler for a typed payload.
 public struct TypedJobHandler<Payload: JobPayload>: JobHandler {
     let body: @Sendable (Payload, JobRecord) async throws -> Void
+    public let completesInTransaction: Bool
 
-    public init(_ type: Payload.Type = Payload.self, body: @escaping @Sendable (Payload, JobRecord) async throws -> Void) {
+    /// With `completesInTransaction`, `body` must call ``StoreTransaction/complete(_:at:)`` in the
+    /// transaction of every outcome that does not throw.
+    public init(
+        _ type: Payload.Type = Payload.self, completesInTransaction: Bool = false,
+        body: @escaping @Sendable (Payload, JobRecord) async throws -> Void
+    ) {
         self.body = body
+        self.completesInTransaction = completesInTransaction
     }
 
     public var kind: String { Payload.kind }

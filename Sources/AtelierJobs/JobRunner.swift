@@ -119,9 +119,7 @@ public final class JobRunner: Service, Sendable {
         let now = time.now()
         let leaseUntil = now.addingTimeInterval(configuration.lease.seconds)
         let queues = self.queues, worker = workerID
-        return try await store.write { tx in
-            try await tx.claimJobs(queues: queues, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil)
-        }
+        return try await store.claimJobs(queues: queues, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil)
     }
 
     func process(_ job: JobRecord) async {
@@ -167,8 +165,10 @@ public final class JobRunner: Service, Sendable {
         do {
             if configuration.drillDelay > .zero { try await Task.sleep(for: configuration.drillDelay) }
             try await handler.handle(job)
-            let now = time.now(), worker = workerID
-            try await store.write { tx in try await tx.completeJob(id: job.id, worker: worker, at: now) }
+            if !handler.completesInTransaction {
+                let now = time.now(), worker = workerID
+                try await store.write { tx in try await tx.completeJob(id: job.id, worker: worker, at: now) }
+            }
             logger.debug("job done")
             return .done
         } catch let deferral as JobDeferral {

@@ -17,6 +17,12 @@ extension StoreTransaction {
         orderID: String, by actor: Principal, _ decide: (inout Order) throws -> [HistoryEntry]
     ) async throws -> Order {
         var order = try await visibleOrder(id: orderID, to: actor)
+        try await change(&order, by: actor, decide)
+        return order
+    }
+
+    /// The same, on an order this transaction has already loaded (and locked).
+    func change(_ order: inout Order, by actor: Principal, _ decide: (inout Order) throws -> [HistoryEntry]) async throws {
         let previous = order.status
         let enteredPrevious = order.statusSince
         let entries = try decide(&order)
@@ -29,6 +35,5 @@ extension StoreTransaction {
             )
             .record(duration: .seconds(max(0, order.statusSince.timeIntervalSince(enteredPrevious))))
         }
-        return order
     }
 }

@@ -11,6 +11,8 @@ public struct PricingJob: JobPayload, Hashable {
     public static let queue = "pricing"
     public var orderID: String
     public var subject: String? { orderID }
+
+    public init(orderID: String) { self.orderID = orderID }
 }
 
 /// Prices submitted orders: the worker of the `pricing` role.
@@ -21,17 +23,19 @@ public struct PricingService: Sendable {
 
     /// The handler the job runner calls.
     public var handler: any JobHandler {
-        TypedJobHandler(PricingJob.self) { job, _ in try await price(orderID: job.orderID) }
+        TypedJobHandler(PricingJob.self, completesInTransaction: true) { payload, job in
+            try await price(orderID: payload.orderID, job: job)
+        }
     }
 
     /// Quotes the order and moves it to `PRICE_CALCULATED`, in one transaction.
     /// Idempotent: an order that is no longer `SUBMITTED` is left as it is.
     @discardableResult
-    public func price(orderID: String) async throws -> Quote? {
+    public func price(orderID: String, job: JobRecord? = nil) async throws -> Quote? {
         try await withSpan("pricing.quote") { span in
             span.attributes["order.id"] = orderID
             let started = ContinuousClock.now
-            let (quote, triangles) = try await quoteAndRecord(orderID: orderID)
+            let (quote, triangles) = try await quoteAndRecord(orderID: orderID, job: job)
             if let triangles {
                 span.attributes["model.triangles"] = triangles
                 Metrics.Timer(
@@ -43,13 +47,17 @@ public struct PricingService: Sendable {
         }
     }
 
-    private func quoteAndRecord(orderID: String) async throws -> (Quote?, Int?) {
+    /// In one transaction: the quote, the order's new status, its history, and (given `job`) the job's completion.
+    private func quoteAndRecord(orderID: String, job: JobRecord?) async throws -> (Quote?, Int?) {
         let now = context.time.now()
         return try await context.store.write { tx in
-            guard let order = try await tx.order(id: orderID) else {
+            guard var order = try await tx.order(id: orderID) else {
                 throw PermanentJobError("order \(orderID) does not exist")
             }
-            guard order.status == .submitted else { return (nil, nil) }
+            guard order.status == .submitted else {
+                if let job { try await tx.complete(job, at: now) }
+                return (nil, nil)
+            }
             guard let hash = order.modelHash, let model = try await tx.model(hash: hash) else {
                 throw PermanentJobError("order \(orderID) has no stored model")
             }
@@ -66,11 +74,12 @@ public struct PricingService: Sendable {
             }
             // A partner's policy may approve the order at once, in the same transaction.
             let policy = order.channel == .partner ? try await tx.partner(id: order.customerID)?.autoApproval ?? .off : .off
-            _ = try await tx.change(orderID: orderID, by: .pricing) { order in
+            try await tx.change(&order, by: .pricing) { order in
                 [try order.recordPrice(total: quote.total, by: .pricing, at: now)]
                     + (try order.autoApprove(total: quote.total, policy: policy, at: now))
             }
             try await tx.insert(quote: quote, orderID: orderID, at: now)
+            if let job { try await tx.complete(job, at: now) }
             return (quote, model.metrics.triangles)
         }
     }

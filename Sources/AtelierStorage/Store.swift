@@ -15,6 +15,14 @@ public protocol Store: Sendable {
     func ping() async throws
     /// A stream that yields whenever a committed transaction enqueued jobs (wakes idle workers).
     func jobSignals() -> AsyncStream<Void>
+    /// Leases up to `limit` due jobs of `queues` to `worker` until `leaseUntil`, in one statement.
+    func claimJobs(queues: [String], worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [JobRecord]
+}
+
+extension Store {
+    public func claimJobs(queues: [String], worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [JobRecord] {
+        try await write { tx in try await tx.claimJobs(queues: queues, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil) }
+    }
 }
 
 /// Queries that need no transaction.

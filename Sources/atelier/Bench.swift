@@ -10,7 +10,8 @@ import Logging
 /// `atelier bench geometry`: how fast a model is read, analysed and priced, beside reading its bytes.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks that print figures (build with -c release).", subcommands: [Geometry.self, Dashboard.self])
+        abstract: "Benchmarks that print figures (build with -c release).",
+        subcommands: [Geometry.self, Dashboard.self, BenchPipeline.self])
 
     struct Geometry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

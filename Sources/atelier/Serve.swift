@@ -56,7 +56,8 @@ struct Serve: AsyncParsableCommand {
         if configuration.loadDemoData, try await DemoData(context: useCases.context).load() {
             environment.logger.info("demo data loaded")
         }
-        let (carrierSecret, secretFile) = try Self.carrierSecret(configuration)
+        // Only the staff surfaces hold the carrier endpoint; other roles need no secret (nor a writable data folder).
+        let (carrierSecret, secretFile) = running.contains(.staff) ? try Self.carrierSecret(configuration) : ("", nil)
 
         var jobs = JobRunnerConfiguration()
         jobs.lease = .milliseconds(Int64(configuration.jobLeaseSeconds * 1000))

@@ -105,6 +105,12 @@ public final class PostgresStore: Store {
 
     public func jobSignals() -> AsyncStream<Void> { signals.subscribe() }
 
+    /// The claim is one statement: it runs on its own (autocommit), without a transaction's extra round trips.
+    public func claimJobs(queues: [String], worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [JobRecord] {
+        try await SQLAccess(PostgresExecutor(target: .client(client, self), logger: logger)).claimJobs(
+            queues: queues, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil)
+    }
+
     public func write<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
         // A deadlock or serialization failure is the database asking us to try again.
         var attempt = 0

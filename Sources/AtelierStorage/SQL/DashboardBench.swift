@@ -54,8 +54,8 @@ public enum DashboardBench {
         }
         try await store.write { tx in
             let sql = try access(tx).sql
-            try await sql.execute("DELETE FROM status_counts", [])
-            try await sql.execute("INSERT INTO status_counts (status, n) SELECT status, COUNT(*) FROM orders GROUP BY status", [])
+            try await sql.execute("DELETE FROM order_counts", [])
+            try await sql.execute("INSERT INTO order_counts (status, shard, n) SELECT status, 0, COUNT(*) FROM orders GROUP BY status", [])
         }
         try await store.write { tx in try await access(tx).sql.execute("ANALYZE", []) }
     }
@@ -89,19 +89,22 @@ public enum DashboardBench {
         let sql = try access(store.reader).sql
         let postgres = sql.dialect.numberedPlaceholders
         let explain = postgres ? "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)" : "EXPLAIN QUERY PLAN"
+        let columns = SQLAccess.orderColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .joined(separator: ", ")
         let queries: [(String, String, [SQLValue])] = [
-            ("status counts", "SELECT status, n FROM status_counts", []),
+            ("status counts", "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM order_counts GROUP BY status", []),
             (
-                "first page", "SELECT id FROM orders o WHERE o.status = ? ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)",
+                "first page", "SELECT \(columns) FROM orders o WHERE o.status = ? ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)",
                 [.text(status.rawValue)]
             ),
             (
                 "cursor page",
-                "SELECT id FROM orders o WHERE o.status = ? AND (o.updated_at, o.id) < (?, ?) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)",
+                "SELECT \(columns) FROM orders o WHERE o.status = ? AND (o.updated_at, o.id) < (?, ?) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)",
                 [.text(status.rawValue), .integer(deepCursor.millis), .text(deepCursor.id)]
             ),
             (
-                "offset page", "SELECT id FROM orders WHERE status = ? ORDER BY updated_at DESC, id DESC LIMIT \(limit) OFFSET \(deepOffset)",
+                "offset page",
+                "SELECT \(columns) FROM orders o WHERE o.status = ? ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit) OFFSET \(deepOffset)",
                 [.text(status.rawValue)]
             ),
         ]

@@ -52,7 +52,7 @@ extension SQLAccess {
     func insert(order: Order) async throws {
         try await sql.execute(
             "INSERT INTO orders (\(Self.orderColumns)) VALUES \(Self.orderPlaceholders)", try Self.values(order))
-        try await count(status: order.status, by: 1)
+        try await count(status: order.status, by: 1, orderID: order.id)
     }
 
     func update(order: Order, previousStatus: OrderStatus) async throws {
@@ -61,22 +61,37 @@ extension SQLAccess {
             try Self.values(order) + [.text(order.id)])
         guard updated.count == 1 else { throw StorageError.conflict("order \(order.id) does not exist") }
         if previousStatus != order.status {
-            // In lifecycle order, so that concurrent transitions lock counter rows in one order.
-            for (status, delta) in [(previousStatus, -1), (order.status, 1)].sorted(by: { $0.0 < $1.0 }) {
-                try await count(status: status, by: delta)
-            }
+            // One statement; rows in lifecycle order, so that concurrent transitions lock counter rows in one order.
+            let shard = Int(Self.shard(of: order.id))
+            let rows = [(previousStatus, -1), (order.status, 1)].sorted(by: { $0.0 < $1.0 })
+            try await sql.execute(
+                """
+                INSERT INTO order_counts (status, shard, n) VALUES (?, ?, ?), (?, ?, ?)
+                ON CONFLICT (status, shard) DO UPDATE SET n = order_counts.n + excluded.n
+                """,
+                rows[0].0.rawValue, shard, rows[0].1, rows[1].0.rawValue, shard, rows[1].1)
         }
     }
 
-    private func count(status: OrderStatus, by delta: Int) async throws {
+    private func count(status: OrderStatus, by delta: Int, orderID: String) async throws {
         try await sql.execute(
-            "INSERT INTO status_counts (status, n) VALUES (?, ?) ON CONFLICT (status) DO UPDATE SET n = status_counts.n + excluded.n",
-            status.rawValue, delta)
+            """
+            INSERT INTO order_counts (status, shard, n) VALUES (?, ?, ?)
+            ON CONFLICT (status, shard) DO UPDATE SET n = order_counts.n + excluded.n
+            """,
+            status.rawValue, Int(Self.shard(of: orderID)), delta)
+    }
+
+    /// The counter row of an order (FNV-1a of its id): all its changes go to the same shard.
+    static func shard(of orderID: String) -> UInt32 {
+        var hash: UInt32 = 2_166_136_261
+        for byte in orderID.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return hash % Migration004.shards
     }
 
     func statusCounts() async throws -> [OrderStatus: Int] {
         var counts = Dictionary(uniqueKeysWithValues: OrderStatus.allCases.map { ($0, 0) })
-        for row in try await sql.query("SELECT status, n FROM status_counts") {
+        for row in try await sql.query("SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM order_counts GROUP BY status") {
             if let status = OrderStatus(rawValue: try row.string("status")) { counts[status] = try row.int("n") }
         }
         return counts

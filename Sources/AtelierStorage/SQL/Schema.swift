@@ -5,6 +5,7 @@ enum Schema {
         ("001-orders-and-queue", Migration001.sql),
         ("002-watchdog-and-traces", Migration002.sql),
         ("003-partners-and-webhooks", Migration003.sql),
+        ("004-sharded-status-counts", Migration004.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.
