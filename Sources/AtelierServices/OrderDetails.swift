@@ -28,13 +28,14 @@ struct OrderReading: Sendable {
     func details(id: String, viewer: Principal) async throws -> OrderDetails {
         let reader = context.store.reader
         let order = try await visibleOrder(id: id, to: viewer)
-        async let model = order.modelHash.asyncMap { try await reader.model(hash: $0) }
-        async let quote = reader.quote(orderID: id)
-        async let history = reader.history(orderID: id)
-        async let notes = viewer.role.ordersForItself ? [] : reader.notes(orderID: id)
+        // One after another: each read is short, and child tasks would cost more than they overlap.
+        let model = try await order.modelHash.asyncMap { try await reader.model(hash: $0) } ?? nil
+        let quote = try await reader.quote(orderID: id)
+        let history = try await reader.history(orderID: id)
+        let notes = viewer.role.ordersForItself ? [] : try await reader.notes(orderID: id)
         return OrderDetails(
-            order: order, model: try await model ?? nil, quote: try await quote, history: try await history,
-            notes: try await notes, allowedMoves: OrderLifecycle.allowedMoves(from: order.status, for: viewer.role))
+            order: order, model: model, quote: quote, history: history, notes: notes,
+            allowedMoves: OrderLifecycle.allowedMoves(from: order.status, for: viewer.role))
     }
 }
 

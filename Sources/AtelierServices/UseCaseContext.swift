@@ -27,7 +27,19 @@ public struct UseCaseContext: Sendable {
 
 /// SHA-256 as lowercase hex.
 public func sha256Hex<D: DataProtocol>(_ data: D) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    hex(SHA256.hash(data: data))
+}
+
+/// Bytes as lowercase hex (runs on every authenticated request: no formatting machinery).
+public func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+    let digits = Array("0123456789abcdef".utf8)
+    var characters: [UInt8] = []
+    characters.reserveCapacity(64)
+    for byte in bytes {
+        characters.append(digits[Int(byte >> 4)])
+        characters.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: characters, as: UTF8.self)
 }
 
 /// A random token of `bytes` bytes, URL-safe base64.

@@ -34,10 +34,38 @@ public struct JSONLogHandler: LogHandler {
         fields["level"] = event.level.rawValue
         fields["message"] = "\(event.message)"
         fields["label"] = label
-        guard let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else {
-            return
+        output(Self.line(fields))
+    }
+
+    /// One JSON object with the keys in byte order. Written by hand: a log line is written for
+    /// every request, and JSONSerialization's locale-aware key sorting cost a fifth of a request.
+    static func line(_ fields: [String: String]) -> String {
+        var out = "{"
+        for (index, key) in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            if index > 0 { out += "," }
+            escape(key, into: &out)
+            out += ":"
+            escape(fields[key] ?? "", into: &out)
         }
-        output(String(decoding: data, as: UTF8.self))
+        return out + "}"
+    }
+
+    static func escape(_ text: String, into out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case let control where control.value < 0x20:
+                let hexDigits = Array("0123456789abcdef")
+                out += "\\u00" + String(hexDigits[Int(control.value >> 4)]) + String(hexDigits[Int(control.value & 0xF)])
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
     }
 
     private static let lock = Mutex(())

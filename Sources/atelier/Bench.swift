@@ -43,15 +43,17 @@ struct Bench: AsyncParsableCommand {
             ]
             print("model: torus, \(ring.triangles.count) triangles; best of \(runs) runs; one core")
             print("file".padding(toLength: 16, withPad: " ", startingAt: 0) + "   MB    read s   parse+analyse s   MB/s   × read   quote s")
+            print("  (read: the file into memory; parse+analyse and quote: from the bytes in memory, as an upload arrives)")
             for (name, bytes) in files {
                 let path = folder.appendingPathComponent(name).path
                 FileManager.default.createFile(atPath: path, contents: Data(bytes))
                 // No upload limits here: the bench measures files larger than an upload may be.
                 let limits = MeshLimits(maxBytes: .max, maxTriangles: .max)
                 let read = try best { _ = try load(path).count }  // includes the copy into [UInt8], as every reader does
-                let analyse = try best { _ = try ModelReader.read(try load(path), filename: name, limits: limits) }
+                let loaded = try load(path)
+                let analyse = try best { _ = try ModelReader.read(loaded, filename: name, limits: limits) }
                 let quote = try best {
-                    let info = try ModelIntake.analyze(bytes: try load(path), filename: name, limits: limits)
+                    let info = try ModelIntake.analyze(bytes: loaded, filename: name, limits: limits)
                     _ = try QuoteCalculator.quote(
                         metrics: info.metrics, materialCode: "gold-585", finishCodes: ["polish"], priceList: DemoData.priceList)
                 }
@@ -105,6 +107,7 @@ struct Bench: AsyncParsableCommand {
             if let databaseURL {
                 let postgres = try PostgresStore(url: databaseURL, maxConnections: 4, timeout: .seconds(3600), logger: logger)
                 storeTask = Task { await postgres.run() }
+                await Task.yield()  // let the pool start before the first lease
                 store = postgres
             } else {
                 let folder = data ?? FileManager.default.temporaryDirectory.appendingPathComponent("atelier-bench-dashboard").path
@@ -166,7 +169,8 @@ struct Bench: AsyncParsableCommand {
                     byCursor.1 / first.1, deepPage, byOffset.1 / byCursor.1))
             print("\nquery plans (\(engine)):")
             for (name, plan) in try await DashboardBench.plans(
-                store, status: deep, deepCursor: cursor, deepOffset: (deepPage - 1) * limit, limit: limit)
+                store, dashboardStatus: .manufacturingApproved, status: deep, deepCursor: cursor, deepOffset: (deepPage - 1) * limit,
+                limit: limit)
             {
                 print("-- \(name)\n" + plan.split(separator: "\n").map { "   \($0)" }.joined(separator: "\n"))
             }

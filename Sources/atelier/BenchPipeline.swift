@@ -33,6 +33,7 @@ struct BenchPipeline: AsyncParsableCommand {
         logger.logLevel = .error
         let store = try PostgresStore(url: databaseURL, maxConnections: 8, timeout: .seconds(120), logger: logger)
         let storeTask = Task { await store.run() }
+        await Task.yield()  // let the pool start before the first lease
         defer { storeTask.cancel() }
         try await store.migrate()
         let context = UseCaseContext(store: store, configuration: AtelierConfiguration(), logger: logger)

@@ -1,4 +1,6 @@
+import AtelierTelemetry
 import Foundation
+import Logging
 import Testing
 
 @Suite("Logs", .serialized)
@@ -78,5 +80,25 @@ struct LogSecretsTests {
         let logs = output.text
         #expect(logs.contains("waiting for PostgreSQL"))
         #expect(!logs.contains(password))
+    }
+}
+
+@Suite("Log lines")
+struct LogLineTests {
+    @Test("a log line is one JSON object, whatever the message and metadata hold")
+    func escaping() throws {
+        let lines = OutputBuffer()
+        var logger = Logger(label: "t") { label in
+            JSONLogHandler(label: label, level: .info, metadataProvider: nil, output: { lines.append($0 + "\n") })
+        }
+        logger[metadataKey: "path"] = "/v1/orders"
+        logger.info("quote \" backslash \\ newline \n tab \t bell \u{7} ünïcödé", metadata: ["zeta": "1", "alpha": "2"])
+        let line = lines.text.trimmingCharacters(in: .newlines)
+        #expect(!line.contains("\n"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(object["message"] == "quote \" backslash \\ newline \n tab \t bell \u{7} ünïcödé")
+        #expect(object["path"] == "/v1/orders")
+        #expect(object["level"] == "info" && object["label"] == "t")
+        #expect(line.firstRange(of: "\"alpha\"")!.lowerBound < line.firstRange(of: "\"zeta\"")!.lowerBound)
     }
 }

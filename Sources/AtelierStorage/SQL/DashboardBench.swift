@@ -82,10 +82,11 @@ public enum DashboardBench {
         ).map { Cursor(millis: try $0.int64("updated_at"), id: try $0.string("id")) }
     }
 
-    /// The plans of the dashboard's queries: counts, the first page, a cursor page and an offset page.
-    public static func plans(_ store: any Store, status: OrderStatus, deepCursor: Cursor, deepOffset: Int, limit: Int) async throws
-        -> [(String, String)]
-    {
+    /// The plans of the dashboard's queries: counts, the dashboard's first page, and of `status` the
+    /// first page, a cursor page and an offset page.
+    public static func plans(
+        _ store: any Store, dashboardStatus: OrderStatus, status: OrderStatus, deepCursor: Cursor, deepOffset: Int, limit: Int
+    ) async throws -> [(String, String)] {
         let sql = try access(store.reader).sql
         let postgres = sql.dialect.numberedPlaceholders
         let explain = postgres ? "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)" : "EXPLAIN QUERY PLAN"
@@ -94,7 +95,13 @@ public enum DashboardBench {
         let queries: [(String, String, [SQLValue])] = [
             ("status counts", "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM order_counts GROUP BY status", []),
             (
-                "first page", "SELECT \(columns) FROM orders o WHERE o.status = ? ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)",
+                "dashboard page (\(dashboardStatus.rawValue))",
+                "SELECT \(columns) FROM orders o WHERE o.status = ? ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)",
+                [.text(dashboardStatus.rawValue)]
+            ),
+            (
+                "first page (\(status.rawValue))",
+                "SELECT \(columns) FROM orders o WHERE o.status = ? ORDER BY o.updated_at DESC, o.id DESC LIMIT \(limit + 1)",
                 [.text(status.rawValue)]
             ),
             (

@@ -1,5 +1,6 @@
 import AtelierDomain
 import Foundation
+import Synchronization
 
 extension SQLAccess {
     func priceList() async throws -> PriceList {
@@ -37,9 +38,13 @@ extension SQLAccess {
     }
 
     func model(hash: String) async throws -> ModelInfo? {
-        try await sql.first("SELECT info FROM models WHERE hash = ?", hash).map {
+        // A model is named by its content's hash: what is stored under a hash never changes.
+        if let known = ModelInfoCache.shared.get(hash) { return known }
+        let info = try await sql.first("SELECT info FROM models WHERE hash = ?", hash).map {
             try ColumnJSON.decode(ModelInfo.self, try $0.string("info"))
         }
+        if let info { ModelInfoCache.shared.put(hash, info) }
+        return info
     }
 
     func modelBytes(hash: String) async throws -> [UInt8]? {
@@ -55,6 +60,25 @@ extension SQLAccess {
             model.hash, model.filename, model.format, model.sizeBytes, try ColumnJSON.encode(model), at)
         if !inserted.isEmpty {
             try await sql.execute("INSERT INTO model_files (hash, bytes) VALUES (?, ?)", model.hash, bytes)
+        }
+    }
+}
+
+/// Decoded model analyses by content hash, at most `capacity` of them (a model's analysis is read by
+/// every view of its orders, and never changes).
+final class ModelInfoCache: Sendable {
+    static let shared = ModelInfoCache(capacity: 4096)
+    private let entries = Mutex<[String: ModelInfo]>([:])
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func get(_ hash: String) -> ModelInfo? { entries.withLock { $0[hash] } }
+
+    func put(_ hash: String, _ info: ModelInfo) {
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[hash] = info
         }
     }
 }
