@@ -71,6 +71,36 @@ public enum MeshGenerator {
         return mesh
     }
 
+    /// An irregular piece of about `triangles` triangles: a lumpy, uneven body (a sphere whose every
+    /// vertex is pushed in or out by its own pseudo-random amount) set with three lumpy stones as
+    /// separate shells. Closed and watertight; the same `seed` gives the same mesh.
+    public static func irregular(triangles: Int, seed: UInt64 = 42) -> IndexedMesh {
+        var random = SplitMix64(seed: seed)
+        func lumpy(_ mesh: IndexedMesh, center: SIMD3<Float>, amplitude: Float) -> IndexedMesh {
+            var mesh = mesh
+            for index in mesh.positions.indices {
+                let offset = mesh.positions[index] - center
+                let length = (offset * offset).sum().squareRoot()
+                guard length > 0 else { continue }
+                let factor = 1 + amplitude * (Float(random.next() % 10_000) / 10_000 - 0.5)
+                mesh.positions[index] = center + offset * factor
+            }
+            return mesh
+        }
+        // A UV sphere has 2 × segments × (rings − 1) triangles; segments = 2 × rings.
+        let bodyRings = max(4, Int((Double(triangles) * 0.85 / 4).squareRoot()))
+        let stoneRings = max(4, Int((Double(triangles) * 0.05 / 4).squareRoot()))
+        var parts = [lumpy(sphere(radius: 8, segments: 2 * bodyRings, rings: bodyRings), center: .zero, amplitude: 0.2)]
+        for (index, center) in [SIMD3<Double>(0, 0, 9.5), SIMD3(6, 0, 7), SIMD3(-6, 0, 7)].enumerated() {
+            let radius = index == 0 ? 2.5 : 1.5
+            parts.append(
+                lumpy(
+                    sphere(radius: radius, segments: 2 * stoneRings, rings: stoneRings, center: center), center: SIMD3<Float>(center),
+                    amplitude: 0.1))
+        }
+        return merge(parts)
+    }
+
     /// Joins meshes into one (separate shells).
     public static func merge(_ meshes: [IndexedMesh]) -> IndexedMesh {
         var result = IndexedMesh()
@@ -80,5 +110,19 @@ public enum MeshGenerator {
             result.triangles += mesh.triangles.map { $0 &+ SIMD3(repeating: base) }
         }
         return result
+    }
+}
+
+/// A small deterministic pseudo-random generator (SplitMix64), for reproducible benchmark inputs.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

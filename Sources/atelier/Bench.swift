@@ -26,22 +26,31 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Keep the generated files in this folder (for comparing other tools on them).")
         var out: String?
 
+        @Option(help: "torus (a ring) or irregular (a lumpy body set with three stones: uneven triangles, four shells).")
+        var shape: String = "torus"
+
+        @Flag(help: "Only the binary STL (the large models' ASCII files would be gigabytes).")
+        var binaryOnly = false
+
         func run() async throws {
             let sides = 500
             let segments = max(3, triangles / (2 * sides))
-            let ring = MeshGenerator.torus(major: 9, minor: 1.2, segments: segments, sides: sides)
+            let ring: IndexedMesh
+            switch shape {
+            case "torus": ring = MeshGenerator.torus(major: 9, minor: 1.2, segments: segments, sides: sides)
+            case "irregular": ring = MeshGenerator.irregular(triangles: triangles)
+            default: throw CommandFailure("--shape is torus or irregular, not \(shape)")
+            }
             let folder =
                 out.map { URL(fileURLWithPath: $0) }
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("atelier-bench-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { if out == nil { try? FileManager.default.removeItem(at: folder) } }
 
-            let files: [(String, [UInt8])] = [
-                ("ring.stl", MeshWriter.binarySTL(ring.soup)),
-                ("ring-ascii.stl", MeshWriter.asciiSTL(ring.soup)),
-                ("ring.obj", MeshWriter.obj(ring)),
-            ]
-            print("model: torus, \(ring.triangles.count) triangles; best of \(runs) runs; one core")
+            let name = shape == "torus" ? "ring" : shape
+            var files: [(String, [UInt8])] = [("\(name).stl", MeshWriter.binarySTL(ring.soup))]
+            if !binaryOnly { files += [("\(name)-ascii.stl", MeshWriter.asciiSTL(ring.soup)), ("\(name).obj", MeshWriter.obj(ring))] }
+            print("model: \(shape), \(ring.triangles.count) triangles; best of \(runs) runs; one core")
             print("file".padding(toLength: 16, withPad: " ", startingAt: 0) + "   MB    read s   parse+analyse s   MB/s   × read   quote s")
             print("  (read: the file into memory; parse+analyse and quote: from the bytes in memory, as an upload arrives)")
             for (name, bytes) in files {

@@ -52,6 +52,31 @@ struct AnalysisTests {
         #expect(model.analysis.nonManifoldEdges == 0)
     }
 
+    @Test("the irregular benchmark piece is closed, has four shells, and is the same for the same seed")
+    func irregular() throws {
+        let mesh = MeshGenerator.irregular(triangles: 20_000)
+        let model = try Encoding.binarySTL.read(mesh)
+        #expect(model.analysis.shells == 4)
+        #expect(model.analysis.watertight)
+        #expect(!model.analysis.inverted)
+        #expect(abs(model.analysis.triangles - 20_000) < 2_000)
+        #expect(MeshGenerator.irregular(triangles: 20_000).positions == mesh.positions)
+        #expect(MeshGenerator.irregular(triangles: 20_000, seed: 7).positions != mesh.positions)
+        // Lumpy: the body is not the sphere it started from.
+        let sphere = 4.0 / 3.0 * Double.pi * 8 * 8 * 8
+        #expect(abs(model.analysis.volumeMM3 - sphere) > 0.001 * sphere)
+    }
+
+    @Test("an OBJ without a file name is recognised by its content, comments first or not")
+    func objWithoutName() throws {
+        let obj = MeshWriter.obj(MeshGenerator.cube(size: 10))
+        for bytes in [obj, Array("# exported\n".utf8) + obj, Array("mtllib cube.mtl\n".utf8) + obj] {
+            let model = try ModelReader.read(bytes, filename: "model", limits: MeshLimits())
+            #expect(model.format == .obj)
+            #expect(model.analysis.volumeMM3 == 1000)
+        }
+    }
+
     @Test("separate parts are counted as shells")
     func shells() throws {
         let earring = MeshGenerator.merge([
