@@ -39,6 +39,17 @@ public func buildPartnerRouter(useCases: UseCases) throws -> Router<AtelierReque
     router.get("health/live") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
     }
+    // For the load balancer in front of the partner instances: the database answers.
+    let store = useCases.context.store
+    router.get("health/ready") { _, _ in
+        do {
+            try await store.ping()
+        } catch {
+            throw Problem(status: .serviceUnavailable, type: "unavailable", detail: "The database does not answer; retry shortly.")
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+    }
     let api = PartnerAPI(partners: useCases.partners, webhooks: useCases.webhooks, maxBodyBytes: configuration.partnerMaxBodyBytes)
     try api.registerHandlers(on: router)
     return router

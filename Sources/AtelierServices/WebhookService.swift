@@ -268,7 +268,7 @@ public struct WebhookService: Sendable {
             let message =
                 "not sent: the endpoint failed \(policy.breakerThreshold) times in a row; its circuit is open for \(Int((until - .now).seconds.rounded(.up))) s"
             Counter(label: "atelier_webhook_deliveries_total", dimensions: partnerLabel + [("outcome", "circuit_open")]).increment()
-            try await fail(delivery, statusCode: nil, error: message, givingUp: expired)
+            return try await fail(delivery, statusCode: nil, error: message, givingUp: expired)
         }
         let body = try Self.body(of: event)
         let timestamp = Int(now.timeIntervalSince1970)
@@ -300,13 +300,19 @@ public struct WebhookService: Sendable {
         try await fail(delivery, statusCode: statusCode, error: failure, givingUp: expired)
     }
 
-    /// Records a failed attempt and throws: a retry, or the end once the retry window is over.
-    private func fail(_ delivery: WebhookDelivery, statusCode: Int?, error: String, givingUp: Bool) async throws -> Never {
+    /// Records a failed attempt and throws to be retried; once the retry window is over, records the
+    /// delivery as given up and returns. The job ends normally then: a partner's dead endpoint is not
+    /// one of Atelier's dead letters (the delivery shows as failed to the partner and in the CRM, and
+    /// the webhook alert watches the rate).
+    private func fail(_ delivery: WebhookDelivery, statusCode: Int?, error: String, givingUp: Bool) async throws {
         if givingUp {
             Counter(label: "atelier_webhook_deliveries_total", dimensions: [("partner", delivery.partnerID), ("outcome", "given_up")])
                 .increment()
             try await record(.givenUp(statusCode: statusCode, error: error), delivery)
-            throw PermanentJobError("webhook delivery \(delivery.id) given up after \(policy.retryWindow.seconds / 3600) h: \(error)")
+            context.logger.warning(
+                "webhook delivery given up",
+                metadata: ["delivery.id": "\(delivery.id)", "order.id": "\(delivery.orderID)", "partner.id": "\(delivery.partnerID)"])
+            return
         }
         try await record(.failed(statusCode: statusCode, error: error), delivery)
         throw WebhookAttemptFailed(description: "webhook delivery \(delivery.id): \(error)")

@@ -24,6 +24,7 @@ struct PartnerAPITests {
             #expect(try await api.call(.get, "/api/shop/catalog", token: key).status == .notFound)
             #expect(try await api.call(.get, "/api/crm/orders", token: key).status == .notFound)
             #expect(try await api.call(.get, "/metrics", token: key).status == .notFound)
+            #expect(try await api.call(.get, "/health/ready").status == .ok)
             let spec = try await api.call(.get, "/openapi.yaml")
             #expect(spec.status == .ok)
             #expect(spec.text.hasPrefix("openapi: 3.1.0"))

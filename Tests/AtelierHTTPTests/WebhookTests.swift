@@ -148,6 +148,33 @@ struct WebhookTests {
         }
     }
 
+    @Test("after the retry window a delivery is given up: failed for the partner, done for the queue, not a dead letter")
+    func givenUp() async throws {
+        let harness = try await Harness.make {
+            $0.webhookPolicy.retryWindow = .milliseconds(500)
+            $0.webhookPolicy.timeout = .milliseconds(200)
+        }
+        let (_, key) = try await harness.partner()
+        try await harness.partnerTest { api in
+            #expect(
+                try await api.call(.post, "/v1/webhook-endpoints", token: key, json: ["url": "http://127.0.0.1:9/dead"]).status == .created)
+            _ = try await api.postModel("/v1/orders?material=silver-925", key: key, model: Models.ring)
+            let deadline = ContinuousClock.now + .seconds(20)
+            var states: [String] = []
+            while ContinuousClock.now < deadline {
+                try await harness.webhookWorker.runDueJobs()
+                let reply = try await api.call(.get, "/v1/webhook-deliveries?limit=100", token: key)
+                states = (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
+                if states.count == 3, states.allSatisfy({ $0 == "failed" }) { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(states == ["failed", "failed", "failed"])
+            let counts = try await harness.store.reader.jobCounts().filter { $0.queue == "webhooks" }
+            #expect(counts.map(\.state) == [.done])
+            #expect(counts.first?.count == 3)
+        }
+    }
+
     @Test("a dead endpoint trips its circuit breaker, shows as failing in the CRM, and does not hold up a healthy one")
     func deadEndpoint() async throws {
         let harness = try await Harness.make {
