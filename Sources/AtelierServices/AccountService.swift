@@ -34,11 +34,8 @@ public struct AccountService: Sendable {
 
     /// Checks the values and hashes the password; stores nothing.
     public func newAccount(email: String, name: String, password: String, role: Role) throws -> UserAccount {
-        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        let email = try Self.validatedEmail(email)
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard email.count <= 254, let at = email.firstIndex(of: "@"), at != email.startIndex,
-            email[email.index(after: at)...].contains(".")
-        else { throw DomainError.invalid("'\(email)' is not an e-mail address.") }
         guard !name.isEmpty, name.count <= 100 else { throw DomainError.invalid("A name of 1 to 100 characters is required.") }
         guard password.count >= 8, password.count <= 72 else {
             throw DomainError.invalid("A password needs 8 to 72 characters.")
@@ -46,6 +43,15 @@ public struct AccountService: Sendable {
         guard role != .system, role != .carrier else { throw DomainError.invalid("Accounts cannot have the role \(role.rawValue).") }
         let hash = Bcrypt.hash(password, cost: UInt8(context.configuration.bcryptCost))
         return UserAccount(id: context.newID(), email: email, name: name, role: role, passwordHash: hash, createdAt: context.time.now())
+    }
+
+    /// The address trimmed and lower-cased, or an error that says it is not one.
+    static func validatedEmail(_ text: String) throws -> String {
+        let email = text.trimmingCharacters(in: .whitespaces).lowercased()
+        guard email.count <= 254, let at = email.firstIndex(of: "@"), at != email.startIndex,
+            email[email.index(after: at)...].contains(".")
+        else { throw DomainError.invalid("'\(email)' is not an e-mail address.") }
+        return email
     }
 
     /// Checks the password and opens a session.

@@ -54,10 +54,7 @@ public struct PartnerService: Sendable {
         try requireRole(admin, .admin)
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 100 else { throw DomainError.invalid("A partner name of 1 to 100 characters is required.") }
-        let email = request.email.trimmingCharacters(in: .whitespaces).lowercased()
-        guard email.count <= 254, let at = email.firstIndex(of: "@"), at != email.startIndex,
-            email[email.index(after: at)...].contains(".")
-        else { throw DomainError.invalid("'\(email)' is not an e-mail address.") }
+        let email = try AccountService.validatedEmail(request.email)
         let now = context.time.now()
         var limit: Money?
         if let minor = request.autoApproveUpToMinor {

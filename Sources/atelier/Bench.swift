@@ -155,7 +155,7 @@ struct Bench: AsyncParsableCommand {
                     times.append((ContinuousClock.now - start).seconds * 1000)
                 }
                 times.sort()
-                let p50 = times[times.count / 2], p99 = times[max(0, Int((Double(times.count) * 0.99).rounded(.up)) - 1)]
+                let p50 = percentile(times, 0.5), p99 = percentile(times, 0.99)
                 print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%9.3f %9.3f", p50, p99))
                 return (p50, p99)
             }
@@ -185,4 +185,9 @@ struct Bench: AsyncParsableCommand {
             }
         }
     }
+}
+
+/// The `fraction` percentile (nearest rank) of sorted, non-empty `values`.
+func percentile(_ values: [Double], _ fraction: Double) -> Double {
+    values[min(values.count - 1, max(0, Int((Double(values.count) * fraction).rounded(.up)) - 1))]
 }

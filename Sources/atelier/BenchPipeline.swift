@@ -112,7 +112,7 @@ struct BenchPipeline: AsyncParsableCommand {
         guard latencies.count == ids.count else {
             throw CommandFailure("only \(latencies.count) of \(ids.count) orders were priced in time")
         }
-        let p50 = latencies[latencies.count / 2], p99 = latencies[max(0, Int((Double(latencies.count) * 0.99).rounded(.up)) - 1)]
+        let p50 = percentile(latencies, 0.5), p99 = percentile(latencies, 0.99)
         print(
             String(
                 format:
