@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import AtelierGeometry
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -18,7 +19,8 @@ struct PartnerFloodTests {
     func flood() async throws {
         let harness = try await Harness.make { $0.partnerMaxInFlight = 2 }
         let (_, key) = try await harness.partner(requestsPerMinute: 1_000_000, burst: 100_000)
-        let model = Models.pendantOBJ
+        // A 1.5 MB model: each upload takes a while to arrive, so many flood requests are in flight at once.
+        let model = MeshWriter.binarySTL(MeshGenerator.torus(major: 9, minor: 1.2, segments: 200, sides: 70).soup)
         try await harness.application().test(.live) { internalClient in
             let internalPort = try #require(internalClient.port)
             try await harness.partnerApplication().test(.live) { partnerClient in
