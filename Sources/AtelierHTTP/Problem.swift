@@ -142,11 +142,16 @@ public struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let (problem, unexpected) = Problem.from(error)
-            if unexpected {
-                context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            }
-            return try problem.response(from: request, context: context)
+            return try Self.response(for: error, request: request, context: context)
         }
+    }
+
+    /// The problem+json answer to `error`; what becomes a 500 is logged as an error.
+    public static func response(for error: any Error, request: Request, context: Context) throws -> Response {
+        let (problem, unexpected) = Problem.from(error)
+        if unexpected {
+            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+        }
+        return try problem.response(from: request, context: context)
     }
 }

@@ -63,12 +63,19 @@ struct PartnerGateMiddleware: RouterMiddleware {
             response.headers[.retryAfter] = String(decision.retryAfterSeconds)
             return response
         }
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
-            throw Problem(
-                status: .contentTooLarge, type: "too-large", detail: "The body has \(length) bytes; the limit is \(maxBodyBytes) bytes.")
-        }
-        var response = try await PartnerRequest.$current.withValue(PartnerRequest(partner: partner, keyID: keyID)) {
-            try await next(request, context)
+        // Every answer past this point, errors too, says where the key stands.
+        var response: Response
+        do {
+            if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+                throw Problem(
+                    status: .contentTooLarge, type: "too-large", detail: "The body has \(length) bytes; the limit is \(maxBodyBytes) bytes."
+                )
+            }
+            response = try await PartnerRequest.$current.withValue(PartnerRequest(partner: partner, keyID: keyID)) {
+                try await next(request, context)
+            }
+        } catch {
+            response = try ProblemMiddleware.response(for: error, request: request, context: context)
         }
         response.headers.append(contentsOf: rateHeaders)
         return response

@@ -201,6 +201,10 @@ struct PartnerAPITests {
             #expect(limited.headers[HTTPField.Name("RateLimit-Limit")!] == "3")
             #expect(limited.headers[HTTPField.Name("RateLimit-Remaining")!] == "0")
             #expect(limited.string("detail")?.contains("60 requests a minute") == true)
+            // Errors say where the key stands too.
+            let unknown = try await api.call(.get, "/v1/orders/nope", token: otherKey)
+            #expect(unknown.status == .notFound)
+            #expect(unknown.headers[HTTPField.Name("RateLimit-Remaining")!] != nil)
             // Another partner's key has its own bucket.
             #expect(try await api.call(.get, "/v1/materials", token: otherKey).status == .ok)
         }
