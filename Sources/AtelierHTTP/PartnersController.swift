@@ -100,7 +100,7 @@ struct PartnersController {
         group.post("partners") { request, context -> EditedResponse<PartnerResponse> in
             let admin = try context.require(.admin)
             let body = try await request.decode(as: PartnerService.NewPartner.self, context: context)
-            let partner = try await partners.createPartner(body, by: admin)
+            let (partner, _) = try await partners.createPartner(body, by: admin)
             return EditedResponse(status: .created, response: PartnerResponse(PartnerService.PartnerOverview(partner: partner, keys: [])))
         }
         group.get("partners/{id}") { _, context -> PartnerResponse in

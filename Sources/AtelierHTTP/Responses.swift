@@ -141,25 +141,36 @@ extension CatalogItem: ResponseEncodable {}
 extension OrderNote: ResponseEncodable {}
 extension JobRecord: ResponseEncodable {}
 
-extension Request {
-    /// `cursor` and `limit` query parameters.
-    func pageRequest() throws -> PageRequest {
-        let query = uri.queryParameters
+extension PageRequest {
+    /// The page a client asked for with `cursor` (from a `nextCursor`) and `limit` (default 50), or a
+    /// 400 that says what is wrong.
+    public static func parsed(cursor token: String?, limit text: String?, maxLimit: Int) throws -> PageRequest {
         var cursor: Cursor?
-        if let token = query["cursor"], !token.isEmpty {
-            guard let parsed = Cursor(token: String(token)) else {
-                throw Problem(status: .badRequest, type: "bad-cursor", detail: "The cursor '\(token)' is not one this API gave out.")
+        if let token, !token.isEmpty {
+            guard token.count <= 200, let parsed = Cursor(token: token) else {
+                throw Problem(
+                    status: .badRequest, type: "bad-cursor", detail: "The cursor '\(token.prefix(200))' is not one this API gave out.")
             }
             cursor = parsed
         }
         var limit = 50
-        if let text = query["limit"] {
-            guard let value = Int(text), (1...200).contains(value) else {
-                throw Problem(status: .badRequest, type: "bad-limit", detail: "limit must be a whole number from 1 to 200, not '\(text)'.")
+        if let text {
+            guard let value = Int(text), (1...maxLimit).contains(value) else {
+                throw Problem(
+                    status: .badRequest, type: "bad-limit",
+                    detail: "limit must be a whole number from 1 to \(maxLimit), not '\(text.prefix(20))'.")
             }
             limit = value
         }
         return PageRequest(cursor: cursor, limit: limit)
+    }
+}
+
+extension Request {
+    /// `cursor` and `limit` query parameters.
+    func pageRequest() throws -> PageRequest {
+        let query = uri.queryParameters
+        return try PageRequest.parsed(cursor: query["cursor"].map(String.init), limit: query["limit"].map(String.init), maxLimit: 200)
     }
 
     /// A status named in the query, checked against the ten statuses and `CANCELLED`.

@@ -27,16 +27,3 @@ public struct HTTPWebhookTransport: WebhookTransport {
         return Int(response.status.code)
     }
 }
-
-/// For commands that never send webhooks (the CLI's admin commands): any attempt is an error.
-public struct NoWebhookTransport: WebhookTransport {
-    public init() {}
-
-    public func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Duration) async throws -> Int {
-        throw WebhookTransportUnavailable()
-    }
-}
-
-struct WebhookTransportUnavailable: Error, CustomStringConvertible {
-    var description: String { "this process does not send webhooks; the partner role does" }
-}

@@ -161,13 +161,10 @@ struct PartnerAPI: APIProtocol {
         for finish in finishes { try limit(finish, 40, "finish") }
     }
 
+    /// The contract's page: a cursor of 1 to 200 characters, a limit of 1 to 100.
     static func page(cursor: String?, limit: Int?) throws -> PageRequest {
-        let limit = limit ?? 50
-        guard (1...100).contains(limit) else { throw Problem.badRequest("limit must be between 1 and 100, got \(limit).") }
-        guard let cursor else { return PageRequest(limit: limit) }
         try Self.limit(cursor, 200, "cursor")
-        guard let decoded = Cursor(token: cursor) else { throw Problem.badRequest("The cursor is not one this API gave out.") }
-        return PageRequest(cursor: decoded, limit: limit)
+        return try PageRequest.parsed(cursor: cursor, limit: limit.map(String.init), maxLimit: 100)
     }
 
     static func status(_ status: OrderStatus) throws -> Components.Schemas.OrderStatus {

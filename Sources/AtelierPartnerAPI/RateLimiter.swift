@@ -1,3 +1,4 @@
+import AtelierTelemetry
 import Foundation
 import Synchronization
 
@@ -38,12 +39,5 @@ final class RateLimiter: Sendable {
             let retry = allowed ? 0 : max(1, Int(((1 - bucket.tokens) / rate).rounded(.up)))
             return Decision(allowed: allowed, limit: burst, remaining: Int(bucket.tokens), resetSeconds: reset, retryAfterSeconds: retry)
         }
-    }
-}
-
-extension Duration {
-    fileprivate var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
     }
 }

@@ -49,8 +49,9 @@ public struct PartnerService: Sendable {
         public var secret: String
     }
 
-    /// Creates a partner: its account (which owns its orders, and cannot sign in with a password) and its settings.
-    public func createPartner(_ request: NewPartner, by admin: Principal) async throws -> Partner {
+    /// Creates a partner: its account (which owns its orders, and cannot sign in with a password) and
+    /// its settings; with `withKey`, its first API key too, in the same transaction.
+    public func createPartner(_ request: NewPartner, withKey: Bool = false, by admin: Principal) async throws -> (Partner, IssuedKey?) {
         try requireRole(admin, .admin)
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty, name.count <= 100 else { throw DomainError.invalid("A partner name of 1 to 100 characters is required.") }
@@ -66,15 +67,26 @@ public struct PartnerService: Sendable {
         ).validated()
         // No password: the hash is not a bcrypt hash, so no password ever matches it.
         let account = UserAccount(id: partner.id, email: email, name: name, role: .partner, passwordHash: "!", createdAt: now)
+        let key = withKey ? newKey(partnerID: partner.id) : nil
         do {
             try await context.store.write { tx in
                 try await tx.insert(user: account)
                 try await tx.insert(partner: partner)
+                if let key { try await tx.insert(partnerKey: key.key) }
             }
         } catch StorageError.conflict {
             throw DomainError.invalid("An account with the e-mail \(email) already exists.")
         }
-        return partner
+        return (partner, key)
+    }
+
+    /// A new key: the secret, shown once, and what is stored of it (its SHA-256 and first characters).
+    private func newKey(partnerID: String) -> IssuedKey {
+        let secret = "atk_" + randomToken(bytes: 32)
+        return IssuedKey(
+            key: PartnerKey(
+                id: context.newID(), partnerID: partnerID, prefix: String(secret.prefix(12)), keyHash: sha256Hex(Data(secret.utf8)),
+                createdAt: context.time.now()), secret: secret)
     }
 
     /// Changes a partner's auto-approval limit and rate (sellers and admins).
@@ -118,10 +130,8 @@ public struct PartnerService: Sendable {
     /// key into use, then revoke the old one.
     public func issueKey(partnerID: String, by admin: Principal) async throws -> IssuedKey {
         try requireRole(admin, .admin)
-        let secret = "atk_" + randomToken(bytes: 32)
-        let key = PartnerKey(
-            id: context.newID(), partnerID: partnerID, prefix: String(secret.prefix(12)), keyHash: sha256Hex(Data(secret.utf8)),
-            createdAt: context.time.now())
+        let issued = newKey(partnerID: partnerID)
+        let key = issued.key
         try await context.store.write { tx in
             guard try await tx.partner(id: partnerID) != nil else { throw DomainError.notFound("Partner \(partnerID) does not exist.") }
             let active = try await tx.partnerKeys(partnerID: partnerID).filter { $0.revokedAt == nil }
@@ -132,7 +142,7 @@ public struct PartnerService: Sendable {
             }
             try await tx.insert(partnerKey: key)
         }
-        return IssuedKey(key: key, secret: secret)
+        return issued
     }
 
     public func revokeKey(partnerID: String, keyID: String, by admin: Principal) async throws {
@@ -223,18 +233,14 @@ public struct PartnerService: Sendable {
             let scope = "partner.create:\(partner.userID)"
             let fingerprint = request.fingerprint
             // A retry must not pay for the analysis again.
-            if let key = idempotencyKey, let earlier = try await context.store.reader.idempotency(scope: scope, key: key),
-                let replay = try Self.replay(earlier, key: key, fingerprint: fingerprint)
-            {
+            if let replay = try await Self.replay(context.store.reader, scope: scope, key: idempotencyKey, fingerprint: fingerprint) {
                 return replay
             }
             let filename = ModelIntake.cleanFilename(request.filename)
             let info = try ModelIntake.analyze(bytes: request.model, filename: filename, limits: context.configuration.meshLimits)
             let now = context.time.now()
             return try await context.store.write { tx in
-                if let key = idempotencyKey, let earlier = try await tx.idempotency(scope: scope, key: key),
-                    let replay = try Self.replay(earlier, key: key, fingerprint: fingerprint)
-                {
+                if let replay = try await Self.replay(tx, scope: scope, key: idempotencyKey, fingerprint: fingerprint) {
                     return replay
                 }
                 var (order, created) = try Order.start(
@@ -258,11 +264,11 @@ public struct PartnerService: Sendable {
         }
     }
 
-    private static func replay(_ record: IdempotencyRecord, key: String, fingerprint: String) throws -> CreatedOrder? {
-        guard record.requestHash == sha256Hex(Data(fingerprint.utf8)) else {
-            throw DomainError.invalid("Idempotency-Key '\(key)' was already used with a different request.")
-        }
-        guard let response = record.response else { return nil }
+    /// The first response to an earlier request with this key, as it was stored.
+    private static func replay(_ reader: any StoreReader, scope: String, key: String?, fingerprint: String) async throws -> CreatedOrder? {
+        guard let record = try await Idempotency.earlier(reader, scope: scope, key: key, fingerprint: fingerprint),
+            let response = record.response
+        else { return nil }
         return try JSONDecoder().decode(CreatedOrder.self, from: Data(response.utf8))
     }
 

@@ -146,11 +146,17 @@ enum Idempotency {
     /// The id made by an earlier request with this key, or nil for a new key.
     /// Throws when the key was used with a different request.
     static func replay(_ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String) async throws -> String? {
-        guard let key = try validated(key), let record = try await tx.idempotency(scope: scope, key: key) else { return nil }
+        try await earlier(tx, scope: scope, key: key, fingerprint: fingerprint)?.resultID
+    }
+
+    /// The stored record of an earlier request with this key, or nil for a new key.
+    /// Throws when the key is malformed or was used with a different request.
+    static func earlier(_ reader: any StoreReader, scope: String, key: String?, fingerprint: String) async throws -> IdempotencyRecord? {
+        guard let key = try validated(key), let record = try await reader.idempotency(scope: scope, key: key) else { return nil }
         guard record.requestHash == sha256Hex(Data(fingerprint.utf8)) else {
             throw DomainError.invalid("Idempotency-Key '\(key)' was already used with a different request.")
         }
-        return record.resultID
+        return record
     }
 
     static func remember(

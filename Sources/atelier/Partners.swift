@@ -58,13 +58,12 @@ struct Partners: AsyncParsableCommand {
         func run() async throws {
             let limit = try autoApproveUpTo.map(Partners.minorUnits)
             let (partner, key) = try await Partners.run { useCases in
-                let partner = try await useCases.partners.createPartner(
-                    .init(name: name, email: email, autoApproveUpToMinor: limit, requestsPerMinute: rate, burst: burst),
+                try await useCases.partners.createPartner(
+                    .init(name: name, email: email, autoApproveUpToMinor: limit, requestsPerMinute: rate, burst: burst), withKey: true,
                     by: Partners.console)
-                return (partner, try await useCases.partners.issueKey(partnerID: partner.id, by: Partners.console))
             }
             print("Partner \(partner.id) created: \(partner.name)")
-            print("API key (shown once; store it now): \(key.secret)")
+            if let key { print("API key (shown once; store it now): \(key.secret)") }
         }
     }
 

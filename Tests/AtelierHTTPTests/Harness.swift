@@ -71,11 +71,12 @@ struct Harness {
         name: String = "Gem Shop", autoApproveUpToMinor: Int64? = nil, requestsPerMinute: Int = 6000, burst: Int = 1000
     ) async throws -> (Partner, key: String) {
         let admin = Principal(userID: "test-admin", role: .admin, name: "Test admin")
-        let partner = try await useCases.partners.createPartner(
+        let (partner, key) = try await useCases.partners.createPartner(
             .init(
                 name: name, email: "\(UUID().uuidString.prefix(8))@partner.test", autoApproveUpToMinor: autoApproveUpToMinor,
-                requestsPerMinute: requestsPerMinute, burst: burst), by: admin)
-        return (partner, try await useCases.partners.issueKey(partnerID: partner.id, by: admin).secret)
+                requestsPerMinute: requestsPerMinute, burst: burst), withKey: true, by: admin)
+        guard let key else { throw HarnessError("the partner was created without its key") }
+        return (partner, key.secret)
     }
 
     /// Runs `body` against the application in memory (the router, no sockets).

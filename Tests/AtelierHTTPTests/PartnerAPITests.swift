@@ -40,6 +40,44 @@ struct PartnerAPITests {
         }
     }
 
+    @Test("in the CRM an admin creates a partner and its keys, a seller sets its auto-approval limit, a revoked key stops working")
+    func crmAdministration() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { crm in
+            let admin = try await crm.signIn("admin@atelier.test")
+            let seller = try await crm.signIn("seller@atelier.test")
+            let body: [String: any Sendable] = ["name": "Ring Shop", "email": "orders@ringshop.test"]
+            #expect(try await crm.call(.post, "/api/crm/partners", token: seller, json: body).status == .forbidden)
+            let created = try await crm.call(.post, "/api/crm/partners", token: admin, json: body)
+            #expect(created.status == .created)
+            let id = try #require(created.string("id"))
+            let issued = try await crm.call(.post, "/api/crm/partners/\(id)/keys", token: admin)
+            #expect(issued.status == .created)
+            let key = try #require(issued.string("key"))
+            let keyID = try #require(issued.string("id"))
+            #expect(try await crm.call(.post, "/api/crm/partners/\(id)/keys", token: seller).status == .forbidden)
+
+            let policy = try await crm.call(.patch, "/api/crm/partners/\(id)", token: seller, json: ["autoApproveUpToMinor": 25_000])
+            #expect((policy.json["autoApproveUpTo"] as? [String: Any])?["minorUnits"] as? Int == 25_000)
+            let listed = try await crm.call(.get, "/api/crm/partners", token: seller)
+            let partner = try #require((listed.json["items"] as? [[String: Any]])?.first { $0["id"] as? String == id })
+            #expect((partner["keys"] as? [[String: Any]])?.first?["active"] as? Bool == true)
+            #expect(!listed.text.contains(key), "a key is shown once, when it is made")
+            let off = try await crm.call(.patch, "/api/crm/partners/\(id)", token: seller, json: ["autoApproveUpToMinor": NSNull()])
+            #expect(off.status == .ok)
+            #expect(off.string("id") == id && off.json["autoApproveUpTo"] == nil)
+
+            try await harness.partnerTest { api in
+                let before = try await api.call(.get, "/v1/orders", token: key)
+                let revoked = try await crm.call(.delete, "/api/crm/partners/\(id)/keys/\(keyID)", token: admin)
+                let after = try await api.call(.get, "/v1/orders", token: key)
+                #expect(before.status == .ok)
+                #expect(revoked.status == .noContent)
+                #expect(after.status == .unauthorized)
+            }
+        }
+    }
+
     @Test("a key is needed, a revoked key stops working, and two keys can be active for rotation")
     func keys() async throws {
         let harness = try await Harness.make()

@@ -103,14 +103,8 @@ struct SQLiteExecutor: SQLExecutor {
         precondition(inTransaction, "writes happen inside Store.write")
         let arguments = StatementArguments(values.map(\.databaseValue))
         do {
-            try pool.syncWrite { db in
-                // A statement of several commands (a migration) cannot be cached; the others are.
-                if sql.contains(";") {
-                    try db.execute(sql: sql, arguments: arguments)
-                } else {
-                    try db.cachedStatement(sql: sql).execute(arguments: arguments)
-                }
-            }
+            // One statement each (migrations run through GRDB's migrator), so every one can be cached.
+            try pool.syncWrite { db in try db.cachedStatement(sql: sql).execute(arguments: arguments) }
         } catch {
             throw SQLiteStore.translate(error)
         }
