@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
     ],
     targets: [
         .target(name: "AtelierDomain", swiftSettings: swiftSettings),
@@ -110,10 +112,23 @@ let package = Package(
             swiftSettings: swiftSettings,
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        .target(
+            name: "AtelierWeb",
+            dependencies: [
+                "AtelierHTTP", "AtelierServices", "AtelierGeometry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Templates"), .copy("Assets")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "atelier",
             dependencies: [
-                "AtelierHTTP", "AtelierPartnerAPI", "AtelierServices", "AtelierTelemetry",
+                "AtelierHTTP", "AtelierPartnerAPI", "AtelierWeb", "AtelierServices", "AtelierTelemetry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -133,7 +148,7 @@ let package = Package(
         .testTarget(
             name: "AtelierHTTPTests",
             dependencies: [
-                "AtelierHTTP", "AtelierPartnerAPI", "AtelierServices",
+                "AtelierHTTP", "AtelierPartnerAPI", "AtelierServices", "AtelierWeb",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -51,24 +51,78 @@ public enum MeshGenerator {
 
     /// A torus (a plain ring band) around the z axis: tube of radius `minor` mm at distance `major` mm.
     public static func torus(major: Double, minor: Double, segments: Int, sides: Int, center: SIMD3<Double> = .zero) -> IndexedMesh {
+        let profile = (0..<sides).map { t in
+            let v = 2 * Double.pi * Double(t) / Double(sides)
+            return SIMD2(major + minor * cos(v), minor * sin(v))
+        }
+        return lathe(profile, segments: segments, closed: true, center: center)
+    }
+
+    /// A solid of revolution around the z axis, from a profile of (radius, z) points.
+    ///
+    /// A `closed` profile is a loop, counter-clockwise in the (radius, z) plane (a band, a torus).
+    /// An open profile runs from a point on the axis, up the outside, to another point on the axis
+    /// (a cylinder, a cone, a stone); its two ends become single vertices. Either way the result is
+    /// closed and faces outward.
+    public static func lathe(_ profile: [SIMD2<Double>], segments: Int, closed: Bool, center: SIMD3<Double> = .zero) -> IndexedMesh {
         var mesh = IndexedMesh()
+        let rings = closed ? profile : Array(profile.dropFirst().dropLast())
         for s in 0..<segments {
             let u = 2 * Double.pi * Double(s) / Double(segments)
-            for t in 0..<sides {
-                let v = 2 * Double.pi * Double(t) / Double(sides)
-                let p = SIMD3((major + minor * cos(v)) * cos(u), (major + minor * cos(v)) * sin(u), minor * sin(v))
-                mesh.positions.append(SIMD3<Float>(p + center))
+            for point in rings {
+                mesh.positions.append(SIMD3<Float>(SIMD3(point.x * cos(u), point.x * sin(u), point.y) + center))
             }
         }
-        func index(_ s: Int, _ t: Int) -> UInt32 { UInt32((s % segments) * sides + (t % sides)) }
+        let n = rings.count
+        func index(_ s: Int, _ t: Int) -> UInt32 { UInt32((s % segments) * n + (t % n)) }
         for s in 0..<segments {
-            for t in 0..<sides {
+            for t in 0..<(closed ? n : n - 1) {
                 let a = index(s, t), b = index(s + 1, t), c = index(s + 1, t + 1), d = index(s, t + 1)
                 mesh.triangles.append(SIMD3(a, b, c))
                 mesh.triangles.append(SIMD3(a, c, d))
             }
         }
+        if !closed, let first = profile.first, let last = profile.last {
+            let bottom = UInt32(mesh.positions.count), top = bottom + 1
+            mesh.positions.append(SIMD3<Float>(SIMD3(0, 0, first.y) + center))
+            mesh.positions.append(SIMD3<Float>(SIMD3(0, 0, last.y) + center))
+            for s in 0..<segments {
+                mesh.triangles.append(SIMD3(bottom, index(s + 1, 0), index(s, 0)))
+                mesh.triangles.append(SIMD3(top, index(s, n - 1), index(s + 1, n - 1)))
+            }
+        }
         return mesh
+    }
+
+    /// A prism: a simple polygon (counter-clockwise in the xy plane, star-shaped around `center`)
+    /// extruded along z from `bottom` to `top`.
+    public static func prism(_ outline: [SIMD2<Double>], center: SIMD2<Double>, bottom: Double, top: Double) -> IndexedMesh {
+        var mesh = IndexedMesh()
+        for point in outline { mesh.positions.append(SIMD3<Float>(Float(point.x), Float(point.y), Float(bottom))) }
+        for point in outline { mesh.positions.append(SIMD3<Float>(Float(point.x), Float(point.y), Float(top))) }
+        let n = UInt32(outline.count)
+        let lowCenter = UInt32(mesh.positions.count), highCenter = lowCenter + 1
+        mesh.positions.append(SIMD3<Float>(Float(center.x), Float(center.y), Float(bottom)))
+        mesh.positions.append(SIMD3<Float>(Float(center.x), Float(center.y), Float(top)))
+        for i in 0..<n {
+            let j = (i + 1) % n
+            mesh.triangles.append(SIMD3(lowCenter, j, i))
+            mesh.triangles.append(SIMD3(highCenter, n + i, n + j))
+            mesh.triangles.append(SIMD3(i, j, n + j))
+            mesh.triangles.append(SIMD3(i, n + j, n + i))
+        }
+        return mesh
+    }
+
+    /// The mesh moved by `transform` (a rotation or mirror-free matrix) and then by `offset`.
+    public static func transformed(_ mesh: IndexedMesh, _ transform: Basis, offset: SIMD3<Double>) -> IndexedMesh {
+        var result = mesh
+        result.positions = mesh.positions.map { p in
+            let v = SIMD3<Double>(p)
+            let rotated = transform.x * v.x + transform.y * v.y + transform.z * v.z
+            return SIMD3<Float>(rotated + offset)
+        }
+        return result
     }
 
     /// An irregular piece of about `triangles` triangles: a lumpy, uneven body (a sphere whose every
@@ -125,4 +179,17 @@ struct SplitMix64 {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+}
+
+/// Where the x, y and z axes go: the columns of a rotation.
+public struct Basis: Sendable {
+    public var x: SIMD3<Double>
+    public var y: SIMD3<Double>
+    public var z: SIMD3<Double>
+
+    public static let identity = Basis(x: SIMD3(1, 0, 0), y: SIMD3(0, 1, 0), z: SIMD3(0, 0, 1))
+    /// z becomes y: a solid made around the z axis then stands on the y axis.
+    public static let zToY = Basis(x: SIMD3(1, 0, 0), y: SIMD3(0, 0, -1), z: SIMD3(0, 1, 0))
+    /// z becomes x.
+    public static let zToX = Basis(x: SIMD3(0, 0, -1), y: SIMD3(0, 1, 0), z: SIMD3(1, 0, 0))
 }

@@ -28,20 +28,27 @@ public enum ModelReader {
     }
 
     public static func read(_ bytes: UnsafeRawBufferPointer, filename: String?, limits: MeshLimits = MeshLimits()) throws -> ReadModel {
-        guard !bytes.isEmpty else { throw MeshError.empty }
-        guard bytes.count <= limits.maxBytes else { throw MeshError.tooLarge(bytes: bytes.count, limit: limits.maxBytes) }
-        let format = try MeshFormat.detect(filename: filename, bytes: bytes)
-        let soup: TriangleSoup
-        switch format {
-        case .binarySTL: soup = try STLReader.readBinary(bytes, maxTriangles: limits.maxTriangles)
-        case .asciiSTL: soup = try STLReader.readASCII(bytes, maxTriangles: limits.maxTriangles)
-        case .obj: soup = try OBJReader.read(bytes, maxTriangles: limits.maxTriangles).soup
-        }
+        let (format, soup) = try triangles(bytes, filename: filename, limits: limits)
         let analysis = MeshAnalyzer.analyze(soup)
         let size = analysis.boundingBox.sizeMM
         guard let largest = size.max(), largest >= limits.minExtentMM, largest <= limits.maxExtentMM else {
             throw MeshError.implausibleSize(sizeMM: size, minMM: limits.minExtentMM, maxMM: limits.maxExtentMM)
         }
         return ReadModel(format: format, analysis: analysis)
+    }
+
+    /// Reads the triangles of a model file of any supported format, without analysing them
+    /// (previews and thumbnails of files that were accepted before).
+    public static func triangles(
+        _ bytes: UnsafeRawBufferPointer, filename: String?, limits: MeshLimits = MeshLimits()
+    ) throws -> (MeshFormat, TriangleSoup) {
+        guard !bytes.isEmpty else { throw MeshError.empty }
+        guard bytes.count <= limits.maxBytes else { throw MeshError.tooLarge(bytes: bytes.count, limit: limits.maxBytes) }
+        let format = try MeshFormat.detect(filename: filename, bytes: bytes)
+        switch format {
+        case .binarySTL: return (format, try STLReader.readBinary(bytes, maxTriangles: limits.maxTriangles))
+        case .asciiSTL: return (format, try STLReader.readASCII(bytes, maxTriangles: limits.maxTriangles))
+        case .obj: return (format, try OBJReader.read(bytes, maxTriangles: limits.maxTriangles).soup)
+        }
     }
 }

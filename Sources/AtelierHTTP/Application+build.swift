@@ -6,9 +6,11 @@ import Logging
 import ServiceLifecycle
 
 /// Builds the router of the internal APIs: health always; shop, and the staff surfaces (CRM, MES,
-/// carrier, admin), as `surfaces` asks.
+/// carrier, admin), as `surfaces` asks. `pages` adds more routes behind the same middleware (the
+/// web pages, which live in a module of their own).
 public func buildRouter(
-    useCases: UseCases, carrierSecret: String, surfaces: Set<ServerRole> = [.shop, .staff], maxInFlight: Int = 256
+    useCases: UseCases, carrierSecret: String, surfaces: Set<ServerRole> = [.shop, .staff], maxInFlight: Int = 256,
+    pages: (Router<AtelierRequestContext>) -> Void = { _ in }
 ) -> Router<AtelierRequestContext> {
     let router = Router(context: AtelierRequestContext.self)
     router.add(middleware: InFlightLimitMiddleware(limit: maxInFlight))
@@ -34,17 +36,18 @@ public func buildRouter(
         CarrierController(carrier: useCases.carrier, secret: carrierSecret).addRoutes(to: router.group("api/carrier"))
         AdminController(admin: useCases.admin, accounts: useCases.accounts).addRoutes(to: router.group("api/admin"))
     }
+    pages(router)
     return router
 }
 
 /// The whole program in one process: the HTTP server plus `services` (job workers), in one service group.
 public func buildApplication(
     useCases: UseCases, carrierSecret: String, surfaces: Set<ServerRole> = [.shop, .staff], maxInFlight: Int = 256,
-    host: String, port: Int, services: [any Service], logger: Logger,
+    host: String, port: Int, services: [any Service], logger: Logger, pages: (Router<AtelierRequestContext>) -> Void = { _ in },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(useCases: useCases, carrierSecret: carrierSecret, surfaces: surfaces, maxInFlight: maxInFlight),
+        router: buildRouter(useCases: useCases, carrierSecret: carrierSecret, surfaces: surfaces, maxInFlight: maxInFlight, pages: pages),
         configuration: .init(address: .hostname(host, port: port), serverName: "Atelier"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

@@ -67,6 +67,8 @@ extension Problem {
             }
         case let error as MeshError:
             return (Problem(status: .unprocessableContent, type: "invalid-model", detail: error.description), false)
+        case let error as DesignError:
+            return (Problem(status: .unprocessableContent, type: "invalid-design", detail: error.description), false)
         case let error as AuthenticationError:
             switch error {
             case .wrongCredentials, .notSignedIn:

@@ -43,3 +43,15 @@ func sizeClass(triangles: Int) -> String {
     default: ">=1M"
     }
 }
+
+extension UseCaseContext {
+    /// Prices a model without storing anything (the shop's estimate, the partners' instant quote).
+    func estimate(material: String, finishes: [String], bytes: [UInt8], filename: String?) async throws -> (Quote, ModelInfo) {
+        let priceList = try await store.reader.priceList()
+        _ = try priceList.material(material)
+        _ = try priceList.finishes(finishes)
+        let info = try ModelIntake.analyze(bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits)
+        let quote = try QuoteCalculator.quote(metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList)
+        return (quote, info)
+    }
+}

@@ -45,3 +45,20 @@ extension Optional {
         return try await transform(value)
     }
 }
+
+extension UseCases {
+    /// The model file of an order the viewer may see: its name and bytes; nil when it has none.
+    public func orderModel(orderID: String, viewer: Principal) async throws -> (filename: String, hash: String, bytes: [UInt8])? {
+        let order = try await OrderReading(context: context).visibleOrder(id: orderID, to: viewer)
+        guard let hash = order.modelHash, let bytes = try await context.store.reader.modelBytes(hash: hash) else { return nil }
+        return (order.modelFilename ?? "model.stl", hash, bytes)
+    }
+
+    /// The model of a catalog piece: anyone may see it.
+    public func catalogModel(itemID: String) async throws -> (filename: String, hash: String, bytes: [UInt8])? {
+        guard let item = try await context.store.reader.catalog().first(where: { $0.id == itemID }),
+            let bytes = try await context.store.reader.modelBytes(hash: item.modelHash)
+        else { return nil }
+        return (item.modelFilename, item.modelHash, bytes)
+    }
+}

@@ -165,13 +165,7 @@ public struct PartnerService: Sendable {
 
     /// Prices a model without storing anything.
     public func instantQuote(material: String, finishes: [String], bytes: [UInt8], filename: String?) async throws -> (Quote, ModelInfo) {
-        let priceList = try await context.store.reader.priceList()
-        _ = try priceList.material(material)
-        _ = try priceList.finishes(finishes)
-        let info = try ModelIntake.analyze(
-            bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: context.configuration.meshLimits)
-        let quote = try QuoteCalculator.quote(metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList)
-        return (quote, info)
+        try await context.estimate(material: material, finishes: finishes, bytes: bytes, filename: filename)
     }
 
     /// What a partner sends to order.

@@ -81,6 +81,58 @@ public struct ShopService: Sendable {
         }
     }
 
+    /// Starts an order with its model, uploaded or made by the constructor, in one transaction:
+    /// `INITIATED` then `FILE_UPLOADED`. The model is analysed first, so a refused file stores nothing.
+    /// `note` goes on the history entry of the model (what was designed).
+    public func createOrder(
+        _ request: NewOrder, model bytes: [UInt8], filename: String?, note: String? = nil, by customer: Principal
+    ) async throws -> Order {
+        let id = context.newID()
+        return try await context.orderSpan("order.create", orderID: id) {
+            let priceList = try await context.store.reader.priceList()
+            _ = try priceList.material(request.material)
+            _ = try priceList.finishes(request.finishes)
+            let name = ModelIntake.cleanFilename(filename)
+            let info = try ModelIntake.analyze(bytes: bytes, filename: name, limits: context.configuration.meshLimits)
+            let now = context.time.now()
+            return try await context.store.write { tx in
+                var (order, created) = try Order.start(
+                    id: id, customer: customer, materialCode: request.material, finishCodes: request.finishes, at: now)
+                var history = [created]
+                history += try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
+                if let note { history[history.count - 1].note = note }
+                order.traceContext = TraceContext.current()
+                try await tx.insert(model: info, bytes: bytes, at: now)
+                try await tx.insert(order: order)
+                try await tx.append(history: history)
+                return order
+            }
+        }
+    }
+
+    /// Starts an order for a piece built in the constructor: the server makes its model.
+    /// An engraving adds the engraving finish.
+    public func createOrder(design: JewelryDesign, material: String, finishes: [String], by customer: Principal) async throws -> Order {
+        let design = try design.validated()
+        var finishes = finishes
+        if !design.engraving.isEmpty, !finishes.contains("engraving") { finishes.append("engraving") }
+        let bytes = MeshWriter.binarySTL(design.mesh(withStone: false).soup, header: "Atelier constructor")
+        return try await createOrder(
+            NewOrder(material: material, finishes: finishes), model: bytes, filename: design.filename,
+            note: "Designed in the constructor: \(design.summary)", by: customer)
+    }
+
+    /// The model of a design as a binary STL, with its stone shown where it will be set (a preview).
+    public func preview(design: JewelryDesign) throws -> [UInt8] {
+        MeshWriter.binarySTL(try design.validated().mesh(withStone: true).soup, header: "Atelier constructor preview")
+    }
+
+    /// What a model would cost in a material and finishes, stored nowhere: the shop's estimate
+    /// before ordering. The price of the order itself comes from the pricing worker.
+    public func estimate(material: String, finishes: [String], bytes: [UInt8], filename: String?) async throws -> (Quote, ModelInfo) {
+        try await context.estimate(material: material, finishes: finishes, bytes: bytes, filename: filename)
+    }
+
     /// Attaches (or replaces) the order's model: `FILE_UPLOADED`. A refused file stores nothing.
     public func attachModel(orderID: String, filename: String?, bytes: [UInt8], by customer: Principal) async throws -> (Order, ModelInfo) {
         try await context.orderSpan("order.attach-model", orderID: orderID) {

@@ -5,6 +5,7 @@ import AtelierPartnerAPI
 import AtelierServices
 import AtelierStorage
 import AtelierTelemetry
+import AtelierWeb
 import Foundation
 import Hummingbird
 import ServiceLifecycle
@@ -103,15 +104,21 @@ struct Serve: AsyncParsableCommand {
         let host = configuration.host
         let databasePath = configuration.databaseURL == nil ? configuration.databasePath : "PostgreSQL (ATELIER_DATABASE_URL)"
         let secret = carrierSecret
+        let site: WebSite
+        do { site = try await WebSite.load(useCases: useCases) } catch { throw CommandFailure("Cannot load the web pages: \(error)") }
         let app = buildApplication(
             useCases: useCases, carrierSecret: secret, surfaces: running, maxInFlight: configuration.maxInFlightRequests,
             host: host, port: configuration.port, services: [], logger: environment.logger,
+            pages: { site.addRoutes(to: $0, surfaces: running) },
             onServerRunning: { port in
                 var lines = ["Atelier is running on http://\(host):\(port) (\(running.map(\.rawValue).sorted().joined(separator: ", ")))"]
-                if running.contains(.shop) { lines.append("  shop API     http://\(host):\(port)/api/shop/catalog") }
+                if running.contains(.shop) {
+                    lines.append("  shop         http://\(host):\(port)/ (API: /api/shop/catalog)")
+                }
                 if running.contains(.staff) {
-                    lines.append("  CRM API      http://\(host):\(port)/api/crm/orders")
-                    lines.append("  MES API      http://\(host):\(port)/api/mes/dashboard")
+                    lines.append("  CRM          http://\(host):\(port)/crm (API: /api/crm/orders)")
+                    lines.append("  MES          http://\(host):\(port)/mes (API: /api/mes/dashboard)")
+                    lines.append("  admin        http://\(host):\(port)/admin")
                 }
                 lines.append("  health       http://\(host):\(port)/health/ready")
                 lines.append("  data         \(databasePath)")

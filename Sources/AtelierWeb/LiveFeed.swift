@@ -1,0 +1,122 @@
+import AtelierDomain
+import AtelierHTTP
+import AtelierStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceLifecycle
+
+/// What the operators' dashboards follow: the count of orders per status. Every status change
+/// changes it (an order arriving, being taken, moving on), on any instance, since it is read from
+/// the shared database. One read serves every open dashboard of this process, at most every
+/// `interval`.
+actor LiveFeed {
+    struct Snapshot: Sendable, Equatable {
+        var version: Int
+        var counts: [OrderStatus: Int]
+    }
+
+    private let store: any Store
+    private let interval: Duration
+    private var snapshot = Snapshot(version: 0, counts: [:])
+    private var readAt: ContinuousClock.Instant?
+    private var reading: Task<[OrderStatus: Int], any Error>?
+
+    init(store: any Store, interval: Duration = .milliseconds(200)) {
+        self.store = store
+        self.interval = interval
+    }
+
+    /// The latest counts, read again when they are older than the interval.
+    func current() async throws -> Snapshot {
+        if let readAt, ContinuousClock.now - readAt < interval { return snapshot }
+        let task: Task<[OrderStatus: Int], any Error>
+        if let reading {
+            task = reading
+        } else {
+            task = Task { [store] in try await store.reader.statusCounts() }
+            reading = task
+        }
+        let counts: [OrderStatus: Int]
+        do {
+            counts = try await task.value
+        } catch {
+            reading = nil
+            throw error
+        }
+        if reading != nil {
+            // The first caller back applies the result; the others joined the same read.
+            reading = nil
+            readAt = .now
+            if counts != snapshot.counts { snapshot = Snapshot(version: snapshot.version + 1, counts: counts) }
+        }
+        return snapshot
+    }
+
+    /// A stream of server-sent events: `counts` at once and on every change, a comment every 15 s
+    /// to keep proxies from closing it. It ends after 10 minutes (the browser reconnects by itself),
+    /// when the client goes, or when the server shuts down.
+    nonisolated func events(tick: Duration = .milliseconds(200), lifetime: Duration = .seconds(600)) -> Response {
+        let body = ResponseBody { [self] writer in
+            let started = ContinuousClock.now
+            var sent = -1
+            var quietSince = ContinuousClock.now
+            try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
+            while !Task.isCancelled, !Task.isShuttingDownGracefully, ContinuousClock.now - started < lifetime {
+                if let snapshot = try? await current(), snapshot.version != sent {
+                    sent = snapshot.version
+                    let counts = OrderStatus.allCases.map { "\"\($0.rawValue)\":\(snapshot.counts[$0] ?? 0)" }.joined(separator: ",")
+                    try await writer.write(ByteBuffer(string: "event: counts\ndata: {\(counts)}\n\n"))
+                    quietSince = .now
+                } else if ContinuousClock.now - quietSince > .seconds(15) {
+                    try await writer.write(ByteBuffer(string: ": still here\n\n"))
+                    quietSince = .now
+                }
+                try await Task.sleep(for: tick)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"],
+            body: body)
+    }
+}
+
+/// Static files (CSS, scripts, the 3D viewer), loaded into memory at start.
+struct Assets: Sendable {
+    struct File: Sendable {
+        var bytes: [UInt8]
+        var contentType: String
+        var etag: String
+    }
+
+    let files: [String: File]
+
+    init(directory: URL) throws {
+        var files: [String: File] = [:]
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            let bytes = [UInt8](try Data(contentsOf: directory.appendingPathComponent(name)))
+            let type =
+                switch (name as NSString).pathExtension {
+                case "css": "text/css; charset=utf-8"
+                case "js": "text/javascript; charset=utf-8"
+                case "svg": "image/svg+xml"
+                default: "application/octet-stream"
+                }
+            files[name] = File(bytes: bytes, contentType: type, etag: "\"\(bytes.count)-\(String(PNG.crc32(bytes), radix: 16))\"")
+        }
+        self.files = files
+    }
+
+    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
+        group.get("{name}") { request, context -> Response in
+            let name = try context.parameters.require("name")
+            guard let file = files[name] else { throw HTTPError(.notFound, message: "There is no asset '\(name)'.") }
+            if request.headers[.ifNoneMatch] == file.etag { return Response(status: .notModified, headers: [.eTag: file.etag]) }
+            return Response(
+                status: .ok, headers: [.contentType: file.contentType, .cacheControl: "public, max-age=300", .eTag: file.etag],
+                body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+        }
+    }
+}

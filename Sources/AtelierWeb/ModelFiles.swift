@@ -1,0 +1,131 @@
+import AtelierDomain
+import AtelierGeometry
+import AtelierHTTP
+import AtelierServices
+import CompressNIO
+import Foundation
+import Hummingbird
+import Synchronization
+
+/// Models for the 3D preview (binary STL, whatever was uploaded) and their thumbnails (PNG), for
+/// orders the viewer may see and for catalog pieces. Both are addressed by the model's content, so
+/// browsers keep them.
+struct ModelFiles {
+    let site: WebSite
+
+    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
+        group.get("orders/{id}/model.stl") { _, context -> Response in
+            let viewer = try context.require(.customer, .seller, .operator, .admin)
+            let id = try context.parameters.require("id")
+            guard let model = try await site.useCases.orderModel(orderID: id, viewer: viewer) else {
+                throw DomainError.notFound("Order \(id) has no model yet.")
+            }
+            return try stl(model)
+        }
+        group.get("orders/{id}/thumbnail.png") { _, context -> Response in
+            let viewer = try context.require(.customer, .seller, .operator, .admin)
+            let id = try context.parameters.require("id")
+            guard let model = try await site.useCases.orderModel(orderID: id, viewer: viewer) else {
+                throw DomainError.notFound("Order \(id) has no model yet.")
+            }
+            return try png(model)
+        }
+        group.get("catalog/{id}/model.stl") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            guard let model = try await site.useCases.catalogModel(itemID: id) else {
+                throw DomainError.notFound("The catalog has no piece '\(id)'.")
+            }
+            return try stl(model)
+        }
+        group.get("catalog/{id}/thumbnail.png") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            guard let model = try await site.useCases.catalogModel(itemID: id) else {
+                throw DomainError.notFound("The catalog has no piece '\(id)'.")
+            }
+            return try png(model)
+        }
+    }
+
+    /// Any stored model as binary STL, the one format the viewer reads.
+    private func stl(_ model: (filename: String, hash: String, bytes: [UInt8])) throws -> Response {
+        let format = try model.bytes.withUnsafeBytes { try MeshFormat.detect(filename: model.filename, bytes: $0) }
+        let bytes =
+            format == .binarySTL
+            ? model.bytes
+            : MeshWriter.binarySTL(try model.bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename).1 })
+        return Response(
+            status: .ok, headers: [.contentType: "model/stl", .cacheControl: "private, max-age=86400", .eTag: "\"\(model.hash)\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    private func png(_ model: (filename: String, hash: String, bytes: [UInt8])) throws -> Response {
+        let png = try site.pictures.thumbnail(hash: model.hash) {
+            let soup = try model.bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename).1 }
+            return try PNG.encode(Thumbnail.render(soup, size: ModelPictures.size))
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=86400", .eTag: "\"\(model.hash)\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: png)))
+    }
+}
+
+/// Thumbnails made once per model and kept in memory (the most recent ones).
+final class ModelPictures: Sendable {
+    static let size = 160
+    private let cache = Mutex<[String: [UInt8]]>([:])
+    private let capacity: Int
+
+    init(capacity: Int = 2_000) { self.capacity = capacity }
+
+    func thumbnail(hash: String, make: () throws -> [UInt8]) throws -> [UInt8] {
+        if let cached = cache.withLock({ $0[hash] }) { return cached }
+        let picture = try make()
+        cache.withLock { cache in
+            if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
+            cache[hash] = picture
+        }
+        return picture
+    }
+}
+
+/// PNG files of RGBA pictures (zlib-compressed, as the format wants).
+enum PNG {
+    static func encode(_ picture: Thumbnail) throws -> [UInt8] {
+        var raw = ByteBuffer()
+        raw.reserveCapacity(picture.height * (picture.width * 4 + 1))
+        for y in 0..<picture.height {
+            raw.writeInteger(UInt8(0))  // no filter
+            raw.writeBytes(picture.rgba[(y * picture.width * 4)..<((y + 1) * picture.width * 4)])
+        }
+        let compressed = try raw.compress(with: .zlib())
+        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        var header: [UInt8] = []
+        header += bigEndian(UInt32(picture.width)) + bigEndian(UInt32(picture.height))
+        header += [8, 6, 0, 0, 0]  // 8 bits per channel, RGBA, deflate, no filter method, no interlace
+        chunk("IHDR", header, into: &png)
+        chunk("IDAT", Array(compressed.readableBytesView), into: &png)
+        chunk("IEND", [], into: &png)
+        return png
+    }
+
+    private static func chunk(_ type: String, _ data: [UInt8], into png: inout [UInt8]) {
+        let typed = Array(type.utf8) + data
+        png += bigEndian(UInt32(data.count)) + typed + bigEndian(crc32(typed))
+    }
+
+    private static func bigEndian(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+    }
+
+    private static let crcTable: [UInt32] = (0..<256).map { n in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for byte in bytes { c = crcTable[Int((c ^ UInt32(byte)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
+    }
+}

@@ -1,0 +1,79 @@
+import AtelierDomain
+import AtelierHTTP
+import AtelierServices
+import Foundation
+import Hummingbird
+
+/// Sign-in, sign-up (the shop's) and sign-out.
+struct SessionPages {
+    let site: WebSite
+    let signUp: Bool
+
+    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
+        group.get("sign-in") { request, context in
+            site.page("sign-in", ["next": safeNext(request.query("next")) ?? ""], title: "Sign in", request: request, context: context)
+        }
+        group.post("sign-in") { request, context -> Response in
+            let form = try await request.form(context: context)
+            let next = safeNext(form["next"])
+            do {
+                let session = try await site.useCases.accounts.signIn(email: form["email"] ?? "", password: form["password"] ?? "")
+                var response = site.redirect(next ?? home(for: session.user.role))
+                response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow)))
+                return response
+            } catch let error as AuthenticationError {
+                return site.page(
+                    "sign-in", ["next": next ?? "", "email": form["email"] ?? ""], title: "Sign in", request: request, context: context,
+                    status: .unauthorized, error: error.description)
+            }
+        }
+        group.post("sign-out") { request, context -> Response in
+            if let token = request.cookies[WebSessionMiddleware.cookie]?.value, !token.isEmpty {
+                try await site.useCases.accounts.signOut(token: token)
+            }
+            var response = site.redirect("/sign-in", flash: "You are signed out.")
+            response.setCookie(sessionCookie("", maxAge: 0))
+            return response
+        }
+        guard signUp else { return }
+        group.get("sign-up") { request, context in
+            site.page("sign-up", [:], title: "Create an account", request: request, context: context)
+        }
+        group.post("sign-up") { request, context -> Response in
+            let form = try await request.form(context: context)
+            let email = form["email"] ?? "", name = form["name"] ?? "", password = form["password"] ?? ""
+            do {
+                guard password == form["confirm"] else { throw DomainError.invalid("The two passwords differ.") }
+                _ = try await site.useCases.accounts.signUp(email: email, name: name, password: password)
+                let session = try await site.useCases.accounts.signIn(email: email, password: password)
+                var response = site.redirect("/", flash: "Welcome, \(session.user.name). Your account is ready.")
+                response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow)))
+                return response
+            } catch let error as DomainError {
+                return site.page(
+                    "sign-up", ["email": email, "name": name], title: "Create an account", request: request, context: context,
+                    status: .unprocessableContent, error: error.description)
+            }
+        }
+    }
+
+    private func sessionCookie(_ token: String, maxAge: Int) -> Cookie {
+        Cookie(name: WebSessionMiddleware.cookie, value: token, maxAge: maxAge, path: "/", httpOnly: true, sameSite: .lax)
+    }
+
+    /// Only a path on this site, never another address.
+    private func safeNext(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return nil }
+        return next
+    }
+}
+
+/// Where a person starts after signing in.
+func home(for role: Role) -> String {
+    switch role {
+    case .seller: "/crm"
+    case .operator: "/mes"
+    case .admin: "/admin"
+    default: "/orders"
+    }
+}

@@ -1,0 +1,138 @@
+import AtelierDomain
+import AtelierHTTP
+import AtelierServices
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Mustache
+
+/// The web pages of Atelier, rendered on the server: the shop for customers, the CRM for sellers,
+/// the MES for operators and the admin pages. Templates and assets ship inside the program;
+/// nothing is fetched from elsewhere and nothing is built in the browser.
+public struct WebSite: Sendable {
+    let useCases: UseCases
+    let library: MustacheLibrary
+    let assets: Assets
+    let feed: LiveFeed
+    let pictures: ModelPictures
+
+    /// Loads the templates and assets shipped with the program.
+    public static func load(useCases: UseCases) async throws -> WebSite {
+        guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
+            let assets = Bundle.module.url(forResource: "Assets", withExtension: nil)
+        else { throw WebSiteError("The web templates are missing from the program's resources.") }
+        return WebSite(
+            useCases: useCases, library: try await MustacheLibrary(directory: templates.path), assets: try Assets(directory: assets),
+            feed: LiveFeed(store: useCases.context.store), pictures: ModelPictures())
+    }
+
+    /// Adds the pages of `surfaces` to `router`: the shop's for `.shop`, the CRM's, the MES's and the
+    /// admin pages for `.staff`; sign-in, assets and model files for either.
+    public func addRoutes(to router: Router<AtelierRequestContext>, surfaces: Set<ServerRole>) {
+        let shop = surfaces.contains(.shop), staff = surfaces.contains(.staff)
+        guard shop || staff else { return }
+        let web = router.group()
+            .add(middleware: WebErrorMiddleware(site: self))
+            .add(middleware: WebSessionMiddleware(accounts: useCases.accounts))
+        assets.addRoutes(to: web.group("assets"))
+        SessionPages(site: self, signUp: shop).addRoutes(to: web)
+        ModelFiles(site: self).addRoutes(to: web.group("files"))
+        if shop {
+            ShopPages(site: self).addRoutes(to: web)
+        } else {
+            web.get("/") { _, context in redirect(context.principal.map { home(for: $0.role) } ?? "/sign-in") }
+        }
+        if staff {
+            CRMPages(site: self).addRoutes(to: web.group("crm"))
+            MESPages(site: self).addRoutes(to: web.group("mes"))
+            AdminPages(site: self).addRoutes(to: web.group("admin"))
+        }
+    }
+}
+
+struct WebSiteError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+// MARK: Rendering
+
+extension WebSite {
+    /// A page: `template` with `values`, inside the layout with the navigation of the signed-in user.
+    func page(
+        _ template: String, _ values: [String: Any], title: String, request: Request, context: AtelierRequestContext,
+        status: HTTPResponse.Status = .ok, error: String? = nil
+    ) -> Response {
+        var values = values
+        values["chrome"] = chrome(title: title, request: request, context: context, error: error)
+        let html = library.render(values, withTemplate: template) ?? "The page \(template) is missing."
+        var response = Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+        if request.cookies[Flash.cookie] != nil { response.setCookie(Flash.clear) }
+        return response
+    }
+
+    /// A fragment without the layout (live updates replace part of a page with it).
+    func fragment(_ template: String, _ values: [String: Any]) -> Response {
+        let html = library.render(values, withTemplate: template) ?? ""
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    private func chrome(title: String, request: Request, context: AtelierRequestContext, error: String?) -> [String: Any] {
+        var chrome: [String: Any] = ["title": title, "nav": navigation(for: context.principal?.role, path: request.uri.path)]
+        if let principal = context.principal {
+            chrome["user"] = ["name": principal.name, "role": principal.role.rawValue]
+        }
+        if let flash = Flash.read(request) { chrome["flash"] = flash }
+        if let error { chrome["error"] = error }
+        return chrome
+    }
+
+    private func navigation(for role: Role?, path: String) -> [[String: Any]] {
+        var links: [(String, String)]
+        switch role {
+        case nil: links = [("/", "Catalog"), ("/design", "Design your own"), ("/constructor", "Constructor")]
+        case .customer?:
+            links = [("/", "Catalog"), ("/design", "Design your own"), ("/constructor", "Constructor"), ("/orders", "My orders")]
+        case .seller?:
+            links = [("/crm", "Orders"), ("/crm/customers", "Customers"), ("/crm/partners", "Partners"), ("/crm/stalled", "Stalled")]
+        case .operator?: links = [("/mes", "Dashboard"), ("/mes/my", "My work")]
+        case .admin?:
+            links = [
+                ("/crm", "Orders"), ("/crm/partners", "Partners"), ("/crm/stalled", "Stalled"), ("/mes", "MES"),
+                ("/admin", "Users"), ("/admin/materials", "Materials"),
+            ]
+        default: links = []
+        }
+        return links.map { href, label in
+            let current = href == "/" ? path == "/" : path == href || path.hasPrefix(href + "/")
+            return ["href": href, "label": label, "current": current]
+        }
+    }
+
+    /// A 303 to `location`, with a message shown once on the next page.
+    func redirect(_ location: String, flash: String? = nil) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location])
+        if let flash { response.setCookie(Flash.cookie(flash)) }
+        return response
+    }
+}
+
+/// A message that survives one redirect, in a short-lived cookie.
+enum Flash {
+    static let cookie = "atelier_flash"
+    static let clear = Cookie(name: cookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax)
+
+    static func cookie(_ message: String) -> Cookie {
+        Cookie(name: cookie, value: Data(message.utf8).base64EncodedString(), maxAge: 60, path: "/", httpOnly: true, sameSite: .lax)
+    }
+
+    static func read(_ request: Request) -> String? {
+        guard let value = request.cookies[cookie]?.value, !value.isEmpty, let data = Data(base64Encoded: value) else { return nil }
+        return String(decoding: data.prefix(500), as: UTF8.self)
+    }
+}

@@ -1,0 +1,298 @@
+import AtelierDomain
+import AtelierGeometry
+import AtelierHTTP
+import AtelierServices
+import AtelierStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import Testing
+
+@testable import AtelierWeb
+
+extension Harness {
+    /// The whole application with its web pages, in memory.
+    func webTest(_ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
+        let site = try await WebSite.load(useCases: useCases)
+        let app = buildApplication(
+            useCases: useCases, carrierSecret: Self.carrierSecret, host: "127.0.0.1", port: 0, services: [], logger: .init(label: "test"),
+            pages: { site.addRoutes(to: $0, surfaces: [.shop, .staff]) })
+        try await app.test(.router) { client in try await body(Browser(api: API(client: client))) }
+    }
+}
+
+/// A browser: keeps its cookies, sends forms, follows nothing by itself.
+final class Browser: Sendable {
+    let api: API
+    private let cookies = Mutex<[String: String]>([:])
+
+    init(api: API) { self.api = api }
+
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, form: [(String, String)]? = nil, body: [UInt8]? = nil, headers: [String: String] = [:]
+    ) async throws -> Reply {
+        var headers = headers
+        let jar = cookies.withLock { $0 }
+        if !jar.isEmpty { headers["Cookie"] = jar.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        var bytes = body
+        if let form {
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            let encoded = form.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(
+                separator: "&")
+            bytes = Array(encoded.utf8)
+        }
+        let reply = try await api.call(method, path, body: bytes, headers: headers)
+        for line in reply.headers[values: .setCookie] {
+            let pair = line.split(separator: ";")[0].split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(pair[0]), value = pair.count > 1 ? String(pair[1]) : ""
+            let expired = line.lowercased().contains("max-age=0")
+            cookies.withLock { $0[name] = expired ? nil : value }
+        }
+        return reply
+    }
+
+    func get(_ path: String, headers: [String: String] = [:]) async throws -> Reply { try await send(.get, path, headers: headers) }
+    func post(_ path: String, _ form: [(String, String)] = []) async throws -> Reply { try await send(.post, path, form: form) }
+
+    func signIn(_ email: String, password: String = Harness.password) async throws {
+        let reply = try await post("/sign-in", [("email", email), ("password", password)])
+        guard reply.status == .seeOther else { throw HarnessError("sign-in of \(email): \(reply.status) \(reply.text)") }
+    }
+}
+
+extension Reply {
+    var location: String? { headers[.location] }
+}
+
+@Suite("Web pages")
+struct WebPagesTests {
+    @Test("signing in sets a session cookie and opens each person's first page; a wrong password says so")
+    func signIn() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            let wrong = try await browser.post("/sign-in", [("email", "customer@atelier.test"), ("password", "not-it")])
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("role=\"alert\""))
+            #expect(!wrong.text.contains("not-it"))
+
+            let anonymous = try await browser.get("/orders")
+            #expect(anonymous.status == .seeOther)
+            #expect(anonymous.location == "/sign-in?next=%2Forders")
+
+            for (email, home, heading) in [
+                ("customer@atelier.test", "/orders", "My orders"), ("seller@atelier.test", "/crm", "Orders"),
+                ("operator@atelier.test", "/mes", "Dashboard"), ("admin@atelier.test", "/admin", "Users"),
+            ] {
+                let reply = try await browser.post("/sign-in", [("email", email), ("password", Harness.password)])
+                #expect(reply.status == .seeOther)
+                #expect(reply.location == home)
+                let page = try await browser.get(home)
+                #expect(page.status == .ok, "\(email) \(page.text)")
+                #expect(page.text.contains("<h1>\(heading)</h1>"))
+                #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(try await browser.post("/sign-out").location == "/sign-in")
+                #expect(try await browser.get(home).status == .seeOther)
+            }
+        }
+    }
+
+    @Test("a customer cannot open the CRM, and a form sent from another site changes nothing")
+    func refusals() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            try await browser.signIn("customer@atelier.test")
+            let crm = try await browser.get("/crm")
+            #expect(crm.status == .forbidden)
+            #expect(crm.text.contains("id=\"problem-detail\""))
+
+            let forged = try await browser.send(
+                .post, "/orders", form: [("material", "gold-585"), ("catalogItem", "classic-band")],
+                headers: ["Origin": "https://evil.example"])
+            #expect(forged.status == .forbidden)
+            #expect(forged.text.contains("another site"))
+            let orders = try await browser.get("/orders")
+            #expect(orders.text.contains("No orders yet"))
+
+            let sameSite = try await browser.send(
+                .post, "/orders", form: [("material", "gold-585"), ("catalogItem", "classic-band")],
+                headers: ["Origin": "http://localhost"])  // the test client's host
+            #expect(sameSite.status == .seeOther)
+        }
+    }
+
+    @Test("design your own: a refused file shows the server's reason; a good one is priced, ordered and followed")
+    func designYourOwn() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            try await browser.signIn("customer@atelier.test")
+            let page = try await browser.get("/design")
+            #expect(page.text.contains("<label for=\"model\">"))
+            #expect(page.text.contains("Yellow gold 585"))
+
+            let json = ["Accept": "application/json", "Content-Type": "application/octet-stream"]
+            let broken = try await browser.send(
+                .post, "/design/estimate?material=gold-585&filename=broken.stl", body: Array("solid nothing\nendsolid".utf8), headers: json)
+            #expect(broken.status == .unprocessableContent)
+            #expect(broken.headers[.contentType] == "application/problem+json")
+            let reason = try #require(broken.string("detail"))
+            #expect(reason.contains("no triangles") || reason.contains("triangle"), "\(reason)")
+
+            let estimate = try await browser.send(
+                .post, "/design/estimate?material=gold-585&finish=polish&filename=ring.stl", body: Models.ring, headers: json)
+            #expect(estimate.status == .ok, "\(estimate.text)")
+            #expect(estimate.string("total")?.hasSuffix("EUR") == true)
+            #expect((estimate.json["lines"] as? [Any])?.isEmpty == false)
+            #expect(try await harness.useCases.crm.orders(OrderFilter(), page: PageRequest(limit: 10)).items.isEmpty)
+
+            let created = try await browser.send(
+                .post, "/design/order?material=gold-585&filename=ring.stl", body: Models.ring, headers: json)
+            #expect(created.status == .ok)
+            let location = try #require(created.string("location"))
+            let order = try await browser.get(location)
+            #expect(order.text.contains("Model uploaded"))
+            #expect(order.text.contains("ring.stl"))
+            #expect(order.text.contains("data-poll="))
+
+            let id = String(location.split(separator: "/").last!)
+            #expect(try await browser.post("/orders/\(id)/submit").status == .seeOther)
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            let priced = try await browser.get(location)
+            #expect(priced.text.contains("id=\"quote-total\""))
+            let status = try await browser.get("/orders/\(id)/status", headers: ["Accept": "application/json"])
+            #expect(status.string("status") == "PRICE_CALCULATED")
+        }
+    }
+
+    @Test("the constructor makes the model on the server, refuses impossible designs with the reason, and orders")
+    func constructor() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            let model = try await browser.get("/constructor/model.stl?kind=ring&size=54&width=5&setting=bezel&stone=5")
+            #expect(model.status == .ok)
+            let triangles = model.bytes.count >= 84 ? model.bytes[80..<84].withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) } : 0
+            #expect(triangles > 100)
+            #expect(model.bytes.count == 84 + Int(triangles) * 50)
+
+            let impossible = try await browser.get(
+                "/constructor/estimate?kind=ring&size=100&material=gold-585", headers: ["Accept": "application/json"])
+            #expect(impossible.status == .unprocessableContent)
+            #expect(impossible.string("detail") == "A ring size (EU) must be between 41 and 76; it is 100.")
+            let shown = try await browser.get("/constructor/model.stl?kind=ring&size=abc")
+            #expect(shown.status == .unprocessableContent)
+            #expect(shown.text.contains("The ring size must be a number; &#39;abc&#39; is not.") || shown.text.contains("'abc' is not"))
+
+            let estimate = try await browser.get(
+                "/constructor/estimate?kind=ring&standard=us&size=7&width=4&material=silver-925&engraving=Forever",
+                headers: ["Accept": "application/json"])
+            #expect(estimate.status == .ok, "\(estimate.text)")
+            let labels = (estimate.json["lines"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+            #expect(labels.contains { $0.lowercased().contains("engraving") }, "\(labels)")
+
+            try await browser.signIn("customer@atelier.test")
+            let ordered = try await browser.post(
+                "/constructor/order",
+                [
+                    ("kind", "ring"), ("profile", "court"), ("standard", "eu"), ("size", "56"), ("width", "3"), ("setting", "prongs"),
+                    ("stone", "4"),
+                    ("engraving", "A & B"), ("material", "gold-750"),
+                ])
+            #expect(ordered.status == .seeOther)
+            let location = try #require(ordered.location)
+            let page = try await browser.get(location)
+            #expect(page.text.contains("Designed in the constructor: Ring, EU size 56"))
+            #expect(page.text.contains("engraving “A &amp; B”"))
+            #expect(page.text.contains("ring-eu56"))
+        }
+    }
+
+    @Test("the MES: the dashboard lists approved orders with thumbnails; a second operator hears who was faster")
+    func mesTake() async throws {
+        let harness = try await Harness.make()
+        let second = try await harness.useCases.accounts.createUser(
+            email: "oscar@atelier.test", name: "Oscar Operator", password: Harness.password, role: .operator)
+        let id = try await approvedOrder(harness)
+        try await harness.webTest { browser in
+            try await browser.signIn("operator@atelier.test")
+            let dashboard = try await browser.get("/mes")
+            #expect(dashboard.text.contains("data-order=\"\(id)\""))
+            #expect(dashboard.text.contains("/files/orders/\(id)/thumbnail.png"))
+            #expect(dashboard.text.contains("data-events=\"/mes/events\""))
+            let live = try await browser.get("/mes", headers: ["X-Fragment": "live"])
+            #expect(!live.text.contains("<html"))
+            #expect(live.text.contains("data-order=\"\(id)\""))
+
+            let thumbnail = try await browser.get("/files/orders/\(id)/thumbnail.png")
+            #expect(thumbnail.headers[.contentType] == "image/png")
+            #expect(Array(thumbnail.bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            #expect(String(decoding: thumbnail.bytes[12..<16], as: UTF8.self) == "IHDR")
+
+            let taken = try await browser.post("/mes/orders/\(id)/take")
+            #expect(taken.location == "/mes/my")
+            let my = try await browser.get("/mes/my")
+            #expect(my.text.contains("/mes/orders/\(id)/complete"))
+        }
+        try await harness.webTest { browser in
+            try await browser.signIn(second.email)
+            let late = try await browser.post("/mes/orders/\(id)/take")
+            #expect(late.status == .conflict)
+            #expect(late.text.contains("Olga Operator was faster"))
+        }
+    }
+
+    @Test("the live feed counts orders per status and moves its version only when they change")
+    func liveFeed() async throws {
+        let harness = try await Harness.make()
+        let feed = LiveFeed(store: harness.store, interval: .zero)
+        let before = try await feed.current()
+        #expect(try await feed.current().version == before.version)
+        _ = try await approvedOrder(harness)
+        let after = try await feed.current()
+        #expect(after.version > before.version)
+        #expect(after.counts[.manufacturingApproved] == (before.counts[.manufacturingApproved] ?? 0) + 1)
+    }
+
+    @Test("admin pages: a new user with a role, a material with its price; bad input is explained")
+    func admin() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            try await browser.signIn("admin@atelier.test")
+            let added = try await browser.post(
+                "/admin/users",
+                [("name", "Petra Seller"), ("email", "petra@atelier.test"), ("password", "long-enough-1"), ("role", "seller")])
+            #expect(added.status == .seeOther)
+            #expect(try await browser.get("/admin?role=seller").text.contains("petra@atelier.test"))
+
+            let saved = try await browser.post(
+                "/admin/materials",
+                [("code", "palladium-500"), ("name", "Palladium 500"), ("density", "11.8"), ("price", "31.5"), ("active", "on")])
+            #expect(saved.status == .seeOther)
+            let materials = try await browser.get("/admin/materials")
+            #expect(materials.text.contains("Palladium 500"))
+            #expect(materials.text.contains("31.50"))
+
+            let bad = try await browser.post("/admin/materials", [("code", "x"), ("name", "X"), ("density", "heavy"), ("price", "1")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.text.contains("The density must be a number"))
+        }
+    }
+
+    /// An order priced and approved, ready on the operators' dashboard.
+    private func approvedOrder(_ harness: Harness) async throws -> String {
+        let customer = try await principal(harness, "customer@atelier.test")
+        let seller = try await principal(harness, "seller@atelier.test")
+        let order = try await harness.useCases.shop.createOrder(
+            ShopService.NewOrder(material: "gold-585", finishes: []), model: Models.ring, filename: "ring.stl", by: customer)
+        _ = try await harness.useCases.shop.submit(orderID: order.id, by: customer, idempotencyKey: nil)
+        _ = try await harness.pricingWorker.runDueJobs()
+        _ = try await harness.useCases.crm.approve(orderID: order.id, note: nil, by: seller)
+        return order.id
+    }
+
+    private func principal(_ harness: Harness, _ email: String) async throws -> Principal {
+        let session = try await harness.useCases.accounts.signIn(email: email, password: Harness.password)
+        return try #require(try await harness.useCases.accounts.authenticate(token: session.token))
+    }
+}
