@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""The whole journey of an order through Atelier's web pages, in headless Chromium.
+
+A customer uploads a model and orders it, a seller approves it, an operator (whose dashboard is
+already open) sees it arrive without a reload, takes it, completes, packs and ships it, the
+carrier's message closes it and the customer's open order page shows CLOSED by itself. Another
+customer signs up, builds a ring in the constructor and orders it. Every page is checked for
+labelled fields and script errors, and a screenshot of each is saved.
+
+Environment: ATELIER_URL (a running `atelier serve` with the demo data), ATELIER_CARRIER_SECRET,
+ATELIER_SCREENSHOTS (a folder), ATELIER_DEMO_PASSWORD (optional).
+"""
+import base64
+import json
+import math
+import os
+import pathlib
+import re
+import struct
+import sys
+import tempfile
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+BASE = os.environ["ATELIER_URL"].rstrip("/")
+SECRET = os.environ["ATELIER_CARRIER_SECRET"]
+SHOTS = pathlib.Path(os.environ["ATELIER_SCREENSHOTS"])
+PASSWORD = os.environ.get("ATELIER_DEMO_PASSWORD", "atelier-demo")
+SHOTS.mkdir(parents=True, exist_ok=True)
+shot_number = 0
+checked_pages = []
+
+
+def torus_stl(path, major=9.0, minor=1.3, segments=72, sides=18):
+    """A ring as binary STL, in millimetres: what a customer's CAD program would export."""
+    def point(i, j):
+        u, v = 2 * math.pi * (i % segments) / segments, 2 * math.pi * (j % sides) / sides
+        r = major + minor * math.cos(v)
+        return (r * math.cos(u), r * math.sin(u), minor * math.sin(v))
+    triangles = []
+    for i in range(segments):
+        for j in range(sides):
+            a, b, c, d = point(i, j), point(i + 1, j), point(i + 1, j + 1), point(i, j + 1)
+            triangles += [(a, b, c), (a, c, d)]
+    with open(path, "wb") as out:
+        out.write(b"journey ring".ljust(80, b" "))
+        out.write(struct.pack("<I", len(triangles)))
+        for triangle in triangles:
+            out.write(struct.pack("<3f", 0, 0, 0))
+            for corner in triangle:
+                out.write(struct.pack("<3f", *corner))
+            out.write(b"\0\0")
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1100",
+                     "--enable-unsafe-swiftshader", "--use-angle=swiftshader", "--ignore-gpu-blocklist"]:
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=options)
+    driver.implicitly_wait(0)
+    return driver
+
+
+def wait(driver, condition, what, seconds=15):
+    try:
+        return WebDriverWait(driver, seconds, poll_frequency=0.05).until(lambda d: condition(d))
+    except TimeoutException:
+        shot(driver, "FAILED-" + what.replace(" ", "-")[:40])
+        raise AssertionError(f"timed out waiting for {what} on {driver.current_url}")
+
+
+def check(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+UNLABELLED = """
+return Array.from(document.querySelectorAll('input, select, textarea')).filter(e => {
+  if (e.type === 'hidden' || e.closest('[hidden]')) return false;
+  if (e.getAttribute('aria-label')) return false;
+  if (e.id && document.querySelector('label[for="' + e.id + '"]')) return false;
+  return !e.closest('label');
+}).map(e => e.outerHTML.slice(0, 120));
+"""
+
+
+def shot(driver, name):
+    """A screenshot of the whole page; also checks that its fields have labels and no script failed."""
+    global shot_number
+    shot_number += 1
+    picture = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
+    (SHOTS / f"{shot_number:02d}-{name}.png").write_bytes(base64.b64decode(picture["data"]))
+    if name.startswith("FAILED"):
+        return
+    unlabelled = driver.execute_script(UNLABELLED)
+    check(not unlabelled, f"{name}: fields without a label: {unlabelled}")
+    # Refusals (4xx) the page shows are expected; script exceptions and server errors are not.
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
+              and not re.search(r"status of 4\d\d", entry["message"])]
+    check(not errors, f"{name}: script errors: {errors}")
+    checked_pages.append(name)
+
+
+def open_page(driver, path, name=None):
+    driver.get(BASE + path)
+    wait(driver, lambda d: d.execute_script("return document.readyState") == "complete", f"{path} to load")
+    if name:
+        shot(driver, name)
+
+
+def sign_in(driver, email, password=PASSWORD):
+    """Signs in with the keyboard: type, tab, type, enter."""
+    open_page(driver, "/sign-in")
+    driver.find_element(By.ID, "email").send_keys(email, Keys.TAB)
+    driver.switch_to.active_element.send_keys(password, Keys.ENTER)
+    wait(driver, lambda d: "/sign-in" not in d.current_url, f"{email} to be signed in")
+
+
+def text(driver, selector):
+    return driver.find_element(By.CSS_SELECTOR, selector).text
+
+
+def viewer_ready(driver, selector):
+    wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, selector).get_attribute("data-state") == "ready",
+         f"the 3D preview {selector}")
+    triangles = int(driver.find_element(By.CSS_SELECTOR, selector).get_attribute("data-triangles"))
+    check(triangles > 0, f"{selector} shows triangles")
+    return triangles
+
+
+def main():
+    work = pathlib.Path(tempfile.mkdtemp(prefix="atelier-journey-"))
+    ring, broken = work / "my-ring.stl", work / "broken.stl"
+    torus_stl(ring)
+    broken.write_text("solid broken\n  facet normal 0 0 1\n    outer loop\n      vertex 0 0 0\n")
+
+    customer, seller, operator = browser(), browser(), browser()
+    try:
+        # ---- the customer: catalog, sign-in, design your own
+        open_page(customer, "/", "shop-catalog")
+        images = customer.find_elements(By.CSS_SELECTOR, ".catalog img")
+        check(len(images) >= 3, "the catalog shows its pieces")
+        wait(customer, lambda d: all(d.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", i) for i in images),
+             "the catalog's pictures")
+        customer.find_element(By.CSS_SELECTOR, ".catalog a").click()
+        viewer_ready(customer, "figure[data-viewer]")
+        shot(customer, "shop-piece")
+
+        sign_in(customer, "customer@atelier.test")
+        open_page(customer, "/orders", "shop-my-orders-empty")
+        open_page(customer, "/design")
+        customer.find_element(By.ID, "model").send_keys(str(broken))
+        wait(customer, lambda d: d.find_element(By.ID, "design-error").is_displayed(), "the refusal of a broken file")
+        refusal = text(customer, "#design-error")
+        check("triangle" in refusal.lower() or "stl" in refusal.lower(), f"the refusal gives the server's reason: {refusal!r}")
+        check(not customer.find_element(By.ID, "order-model").is_enabled(), "a refused model cannot be ordered")
+        shot(customer, "shop-design-refused")
+
+        customer.find_element(By.ID, "model").send_keys(str(ring))
+        uploaded = viewer_ready(customer, "#upload-viewer")
+        check(uploaded == 72 * 18 * 2, f"the preview shows every triangle of the file ({uploaded})")
+        wait(customer, lambda d: d.find_element(By.ID, "estimate").get_attribute("data-total"), "the price of the model")
+        check(not customer.find_element(By.ID, "design-error").is_displayed(), "the refusal is gone")
+        Select(customer.find_element(By.ID, "material")).select_by_value("gold-750")
+        wait(customer, lambda d: "EUR" in (d.find_element(By.ID, "estimate").get_attribute("data-total") or ""), "the price in 18k gold")
+        # The preview turns with the keyboard.
+        canvas = customer.find_element(By.CSS_SELECTOR, "#upload-viewer canvas")
+        frames = int(customer.find_element(By.ID, "upload-viewer").get_attribute("data-frames") or 0)
+        canvas.send_keys(Keys.ARROW_LEFT, Keys.ARROW_UP, "+")
+        wait(customer, lambda d: int(d.find_element(By.ID, "upload-viewer").get_attribute("data-frames") or 0) > frames,
+             "the preview to turn with the arrow keys")
+        shot(customer, "shop-design-priced")
+        estimated = customer.find_element(By.ID, "estimate").get_attribute("data-total")
+
+        customer.find_element(By.ID, "order-model").click()
+        wait(customer, lambda d: "/orders/" in d.current_url, "the new order's page")
+        order_url = customer.current_url
+        order_id = order_url.rstrip("/").split("/")[-1]
+        viewer_ready(customer, "figure[data-viewer]")
+        check(customer.find_element(By.ID, "order-status").get_attribute("data-status") == "FILE_UPLOADED", "the order has its model")
+        shot(customer, "shop-order-started")
+        customer.find_element(By.ID, "submit-order").click()
+        wait(customer, lambda d: d.find_element(By.ID, "order-status").get_attribute("data-status") == "PRICE_CALCULATED",
+             "the order to be priced (the page follows it by itself)")
+        total = text(customer, "#quote-total")
+        check(total == estimated, f"the order's price {total} is the estimate {estimated}")
+        shot(customer, "shop-order-priced")
+
+        # ---- the operator's dashboard is open before the seller approves
+        sign_in(operator, "operator@atelier.test")
+        check(operator.current_url.endswith("/mes"), "an operator starts on the dashboard")
+        wait(operator, lambda d: d.find_element(By.ID, "live-state").get_attribute("data-state") == "open", "the live connection")
+        operator.execute_script("window.notReloaded = true")
+        check(not operator.find_elements(By.CSS_SELECTOR, f'[data-order="{order_id}"]'), "the order is not on the dashboard yet")
+
+        # ---- the seller
+        sign_in(seller, "seller@atelier.test")
+        shot(seller, "crm-orders")
+        search = seller.find_element(By.ID, "q")
+        search.send_keys(order_id[:8], Keys.ENTER)
+        wait(seller, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#orders tbody tr[data-order]")) == 1, "the search to find the order")
+        seller.find_element(By.CSS_SELECTOR, f'a[href="/crm/orders/{order_id}"]').click()
+        viewer_ready(seller, "figure[data-viewer]")
+        check(text(seller, "#quote-total") == total, "the seller sees the quote")
+        shot(seller, "crm-order")
+        seller.find_element(By.ID, "note-body").send_keys("Customer asked for a mirror polish.")
+        seller.find_element(By.ID, "add-note").click()
+        wait(seller, lambda d: "mirror polish" in d.find_element(By.CSS_SELECTOR, ".notes").text, "the note")
+        seller.find_element(By.ID, "approve").click()
+        wait(seller, lambda d: d.find_element(By.ID, "order-status").get_attribute("data-status") == "MANUFACTURING_APPROVED", "approval")
+        approved_at = time.monotonic()
+
+        # ---- the operator sees it arrive, takes it, and moves it on
+        card = f'#live [data-order="{order_id}"]'
+        wait(operator, lambda d: d.find_elements(By.CSS_SELECTOR, card), "the approved order to appear on the open dashboard", seconds=5)
+        print(f"journey: the approved order appeared on the open dashboard after {time.monotonic() - approved_at:.2f} s")
+        check(operator.execute_script("return window.notReloaded === true"), "the dashboard updated without a reload")
+        shot(operator, "mes-dashboard")
+        operator.find_element(By.CSS_SELECTOR, card + " button.take").click()
+        wait(operator, lambda d: d.current_url.endswith("/mes/my"), "my work")
+        shot(operator, "mes-my-work")
+        for step in ["complete", "package"]:
+            operator.find_element(By.CSS_SELECTOR, f'form[action="/mes/orders/{order_id}/{step}"] button').click()
+            wait(operator, lambda d: d.find_elements(By.ID, "flash"), f"the {step} step")
+        tracking = f"TRK-{order_id[:8].upper()}"
+        operator.find_element(By.ID, f"tracking-{order_id}").send_keys(tracking)
+        shot(operator, "mes-ship")
+        operator.find_element(By.CSS_SELECTOR, f'form[action="/mes/orders/{order_id}/ship"] button').click()
+        wait(operator, lambda d: "Shipped" in d.find_element(By.ID, "flash").text, "shipping")
+        open_page(operator, f"/mes/orders/{order_id}", "mes-order")
+
+        # ---- the carrier delivers; the customer's open page follows
+        customer.get(order_url)
+        wait(customer, lambda d: d.find_element(By.ID, "order-status").get_attribute("data-status") == "SHIPPED", "the customer to see SHIPPED")
+        check(text(customer, "#tracking") == tracking, "the customer sees the tracking number")
+        request = urllib.request.Request(
+            BASE + "/api/carrier/deliveries", data=json.dumps({"trackingNumber": tracking}).encode(), method="POST",
+            headers={"Content-Type": "application/json", "X-Carrier-Secret": SECRET})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            delivered = json.load(response)
+        check(delivered["order"]["status"] == "CLOSED", f"the carrier's message closes the order: {delivered}")
+        wait(customer, lambda d: d.find_element(By.ID, "order-status").get_attribute("data-status") == "CLOSED",
+             "the customer's page to show CLOSED by itself")
+        check("CLOSED" in text(customer, "#order-status"), "the customer reads CLOSED")
+        shot(customer, "shop-order-closed")
+        open_page(customer, "/orders", "shop-my-orders")
+
+        # ---- the rest of the staff pages
+        open_page(seller, f"/crm/orders/{order_id}", "crm-order-closed")
+        open_page(seller, "/crm?status=CLOSED", "crm-orders-closed")
+        open_page(seller, "/crm/customers", "crm-customers")
+        open_page(seller, "/crm/partners", "crm-partners")
+        open_page(seller, "/crm/stalled", "crm-stalled")
+        open_page(operator, "/mes?status=CLOSED", "mes-dashboard-closed")
+        open_page(seller, "/mes/my")
+        check(seller.find_elements(By.ID, "problem-detail") and text(seller, "#problem-detail"), "a seller cannot use the operators' pages")
+        shot(seller, "error-forbidden")
+
+        # ---- another customer: sign up, the constructor
+        other = customer
+        other.delete_all_cookies()
+        open_page(other, "/sign-up")
+        other.find_element(By.ID, "name").send_keys("Bruno Buyer")
+        other.find_element(By.ID, "email").send_keys("bruno@atelier.test")
+        other.find_element(By.ID, "password").send_keys("bruno-password")
+        other.find_element(By.ID, "confirm").send_keys("bruno-password")
+        shot(other, "shop-sign-up")
+        other.find_element(By.ID, "sign-up").click()
+        wait(other, lambda d: d.find_elements(By.ID, "flash") and "Welcome, Bruno" in d.find_element(By.ID, "flash").text, "the welcome")
+        open_page(other, "/constructor")
+        viewer_ready(other, "#constructor-viewer")
+        first = other.find_element(By.ID, "constructor-viewer").get_attribute("data-triangles")
+        size = other.find_element(By.ID, "size")
+        size.clear()
+        size.send_keys("90")
+        wait(other, lambda d: d.find_element(By.ID, "design-error").is_displayed(), "an impossible size to be refused")
+        check("between 41 and 76" in text(other, "#design-error"), "the refusal names the range")
+        shot(other, "shop-constructor-refused")
+        size.clear()
+        size.send_keys("58")
+        Select(other.find_element(By.ID, "profile")).select_by_value("court")
+        Select(other.find_element(By.ID, "setting")).select_by_value("bezel")
+        other.find_element(By.ID, "engraving").send_keys("B + L")
+        Select(other.find_element(By.ID, "material")).select_by_value("platinum-950")
+        wait(other, lambda d: not d.find_element(By.ID, "design-error").is_displayed()
+             and d.find_element(By.ID, "estimate").get_attribute("data-total")
+             and d.find_element(By.ID, "constructor-viewer").get_attribute("data-triangles") != first, "the ring with its bezel")
+        lines = text(other, "#estimate-lines")
+        check("ngraving" in lines, f"the engraving is priced: {lines}")
+        shot(other, "shop-constructor")
+        other.find_element(By.ID, "order-design").click()
+        wait(other, lambda d: "/orders/" in d.current_url, "the designed ring's order")
+        viewer_ready(other, "figure[data-viewer]")
+        check("Designed in the constructor: Ring, EU size 58" in other.page_source, "the order says what was designed")
+        other.find_element(By.ID, "submit-order").click()
+        wait(other, lambda d: d.find_element(By.ID, "order-status").get_attribute("data-status") == "PRICE_CALCULATED", "the ring's price")
+        shot(other, "shop-constructor-order")
+
+        # ---- the admin
+        admin = seller
+        admin.delete_all_cookies()
+        sign_in(admin, "admin@atelier.test")
+        shot(admin, "admin-users")
+        open_page(admin, "/admin/materials", "admin-materials")
+        print(f"journey: passed; {len(checked_pages)} pages checked, screenshots in {SHOTS}")
+    finally:
+        for driver in (customer, seller, operator):
+            driver.quit()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except AssertionError as failure:
+        print(f"journey: FAILED: {failure}", file=sys.stderr)
+        sys.exit(1)
