@@ -33,12 +33,21 @@ struct CRMPages {
             values["seller"] = true
             return site.page("crm-order", values, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
         }
-        group.post("orders/{id}/approve") { request, context -> Response in
-            let seller = try context.require(.seller, .admin)
-            let id = try context.parameters.require("id")
-            let note = try await request.form(context: context)["note"].flatMap { $0.isEmpty ? nil : $0 }
-            _ = try await crm.approve(orderID: id, note: note, by: seller)
-            return site.redirect("/crm/orders/\(id)", flash: "Approved for manufacturing; it is on the operators' dashboard now.")
+        /// Approve and close take an optional note.
+        for (step, flash) in [
+            ("approve", "Approved for manufacturing; it is on the operators' dashboard now."), ("close", "The order is closed."),
+        ] {
+            group.post("orders/{id}/\(step)") { request, context -> Response in
+                let seller = try context.require(.seller, .admin)
+                let id = try context.parameters.require("id")
+                let note = try await request.form(context: context)["note"].flatMap { $0.isEmpty ? nil : $0 }
+                if step == "approve" {
+                    _ = try await crm.approve(orderID: id, note: note, by: seller)
+                } else {
+                    _ = try await crm.close(orderID: id, note: note, by: seller)
+                }
+                return site.redirect("/crm/orders/\(id)", flash: flash)
+            }
         }
         group.post("orders/{id}/cancel") { request, context -> Response in
             let seller = try context.require(.seller, .admin)
@@ -46,13 +55,6 @@ struct CRMPages {
             let reason = try await request.form(context: context).required("reason", label: "A reason for the cancellation")
             _ = try await crm.cancel(orderID: id, reason: reason, by: seller)
             return site.redirect("/crm/orders/\(id)", flash: "The order is cancelled.")
-        }
-        group.post("orders/{id}/close") { request, context -> Response in
-            let seller = try context.require(.seller, .admin)
-            let id = try context.parameters.require("id")
-            let note = try await request.form(context: context)["note"].flatMap { $0.isEmpty ? nil : $0 }
-            _ = try await crm.close(orderID: id, note: note, by: seller)
-            return site.redirect("/crm/orders/\(id)", flash: "The order is closed.")
         }
         group.post("orders/{id}/notes") { request, context -> Response in
             let seller = try context.require(.seller, .admin)

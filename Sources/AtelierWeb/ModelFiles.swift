@@ -13,41 +13,34 @@ import Synchronization
 struct ModelFiles {
     let site: WebSite
 
+    typealias Model = (filename: String, hash: String, bytes: [UInt8])
+
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        group.get("orders/{id}/model.stl") { _, context -> Response in
+        /// An order's model, for the people who may see the order.
+        let order: @Sendable (AtelierRequestContext) async throws -> Model = { context in
             let viewer = try context.require(.customer, .seller, .operator, .admin)
             let id = try context.parameters.require("id")
             guard let model = try await site.useCases.orderModel(orderID: id, viewer: viewer) else {
                 throw DomainError.notFound("Order \(id) has no model yet.")
             }
-            return try stl(model)
+            return model
         }
-        group.get("orders/{id}/thumbnail.png") { _, context -> Response in
-            let viewer = try context.require(.customer, .seller, .operator, .admin)
-            let id = try context.parameters.require("id")
-            guard let model = try await site.useCases.orderModel(orderID: id, viewer: viewer) else {
-                throw DomainError.notFound("Order \(id) has no model yet.")
-            }
-            return try png(model)
-        }
-        group.get("catalog/{id}/model.stl") { _, context -> Response in
+        /// A catalog piece's model, for anyone.
+        let piece: @Sendable (AtelierRequestContext) async throws -> Model = { context in
             let id = try context.parameters.require("id")
             guard let model = try await site.useCases.catalogModel(itemID: id) else {
                 throw DomainError.notFound("The catalog has no piece '\(id)'.")
             }
-            return try stl(model)
+            return model
         }
-        group.get("catalog/{id}/thumbnail.png") { _, context -> Response in
-            let id = try context.parameters.require("id")
-            guard let model = try await site.useCases.catalogModel(itemID: id) else {
-                throw DomainError.notFound("The catalog has no piece '\(id)'.")
-            }
-            return try png(model)
+        for (path, find) in [("orders", order), ("catalog", piece)] {
+            group.get("\(path)/{id}/model.stl") { _, context in try stl(try await find(context)) }
+            group.get("\(path)/{id}/thumbnail.png") { _, context in try png(try await find(context)) }
         }
     }
 
     /// Any stored model as binary STL, the one format the viewer reads.
-    private func stl(_ model: (filename: String, hash: String, bytes: [UInt8])) throws -> Response {
+    private func stl(_ model: Model) throws -> Response {
         let format = try model.bytes.withUnsafeBytes { try MeshFormat.detect(filename: model.filename, bytes: $0) }
         let bytes =
             format == .binarySTL
@@ -58,7 +51,7 @@ struct ModelFiles {
             body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    private func png(_ model: (filename: String, hash: String, bytes: [UInt8])) throws -> Response {
+    private func png(_ model: Model) throws -> Response {
         let png = try site.pictures.thumbnail(hash: model.hash) {
             let soup = try model.bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename).1 }
             return try PNG.encode(Thumbnail.render(soup, size: ModelPictures.size))

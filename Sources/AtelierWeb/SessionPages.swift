@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierHTTP
 import AtelierServices
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Sign-in, sign-up (the shop's) and sign-out.
@@ -19,7 +20,7 @@ struct SessionPages {
             do {
                 let session = try await site.useCases.accounts.signIn(email: form["email"] ?? "", password: form["password"] ?? "")
                 var response = site.redirect(next ?? home(for: session.user.role))
-                response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow)))
+                response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow), request: request))
                 return response
             } catch let error as AuthenticationError {
                 return site.page(
@@ -32,7 +33,7 @@ struct SessionPages {
                 try await site.useCases.accounts.signOut(token: token)
             }
             var response = site.redirect("/sign-in", flash: "You are signed out.")
-            response.setCookie(sessionCookie("", maxAge: 0))
+            response.setCookie(sessionCookie("", maxAge: 0, request: request))
             return response
         }
         guard signUp else { return }
@@ -47,7 +48,7 @@ struct SessionPages {
                 _ = try await site.useCases.accounts.signUp(email: email, name: name, password: password)
                 let session = try await site.useCases.accounts.signIn(email: email, password: password)
                 var response = site.redirect("/", flash: "Welcome, \(session.user.name). Your account is ready.")
-                response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow)))
+                response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow), request: request))
                 return response
             } catch let error as DomainError {
                 return site.page(
@@ -57,8 +58,12 @@ struct SessionPages {
         }
     }
 
-    private func sessionCookie(_ token: String, maxAge: Int) -> Cookie {
-        Cookie(name: WebSessionMiddleware.cookie, value: token, maxAge: maxAge, path: "/", httpOnly: true, sameSite: .lax)
+    /// The session's cookie: `Secure` when the browser came over HTTPS (a proxy says so in
+    /// `X-Forwarded-Proto`).
+    private func sessionCookie(_ token: String, maxAge: Int, request: Request) -> Cookie {
+        let https = request.head.scheme == "https" || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
+        return Cookie(
+            name: WebSessionMiddleware.cookie, value: token, maxAge: maxAge, path: "/", secure: https, httpOnly: true, sameSite: .lax)
     }
 
     /// Only a path on this site, never another address.
