@@ -12,6 +12,24 @@ public struct AdminService: Sendable {
         try await context.store.reader.users(role: role, search: search, page: page)
     }
 
+    /// The roles an administrator gives people (partners and the system are not people who sign in).
+    public static let assignableRoles: [Role] = [.customer, .seller, .operator, .admin]
+
+    /// Gives a person another role. Nobody changes their own role, so the last administrator
+    /// cannot lock everyone out by mistake.
+    public func changeRole(userID: String, to role: Role, by admin: Principal) async throws -> UserAccount {
+        guard Self.assignableRoles.contains(role) else {
+            throw DomainError.invalid("Choose a role: \(Self.assignableRoles.map(\.rawValue).joined(separator: ", ")).")
+        }
+        guard userID != admin.userID else { throw DomainError.invalid("You cannot change your own role; another administrator can.") }
+        return try await context.store.write { tx in
+            guard var user = try await tx.user(id: userID) else { throw DomainError.notFound("There is no user '\(userID)'.") }
+            user.role = role
+            try await tx.update(userID: userID, role: role)
+            return user
+        }
+    }
+
     public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
 
     /// Adds or changes a material; the price list gets a new version, so new quotes use the new price

@@ -95,6 +95,8 @@ public protocol StoreTransaction: StoreReader {
     func insert(note: OrderNote) async throws
 
     func insert(user: UserAccount) async throws
+    /// Gives the user another role; their sessions carry it from their next request.
+    func update(userID: String, role: Role) async throws
     func insertSession(tokenHash: String, userID: String, createdAt: Date, expiresAt: Date) async throws
     func deleteSession(tokenHash: String) async throws
 

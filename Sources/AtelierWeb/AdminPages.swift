@@ -9,21 +9,24 @@ import Hummingbird
 struct AdminPages {
     let site: WebSite
     var admin: AdminService { site.useCases.admin }
-    static let staffRoles: [Role] = [.customer, .seller, .operator, .admin]
+    static let roles = AdminService.assignableRoles
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
         group.get("/") { request, context in
-            _ = try context.require(.admin)
+            let me = try context.require(.admin).userID
             let query = Form(query: request)
             let role = query["role"].flatMap(Role.init(rawValue:))
             let search = query["q"]?.trimmingCharacters(in: .whitespaces)
             let page = try await admin.users(
                 role: role, search: search?.isEmpty == false ? search : nil, page: try pageRequest(request, limit: 50))
             var values: [String: Any] = [
-                "users": page.items.map {
-                    ["name": $0.name, "email": $0.email, "role": $0.role.rawValue, "since": Views.date($0.createdAt)]
+                "users": page.items.map { user -> [String: Any] in
+                    [
+                        "id": user.id, "name": user.name, "email": user.email, "role": user.role.rawValue, "since": Views.date(user.createdAt),
+                        "me": user.id == me, "choices": Self.roles.map { ["code": $0.rawValue, "selected": $0 == user.role] },
+                    ]
                 },
-                "q": search ?? "", "roles": Self.staffRoles.map { ["code": $0.rawValue, "selected": $0 == role] },
+                "q": search ?? "", "roles": Self.roles.map { ["code": $0.rawValue, "selected": $0 == role] },
             ]
             values.merge(Views.page(page, path: "/admin", query: query.fields), uniquingKeysWith: { $1 })
             return site.page("admin-users", values, title: "Users", request: request, context: context)
@@ -31,12 +34,16 @@ struct AdminPages {
         group.post("users") { request, context -> Response in
             _ = try context.require(.admin)
             let form = try await request.form(context: context)
-            guard let role = form["role"].flatMap(Role.init(rawValue:)), Self.staffRoles.contains(role) else {
-                throw DomainError.invalid("Choose a role: \(Self.staffRoles.map(\.rawValue).joined(separator: ", ")).")
-            }
+            let role = try Self.role(form)
             let user = try await site.useCases.accounts.createUser(
                 email: form["email"] ?? "", name: form["name"] ?? "", password: form["password"] ?? "", role: role)
             return site.redirect("/admin", flash: "\(user.name) can sign in as \(user.role.rawValue) with \(user.email).")
+        }
+        group.post("users/{id}/role") { request, context -> Response in
+            let me = try context.require(.admin)
+            let role = try Self.role(try await request.form(context: context))
+            let user = try await admin.changeRole(userID: try context.parameters.require("id"), to: role, by: me)
+            return site.redirect("/admin", flash: "\(user.name) is now \(user.role.rawValue), from their next page on.")
         }
         group.get("materials") { request, context in
             _ = try context.require(.admin)
@@ -69,5 +76,13 @@ struct AdminPages {
             let list = try await admin.upsert(material: material)
             return site.redirect("/admin/materials", flash: "\(material.name) saved; the price list is now version \(list.version).")
         }
+    }
+
+    /// The role chosen in a form.
+    private static func role(_ form: Form) throws -> Role {
+        guard let role = form["role"].flatMap(Role.init(rawValue:)), roles.contains(role) else {
+            throw DomainError.invalid("Choose a role: \(roles.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return role
     }
 }

@@ -254,7 +254,7 @@ struct WebPagesTests {
         #expect(after.counts[.manufacturingApproved] == (before.counts[.manufacturingApproved] ?? 0) + 1)
     }
 
-    @Test("admin pages: a new user with a role, a material with its price; bad input is explained")
+    @Test("admin pages: a new user with a role, another role for them, a material with its price; bad input is explained")
     func admin() async throws {
         let harness = try await Harness.make()
         try await harness.webTest { browser in
@@ -264,6 +264,16 @@ struct WebPagesTests {
                 [("name", "Petra Seller"), ("email", "petra@atelier.test"), ("password", "long-enough-1"), ("role", "seller")])
             #expect(added.status == .seeOther)
             #expect(try await browser.get("/admin?role=seller").text.contains("petra@atelier.test"))
+            let petra = try #require(try await harness.store.reader.user(email: "petra@atelier.test"))
+            let changed = try await browser.post("/admin/users/\(petra.id)/role", [("role", "operator")])
+            #expect(changed.status == .seeOther)
+            #expect(try await harness.store.reader.user(id: petra.id)?.role == .operator)
+            #expect(try await browser.get("/admin?role=operator").text.contains("petra@atelier.test"))
+            let me = try #require(try await harness.store.reader.user(email: "admin@atelier.test"))
+            let own = try await browser.post("/admin/users/\(me.id)/role", [("role", "customer")])
+            #expect(own.status == .unprocessableContent)
+            #expect(own.text.contains("You cannot change your own role"))
+            #expect(try await harness.store.reader.user(id: me.id)?.role == .admin)
 
             let saved = try await browser.post(
                 "/admin/materials",

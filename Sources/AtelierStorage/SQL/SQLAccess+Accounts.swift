@@ -52,6 +52,10 @@ extension SQLAccess {
             user.id, user.email.lowercased(), user.name, user.role.rawValue, user.passwordHash, user.createdAt)
     }
 
+    func update(userID: String, role: Role) async throws {
+        try await sql.execute("UPDATE users SET role = ? WHERE id = ?", role.rawValue, userID)
+    }
+
     func insertSession(tokenHash: String, userID: String, createdAt: Date, expiresAt: Date) async throws {
         try await sql.execute(
             "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)", tokenHash, userID, createdAt,
