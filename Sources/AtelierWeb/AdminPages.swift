@@ -22,7 +22,8 @@ struct AdminPages {
             var values: [String: Any] = [
                 "users": page.items.map { user -> [String: Any] in
                     [
-                        "id": user.id, "name": user.name, "email": user.email, "role": user.role.rawValue, "since": Views.date(user.createdAt),
+                        "id": user.id, "name": user.name, "email": user.email, "role": user.role.rawValue,
+                        "since": Views.date(user.createdAt),
                         "me": user.id == me, "choices": Self.roles.map { ["code": $0.rawValue, "selected": $0 == user.role] },
                     ]
                 },
