@@ -47,18 +47,25 @@ extension Optional {
 }
 
 extension UseCases {
-    /// The model file of an order the viewer may see: its name and bytes; nil when it has none.
-    public func orderModel(orderID: String, viewer: Principal) async throws -> (filename: String, hash: String, bytes: [UInt8])? {
+    /// The model file of an order the viewer may see: its name and content hash (its bytes come
+    /// from ``modelBytes(hash:)``); nil when it has none.
+    public func orderModel(orderID: String, viewer: Principal) async throws -> (filename: String, hash: String)? {
         let order = try await OrderReading(context: context).visibleOrder(id: orderID, to: viewer)
-        guard let hash = order.modelHash, let bytes = try await context.store.reader.modelBytes(hash: hash) else { return nil }
-        return (order.modelFilename ?? "model.stl", hash, bytes)
+        guard let hash = order.modelHash else { return nil }
+        return (order.modelFilename ?? "model.stl", hash)
     }
 
     /// The model of a catalog piece: anyone may see it.
-    public func catalogModel(itemID: String) async throws -> (filename: String, hash: String, bytes: [UInt8])? {
-        guard let item = try await context.store.reader.catalog().first(where: { $0.id == itemID }),
-            let bytes = try await context.store.reader.modelBytes(hash: item.modelHash)
-        else { return nil }
-        return (item.modelFilename, item.modelHash, bytes)
+    public func catalogModel(itemID: String) async throws -> (filename: String, hash: String)? {
+        guard let item = try await context.store.reader.catalog().first(where: { $0.id == itemID }) else { return nil }
+        return (item.modelFilename, item.modelHash)
+    }
+
+    /// The bytes of a stored model, by its content hash.
+    public func modelBytes(hash: String) async throws -> [UInt8] {
+        guard let bytes = try await context.store.reader.modelBytes(hash: hash) else {
+            throw DomainError.notFound("The model \(hash.prefix(12)) is not stored.")
+        }
+        return bytes
     }
 }

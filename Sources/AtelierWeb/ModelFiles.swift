@@ -4,16 +4,18 @@ import AtelierHTTP
 import AtelierServices
 import CompressNIO
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Synchronization
 
 /// Models for the 3D preview (binary STL, whatever was uploaded) and their thumbnails (PNG), for
-/// orders the viewer may see and for catalog pieces. Both are addressed by the model's content, so
-/// browsers keep them.
+/// orders the viewer may see and for catalog pieces. Their ETag is the model's content hash: a
+/// browser asks again each time and gets 304 without the model being read, and a replaced model is
+/// never shown from an old copy.
 struct ModelFiles {
     let site: WebSite
 
-    typealias Model = (filename: String, hash: String, bytes: [UInt8])
+    typealias Model = (filename: String, hash: String)
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
         /// An order's model, for the people who may see the order.
@@ -34,31 +36,41 @@ struct ModelFiles {
             return model
         }
         for (path, find) in [("orders", order), ("catalog", piece)] {
-            group.get("\(path)/{id}/model.stl") { _, context in try stl(try await find(context)) }
-            group.get("\(path)/{id}/thumbnail.png") { _, context in try png(try await find(context)) }
+            group.get("\(path)/{id}/model.stl") { request, context in
+                try await file(try await find(context), request: request, type: "model/stl", make: stl)
+            }
+            group.get("\(path)/{id}/thumbnail.png") { request, context in
+                try await file(try await find(context), request: request, type: "image/png", make: png)
+            }
         }
+    }
+
+    /// A file made from `model`, or 304 when the browser has this model's already.
+    private func file(
+        _ model: Model, request: Request, type: String, make: (Model) async throws -> [UInt8]
+    ) async throws -> Response {
+        let etag = "\"\(model.hash)\""
+        var headers: HTTPFields = [.cacheControl: "private, no-cache", .eTag: etag]
+        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
+        let bytes = try await make(model)
+        headers[.contentType] = type
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// Any stored model as binary STL, the one format the viewer reads.
-    private func stl(_ model: Model) throws -> Response {
-        let format = try model.bytes.withUnsafeBytes { try MeshFormat.detect(filename: model.filename, bytes: $0) }
-        let bytes =
-            format == .binarySTL
-            ? model.bytes
-            : MeshWriter.binarySTL(try model.bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename).1 })
-        return Response(
-            status: .ok, headers: [.contentType: "model/stl", .cacheControl: "private, max-age=86400", .eTag: "\"\(model.hash)\""],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    private func stl(_ model: Model) async throws -> [UInt8] {
+        let bytes = try await site.useCases.modelBytes(hash: model.hash)
+        let format = try bytes.withUnsafeBytes { try MeshFormat.detect(filename: model.filename, bytes: $0) }
+        if format == .binarySTL { return bytes }
+        return MeshWriter.binarySTL(try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename).1 })
     }
 
-    private func png(_ model: Model) throws -> Response {
-        let png = try site.pictures.thumbnail(hash: model.hash) {
-            let soup = try model.bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename).1 }
-            return try PNG.encode(Thumbnail.render(soup, size: ModelPictures.size))
-        }
-        return Response(
-            status: .ok, headers: [.contentType: "image/png", .cacheControl: "private, max-age=86400", .eTag: "\"\(model.hash)\""],
-            body: .init(byteBuffer: ByteBuffer(bytes: png)))
+    /// The model's thumbnail, made once and kept.
+    private func png(_ model: Model) async throws -> [UInt8] {
+        if let cached = site.pictures.cached(hash: model.hash) { return cached }
+        let bytes = try await site.useCases.modelBytes(hash: model.hash)
+        let soup = try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename).1 }
+        return site.pictures.keep(try PNG.encode(Thumbnail.render(soup, size: ModelPictures.size)), hash: model.hash)
     }
 }
 
@@ -70,9 +82,9 @@ final class ModelPictures: Sendable {
 
     init(capacity: Int = 2_000) { self.capacity = capacity }
 
-    func thumbnail(hash: String, make: () throws -> [UInt8]) throws -> [UInt8] {
-        if let cached = cache.withLock({ $0[hash] }) { return cached }
-        let picture = try make()
+    func cached(hash: String) -> [UInt8]? { cache.withLock { $0[hash] } }
+
+    func keep(_ picture: [UInt8], hash: String) -> [UInt8] {
         cache.withLock { cache in
             if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
             cache[hash] = picture

@@ -228,6 +228,11 @@ struct WebPagesTests {
             #expect(thumbnail.headers[.contentType] == "image/png")
             #expect(Array(thumbnail.bytes.prefix(8)) == [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
             #expect(String(decoding: thumbnail.bytes[12..<16], as: UTF8.self) == "IHDR")
+            let etag = try #require(thumbnail.headers[.eTag])
+            #expect(try await browser.get("/files/orders/\(id)/thumbnail.png", headers: ["If-None-Match": etag]).status == .notModified)
+            let model = try await browser.get("/files/orders/\(id)/model.stl")
+            #expect(model.bytes == Models.ring)
+            #expect(try await browser.get("/files/orders/\(id)/model.stl", headers: ["If-None-Match": etag]).status == .notModified)
 
             let taken = try await browser.post("/mes/orders/\(id)/take")
             #expect(taken.location == "/mes/my")

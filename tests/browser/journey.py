@@ -142,8 +142,11 @@ def viewer_ready(driver, selector):
 
 def main():
     work = pathlib.Path(tempfile.mkdtemp(prefix="atelier-journey-"))
-    ring, broken = work / "my-ring.stl", work / "broken.stl"
+    ring, broken, charm = work / "my-ring.stl", work / "broken.stl", work / "charm.obj"
     torus_stl(ring)
+    # A 12 mm cube charm as OBJ, quads and all.
+    charm.write_text("\n".join(["# charm"] + [f"v {x} {y} {z}" for x in (0, 12) for y in (0, 12) for z in (0, 12)] + [
+        "f 1 2 4 3", "f 5 7 8 6", "f 1 5 6 2", "f 3 4 8 7", "f 1 3 7 5", "f 2 6 8 4"]) + "\n")
     broken.write_text("solid broken\n  facet normal 0 0 1\n    outer loop\n      vertex 0 0 0\n")
 
     customer, seller, operator = browser(), browser(), browser()
@@ -167,6 +170,12 @@ def main():
         check("triangle" in refusal.lower() or "stl" in refusal.lower(), f"the refusal gives the server's reason: {refusal!r}")
         check(not customer.find_element(By.ID, "order-model").is_enabled(), "a refused model cannot be ordered")
         shot(customer, "shop-design-refused")
+
+        customer.find_element(By.ID, "model").send_keys(str(charm))
+        check(viewer_ready(customer, "#upload-viewer") == 12, "the OBJ's six quads are twelve triangles in the preview")
+        wait(customer, lambda d: d.find_element(By.ID, "estimate").get_attribute("data-total"), "the price of the OBJ")
+        check("1.728 cm³" in text(customer, "#estimate-facts"), f"the server measured the cube: {text(customer, '#estimate-facts')}")
+        shot(customer, "shop-design-obj")
 
         customer.find_element(By.ID, "model").send_keys(str(ring))
         uploaded = viewer_ready(customer, "#upload-viewer")
