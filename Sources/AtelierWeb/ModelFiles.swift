@@ -16,6 +16,8 @@ struct ModelFiles {
     let site: WebSite
 
     typealias Model = (filename: String, hash: String)
+    /// The limits the models were accepted under.
+    var limits: MeshLimits { site.useCases.context.configuration.meshLimits }
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
         /// An order's model, for the people who may see the order.
@@ -62,14 +64,14 @@ struct ModelFiles {
         let bytes = try await site.useCases.modelBytes(hash: model.hash)
         let format = try bytes.withUnsafeBytes { try MeshFormat.detect(filename: model.filename, bytes: $0) }
         if format == .binarySTL { return bytes }
-        return MeshWriter.binarySTL(try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename).1 })
+        return MeshWriter.binarySTL(try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename, limits: limits).1 })
     }
 
     /// The model's thumbnail, made once and kept.
     private func png(_ model: Model) async throws -> [UInt8] {
         if let cached = site.pictures.cached(hash: model.hash) { return cached }
         let bytes = try await site.useCases.modelBytes(hash: model.hash)
-        let soup = try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename).1 }
+        let soup = try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename, limits: limits).1 }
         return site.pictures.keep(try PNG.encode(Thumbnail.render(soup, size: ModelPictures.size)), hash: model.hash)
     }
 }
