@@ -12,7 +12,9 @@ struct SessionPages {
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
         group.get("sign-in") { request, context in
-            site.page("sign-in", ["next": safeNext(request.query("next")) ?? ""], title: "Sign in", request: request, context: context)
+            site.page(
+                "sign-in", ["next": safeNext(request.query("next")) ?? "", "signUp": signUp], title: "Sign in", request: request,
+                context: context)
         }
         group.post("sign-in") { request, context -> Response in
             let form = try await request.form(context: context)
@@ -24,7 +26,8 @@ struct SessionPages {
                 return response
             } catch let error as AuthenticationError {
                 return site.page(
-                    "sign-in", ["next": next ?? "", "email": form["email"] ?? ""], title: "Sign in", request: request, context: context,
+                    "sign-in", ["next": next ?? "", "email": form["email"] ?? "", "signUp": signUp], title: "Sign in", request: request,
+                    context: context,
                     status: .unauthorized, error: error.description)
             }
         }

@@ -78,6 +78,7 @@ struct WebPagesTests {
             #expect(wrong.text.contains("role=\"alert\""))
             #expect(!wrong.text.contains("not-it"))
 
+            #expect(try await browser.get("/sign-in").text.contains("href=\"/sign-up\""))
             let anonymous = try await browser.get("/orders")
             #expect(anonymous.status == .seeOther)
             #expect(anonymous.location == "/sign-in?next=%2Forders")
