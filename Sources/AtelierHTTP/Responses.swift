@@ -174,7 +174,7 @@ extension Request {
     }
 
     /// A status named in the query, checked against the ten statuses and `CANCELLED`.
-    func status(_ name: String) throws -> OrderStatus? {
+    public func status(_ name: String) throws -> OrderStatus? {
         guard let text = uri.queryParameters[Substring(name)], !text.isEmpty else { return nil }
         guard let status = OrderStatus(rawValue: String(text).uppercased()) else {
             let known = OrderStatus.allCases.map(\.rawValue).joined(separator: ", ")

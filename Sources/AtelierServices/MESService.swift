@@ -17,10 +17,13 @@ public struct MESService: Sendable {
 
     public func dashboard(status: OrderStatus, page: PageRequest) async throws -> Dashboard {
         let reader = context.store.reader
-        async let counts = reader.statusCounts()
+        async let counts = self.counts()
         async let orders = reader.orders(OrderFilter(status: status), page: page)
         return Dashboard(counts: try await counts, status: status, orders: try await orders)
     }
+
+    /// Orders per status, as the dashboard counts them.
+    public func counts() async throws -> [OrderStatus: Int] { try await context.store.reader.statusCounts() }
 
     public func order(id: String, viewer: Principal) async throws -> OrderDetails {
         try await OrderReading(context: context).details(id: id, viewer: viewer)

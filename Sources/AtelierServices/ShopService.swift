@@ -113,13 +113,25 @@ public struct ShopService: Sendable {
     /// Starts an order for a piece built in the constructor: the server makes its model.
     /// An engraving adds the engraving finish.
     public func createOrder(design: JewelryDesign, material: String, finishes: [String], by customer: Principal) async throws -> Order {
-        let design = try design.validated()
-        var finishes = finishes
-        if !design.engraving.isEmpty, !finishes.contains("engraving") { finishes.append("engraving") }
-        let bytes = MeshWriter.binarySTL(design.mesh(withStone: false).soup, header: "Atelier constructor")
+        let (design, bytes, finishes) = try cast(design, finishes: finishes)
         return try await createOrder(
             NewOrder(material: material, finishes: finishes), model: bytes, filename: design.filename,
             note: "Designed in the constructor: \(design.summary)", by: customer)
+    }
+
+    /// What a design would cost, stored nowhere: the constructor's estimate.
+    public func estimate(design: JewelryDesign, material: String, finishes: [String]) async throws -> (Quote, ModelInfo) {
+        let (design, bytes, finishes) = try cast(design, finishes: finishes)
+        return try await estimate(material: material, finishes: finishes, bytes: bytes, filename: design.filename)
+    }
+
+    /// The validated design, the model that is cast (metal only, binary STL) and its finishes: an
+    /// engraving adds the engraving finish.
+    private func cast(_ design: JewelryDesign, finishes: [String]) throws -> (JewelryDesign, [UInt8], [String]) {
+        let design = try design.validated()
+        var finishes = finishes
+        if !design.engraving.isEmpty, !finishes.contains("engraving") { finishes.append("engraving") }
+        return (design, MeshWriter.binarySTL(design.mesh(withStone: false).soup, header: "Atelier constructor"), finishes)
     }
 
     /// The model of a design as a binary STL, with its stone shown where it will be set (a preview).

@@ -15,7 +15,7 @@ struct CRMPages {
         group.get("/") { request, context in
             _ = try context.require(.seller, .admin)
             let query = Form(query: request)
-            let status = try statusFilter(query["status"])
+            let status = try request.status("status")
             let search = query["q"]?.trimmingCharacters(in: .whitespaces)
             let page = try await crm.orders(
                 OrderFilter(status: status, search: search?.isEmpty == false ? search : nil), page: try pageRequest(request, limit: 50))
@@ -162,17 +162,6 @@ struct CRMPages {
         if let newKey { values["newKey"] = newKey }
         return site.page("crm-partners", values, title: "Partners", request: request, context: context)
     }
-}
-
-/// A status from a filter field, or a 400 listing the statuses.
-func statusFilter(_ text: String?) throws -> OrderStatus? {
-    guard let text, !text.isEmpty else { return nil }
-    guard let status = OrderStatus(rawValue: text.uppercased()) else {
-        throw Problem(
-            status: .badRequest, type: "bad-status",
-            detail: "'\(text)' is not a status. Statuses: \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
-    }
-    return status
 }
 
 /// `3 d 4 h`, `5 h 12 min`, `40 min`.

@@ -1,6 +1,6 @@
 import AtelierDomain
 import AtelierHTTP
-import AtelierStorage
+import AtelierServices
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -16,14 +16,14 @@ actor LiveFeed {
         var counts: [OrderStatus: Int]
     }
 
-    private let store: any Store
+    private let mes: MESService
     private let interval: Duration
     private var snapshot = Snapshot(version: 0, counts: [:])
     private var readAt: ContinuousClock.Instant?
     private var reading: Task<[OrderStatus: Int], any Error>?
 
-    init(store: any Store, interval: Duration = .milliseconds(200)) {
-        self.store = store
+    init(mes: MESService, interval: Duration = .milliseconds(200)) {
+        self.mes = mes
         self.interval = interval
     }
 
@@ -34,7 +34,7 @@ actor LiveFeed {
         if let reading {
             task = reading
         } else {
-            task = Task { [store] in try await store.reader.statusCounts() }
+            task = Task { [mes] in try await mes.counts() }
             reading = task
         }
         let counts: [OrderStatus: Int]

@@ -18,7 +18,7 @@ struct MESPages {
         group.get("/") { request, context in
             let viewer = try context.require(.operator, .admin)
             let query = Form(query: request)
-            let status = try statusFilter(query["status"]) ?? .manufacturingApproved
+            let status = try request.status("status") ?? .manufacturingApproved
             let dashboard = try await mes.dashboard(status: status, page: try pageRequest(request, limit: 24))
             let values = live(dashboard, query: query, canTake: viewer.role == .operator && status == .manufacturingApproved)
             if request.headers[.xFragment] == "live" { return site.fragment("mes-live", values) }

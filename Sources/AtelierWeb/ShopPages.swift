@@ -110,12 +110,8 @@ struct ShopPages {
         }
         group.get("constructor/estimate") { request, context -> Estimate in
             let form = Form(query: request)
-            let design = try design(form).validated()
-            var finishes = form.all("finish")
-            if !design.engraving.isEmpty { finishes.append("engraving") }
-            let bytes = MeshWriter.binarySTL(design.mesh(withStone: false).soup)
             let (quote, model) = try await shop.estimate(
-                material: try form.required("material", label: "A metal"), finishes: finishes, bytes: bytes, filename: design.filename)
+                design: try design(form), material: try form.required("material", label: "A metal"), finishes: form.all("finish"))
             return Estimate(quote, model)
         }
         group.post("constructor/order") { request, context -> Response in

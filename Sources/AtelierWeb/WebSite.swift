@@ -24,7 +24,7 @@ public struct WebSite: Sendable {
         else { throw WebSiteError("The web templates are missing from the program's resources.") }
         return WebSite(
             useCases: useCases, library: try await MustacheLibrary(directory: templates.path), assets: try Assets(directory: assets),
-            feed: LiveFeed(store: useCases.context.store), pictures: ModelPictures())
+            feed: LiveFeed(mes: useCases.mes), pictures: ModelPictures())
     }
 
     /// Adds the pages of `surfaces` to `router`: the shop's for `.shop`, the CRM's, the MES's and the
@@ -32,10 +32,11 @@ public struct WebSite: Sendable {
     public func addRoutes(to router: Router<AtelierRequestContext>, surfaces: Set<ServerRole>) {
         let shop = surfaces.contains(.shop), staff = surfaces.contains(.staff)
         guard shop || staff else { return }
+        // Assets need no session: no session lookup for each stylesheet and script.
+        assets.addRoutes(to: router.group("assets"))
         let web = router.group()
             .add(middleware: WebErrorMiddleware(site: self))
             .add(middleware: WebSessionMiddleware(accounts: useCases.accounts))
-        assets.addRoutes(to: web.group("assets"))
         SessionPages(site: self, signUp: shop).addRoutes(to: web)
         ModelFiles(site: self).addRoutes(to: web.group("files"))
         if shop {
