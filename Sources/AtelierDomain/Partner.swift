@@ -50,8 +50,9 @@ public struct Partner: Sendable, Hashable, Codable {
             throw DomainError.invalid("A rate of 1 to 1,000,000 requests per minute is required, got \(requestsPerMinute).")
         }
         guard burst >= 1, burst <= 100_000 else { throw DomainError.invalid("A burst of 1 to 100,000 requests is required, got \(burst).") }
-        if let limit = autoApproval.limit, limit.minorUnits < 0 {
-            throw DomainError.invalid("An auto-approval limit cannot be negative.")
+        if let limit = autoApproval.limit, limit.minorUnits < 0 || limit.minorUnits > Money.limit {
+            throw DomainError.invalid(
+                "An auto-approval limit is an amount between 0 and \(Money(minorUnits: Money.limit, currency: "").major).")
         }
         return self
     }

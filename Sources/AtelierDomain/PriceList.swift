@@ -22,15 +22,24 @@ public struct Material: Sendable, Hashable, Codable {
         self.active = active
     }
 
+    /// The highest price per gram an admin may set, in minor units (100,000 in major units; the
+    /// dearest alloys cost well under a thousandth of that): a typo cannot make every quote absurd.
+    public static let maxPricePerGramMinor: Int64 = 10_000_000
+
     /// Checks the values an admin typed in.
     public func validated() throws -> Material {
         guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else {
             throw DomainError.invalid("A material code is 1 to 40 letters, digits or dashes.")
         }
+        guard !name.isEmpty, name.count <= 100 else { throw DomainError.invalid("A material's name has 1 to 100 characters.") }
         guard densityGPerCM3 > 0.5, densityGPerCM3 < 25 else {
             throw DomainError.invalid("Density of \(code) must be between 0.5 and 25 g/cm³, got \(densityGPerCM3).")
         }
-        guard pricePerGramMinor > 0 else { throw DomainError.invalid("Price per gram of \(code) must be positive.") }
+        guard pricePerGramMinor > 0, pricePerGramMinor <= Self.maxPricePerGramMinor else {
+            throw DomainError.invalid(
+                "Price per gram of \(code) must be more than 0 and at most \(Money(minorUnits: Self.maxPricePerGramMinor, currency: "").major)."
+            )
+        }
         guard castingLossPercent >= 0, castingLossPercent <= 50 else {
             throw DomainError.invalid("Casting loss of \(code) must be between 0 and 50 %.")
         }

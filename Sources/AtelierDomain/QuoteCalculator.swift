@@ -29,24 +29,24 @@ public enum QuoteCalculator {
         var lines = [
             QuoteLine(
                 code: "metal", label: "\(material.name), \(format2(weightGrams)) g",
-                amount: .rounded(metalMinor, currency)),
+                amount: try .rounded(metalMinor, currency)),
             QuoteLine(
                 code: "casting-loss", label: "Casting loss \(format1(material.castingLossPercent)) %",
-                amount: .rounded(lossMinor, currency)),
-            QuoteLine(code: "labour", label: "Labour", amount: .rounded(labourMinor, currency)),
+                amount: try .rounded(lossMinor, currency)),
+            QuoteLine(code: "labour", label: "Labour", amount: try .rounded(labourMinor, currency)),
         ]
         for finish in finishes {
             lines.append(
                 QuoteLine(
                     code: "finish:\(finish.code)", label: finish.name, amount: Money(minorUnits: finish.priceMinor, currency: currency)))
         }
-        let subtotal = lines.reduce(Money.zero(currency)) { $0 + $1.amount }
-        let markup = Money.rounded(Double(subtotal.minorUnits) * rates.markupPercent / 100, currency)
+        let subtotal = try lines.reduce(Money.zero(currency)) { try $0 + $1.amount }
+        let markup = try Money.rounded(Double(subtotal.minorUnits) * rates.markupPercent / 100, currency)
         lines.append(QuoteLine(code: "markup", label: "Markup \(format1(rates.markupPercent)) %", amount: markup))
 
         return Quote(
             materialCode: material.code, finishCodes: finishCodes, metalWeightGrams: weightGrams,
-            lines: lines, total: subtotal + markup, priceListVersion: priceList.version
+            lines: lines, total: try subtotal + markup, priceListVersion: priceList.version
         )
     }
 

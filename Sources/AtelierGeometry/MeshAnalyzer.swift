@@ -1,16 +1,19 @@
 /// Computes volume, area, bounding box, shells and watertightness of a triangle soup.
 ///
-/// Linear in the number of triangles: one pass for volume, area and box; identical corners are
-/// welded with an open-addressing table; edges are checked on a compact adjacency list
-/// (compressed sparse rows) of the welded vertices; shells come from a union-find.
+/// At most n log n in the number of triangles, whatever the file: one pass for volume, area and box;
+/// identical corners are welded with an open-addressing table (and by sorting, should the table's
+/// probes ever pass a linear budget, as crafted coordinates could make them); edges are checked on
+/// a compact adjacency list (compressed sparse rows) of the welded vertices, each vertex's list
+/// sorted, so a vertex shared by thousands of faces costs d log d and not d²; shells come from a
+/// union-find. Every loop checks `deadline`.
 public enum MeshAnalyzer {
-    public static func analyze(_ soup: TriangleSoup) -> MeshAnalysis {
-        soup.coordinates.withUnsafeBufferPointer { analyze(coordinates: $0) }
+    public static func analyze(_ soup: TriangleSoup, deadline: WorkDeadline = .none) throws -> MeshAnalysis {
+        try soup.coordinates.withUnsafeBufferPointer { try analyze(coordinates: $0, deadline: deadline) }
     }
 
-    static func analyze(coordinates c: UnsafeBufferPointer<Float>) -> MeshAnalysis {
+    static func analyze(coordinates c: UnsafeBufferPointer<Float>, deadline: WorkDeadline) throws -> MeshAnalysis {
         let triangleCount = c.count / 9
-        precondition(triangleCount > 0, "analysis needs at least one triangle")
+        guard triangleCount > 0 else { throw MeshError.noTriangles(format: "model") }
 
         // 1. Volume, area and bounding box, in Double, relative to the first corner for precision.
         let ox = Double(c[0]), oy = Double(c[1]), oz = Double(c[2])
@@ -19,7 +22,8 @@ public enum MeshAnalyzer {
         var lo = (Float.infinity, Float.infinity, Float.infinity)
         var hi = (-Float.infinity, -Float.infinity, -Float.infinity)
         var k = 0
-        for _ in 0..<triangleCount {
+        for t in 0..<triangleCount {
+            try deadline.check(t)
             let ax = Double(c[k]) - ox, ay = Double(c[k + 1]) - oy, az = Double(c[k + 2]) - oz
             let bx = Double(c[k + 3]) - ox, by = Double(c[k + 4]) - oy, bz = Double(c[k + 5]) - oz
             let cx = Double(c[k + 6]) - ox, cy = Double(c[k + 7]) - oy, cz = Double(c[k + 8]) - oz
@@ -38,10 +42,12 @@ public enum MeshAnalyzer {
         }
 
         // 2. Weld identical corners into vertices.
-        let (cornerVertex, vertexCount) = weld(c)
+        let (cornerVertex, vertexCount) = try weld(c, deadline: deadline)
 
         // 3. Edges, shells, degenerate triangles.
-        let topo = cornerVertex.withUnsafeBufferPointer { Self.topology(corners: $0, vertexCount: vertexCount) }
+        let topo = try cornerVertex.withUnsafeBufferPointer {
+            try Self.topology(corners: $0, vertexCount: vertexCount, deadline: deadline)
+        }
 
         let signedVolume = volume6 / 6
         return MeshAnalysis(
@@ -65,8 +71,13 @@ public enum MeshAnalyzer {
     /// Open addressing on vertex ids, keyed by the vertex's coordinates. The table starts small and
     /// doubles when half full: a closed mesh has about a sixth as many vertices as corners, and a
     /// table sized for the vertices stays in the cache far better than one sized for the corners.
-    static func weld(_ c: UnsafeBufferPointer<Float>) -> ([UInt32], Int) {
+    ///
+    /// The hash is fixed, so coordinates can be crafted to collide: the probes are counted, and past
+    /// a linear budget the weld is done again by sorting (n log n whatever the input).
+    static func weld(_ c: UnsafeBufferPointer<Float>, deadline: WorkDeadline = .none) throws -> ([UInt32], Int) {
         let cornerCount = c.count / 3
+        let probeBudget = 64 * cornerCount + 1024
+        var probes = 0
         var capacity = 16
         while capacity < cornerCount / 4 { capacity <<= 1 }
         var slots = [Int32](repeating: -1, count: capacity)
@@ -83,8 +94,9 @@ public enum MeshAnalyzer {
             return Int(truncatingIfNeeded: h)
         }
 
-        cornerVertex.withUnsafeMutableBufferPointer { out in
+        let welded: Bool = try cornerVertex.withUnsafeMutableBufferPointer { out in
             for corner in 0..<cornerCount {
+                try deadline.check(corner)
                 // +0.0 and -0.0 are the same point
                 let x = c[corner * 3].bitPattern == 0x8000_0000 ? 0 : c[corner * 3].bitPattern
                 let y = c[corner * 3 + 1].bitPattern == 0x8000_0000 ? 0 : c[corner * 3 + 1].bitPattern
@@ -98,7 +110,10 @@ public enum MeshAnalyzer {
                         keys.withUnsafeBufferPointer { keys in
                             for vertex in 0..<vertexCount {
                                 var slot = hash(keys[vertex * 3], keys[vertex * 3 + 1], keys[vertex * 3 + 2]) & mask
-                                while slots[slot] >= 0 { slot = (slot + 1) & mask }
+                                while slots[slot] >= 0 {
+                                    slot = (slot + 1) & mask
+                                    probes += 1
+                                }
                                 slots[slot] = Int32(vertex)
                             }
                         }
@@ -117,9 +132,11 @@ public enum MeshAnalyzer {
                             let base = Int(v) * 3
                             if keys[base] == x, keys[base + 1] == y, keys[base + 2] == z { return v }
                             slot = (slot + 1) & mask
+                            probes += 1
                         }
                     }
                 }
+                if probes > probeBudget { return false }
                 if found >= 0 {
                     out[corner] = UInt32(found)
                 } else {
@@ -130,6 +147,49 @@ public enum MeshAnalyzer {
                     vertexCount += 1
                 }
             }
+            return true
+        }
+        if !welded { return try weldBySorting(c, deadline: deadline) }
+        return (cornerVertex, vertexCount)
+    }
+
+    /// The same map as ``weld(_:deadline:)`` (vertex ids in order of first appearance), by sorting
+    /// the corners by their coordinates' bits: n log n comparisons, whatever the coordinates.
+    static func weldBySorting(_ c: UnsafeBufferPointer<Float>, deadline: WorkDeadline) throws -> ([UInt32], Int) {
+        let cornerCount = c.count / 3
+        func key(_ corner: Int) -> (UInt32, UInt32, UInt32) {
+            let x = c[corner * 3].bitPattern, y = c[corner * 3 + 1].bitPattern, z = c[corner * 3 + 2].bitPattern
+            return (x == 0x8000_0000 ? 0 : x, y == 0x8000_0000 ? 0 : y, z == 0x8000_0000 ? 0 : z)
+        }
+        try deadline.check()
+        // Ties keep the corners' order, so the first corner of each group is its first appearance.
+        let order = (0..<cornerCount).sorted { a, b in
+            let ka = key(a), kb = key(b)
+            return ka != kb ? ka < kb : a < b
+        }
+        try deadline.check()
+        // The first corner of every group, then the group's id by first appearance.
+        var firstOf = [UInt32](repeating: 0, count: cornerCount)
+        var i = 0
+        while i < order.count {
+            try deadline.check(i)
+            var j = i
+            while j < order.count, key(order[j]) == key(order[i]) {
+                firstOf[order[j]] = UInt32(order[i])
+                j += 1
+            }
+            i = j
+        }
+        var idOfFirst = [Int32](repeating: -1, count: cornerCount)
+        var cornerVertex = [UInt32](repeating: 0, count: cornerCount)
+        var vertexCount = 0
+        for corner in 0..<cornerCount {
+            let first = Int(firstOf[corner])
+            if idOfFirst[first] < 0 {
+                idOfFirst[first] = Int32(vertexCount)
+                vertexCount += 1
+            }
+            cornerVertex[corner] = UInt32(idOfFirst[first])
         }
         return (cornerVertex, vertexCount)
     }
@@ -142,7 +202,10 @@ public enum MeshAnalyzer {
     }
 
     /// Checks every directed edge against its reverse on an adjacency list, and counts shells.
-    static func topology(corners: UnsafeBufferPointer<UInt32>, vertexCount: Int) -> Topology {
+    ///
+    /// Each vertex's targets are sorted, so copies of an edge lie together and its reverse is found
+    /// by binary search: E log d in all, however many faces share a vertex.
+    static func topology(corners: UnsafeBufferPointer<UInt32>, vertexCount: Int, deadline: WorkDeadline = .none) throws -> Topology {
         let triangleCount = corners.count / 3
         var degenerate = 0
         // Out-degree per vertex, then prefix sums: offsets[v]..<offsets[v+1] holds v's edge targets.
@@ -152,10 +215,11 @@ public enum MeshAnalyzer {
         var boundary = 0
         var nonManifold = 0
         var shells = 0
-        offsets.withUnsafeMutableBufferPointer { offsets in
-            targets.withUnsafeMutableBufferPointer { targets in
-                parent.withUnsafeMutableBufferPointer { parent in
+        try offsets.withUnsafeMutableBufferPointer { offsets in
+            try targets.withUnsafeMutableBufferPointer { targets in
+                try parent.withUnsafeMutableBufferPointer { parent in
                     for t in 0..<triangleCount {
+                        try deadline.check(t)
                         let a = corners[t * 3], b = corners[t * 3 + 1], cc = corners[t * 3 + 2]
                         if a == b || b == cc || a == cc {
                             degenerate += 1
@@ -179,17 +243,35 @@ public enum MeshAnalyzer {
                             fill[Int(cc)] += 1
                         }
                     }
+                    for a in 0..<vertexCount {
+                        try deadline.check(a)
+                        let start = Int(offsets[a]), end = Int(offsets[a + 1])
+                        if end - start > 1 { targets[start..<end].sort() }
+                    }
+                    /// How often `value` is in the sorted range, by binary search.
+                    func count(of value: UInt32, in range: Range<Int>) -> Int {
+                        var low = range.lowerBound, high = range.upperBound
+                        while low < high {
+                            let mid = (low + high) / 2
+                            if targets[mid] < value { low = mid + 1 } else { high = mid }
+                        }
+                        var end = low
+                        while end < range.upperBound, targets[end] == value { end += 1 }
+                        return end - low
+                    }
                     // Each directed edge a→b must appear once, and its reverse b→a once.
                     for a in 0..<vertexCount {
+                        try deadline.check(a)
                         let start = Int(offsets[a]), end = Int(offsets[a + 1])
-                        for e in start..<end {
+                        var e = start
+                        while e < end {
                             let b = targets[e]
-                            var forward = 0
-                            for f in start..<end where targets[f] == b { forward += 1 }
-                            var reverse = 0
-                            for f in Int(offsets[Int(b)])..<Int(offsets[Int(b) + 1]) where targets[f] == UInt32(a) { reverse += 1 }
+                            var forward = 1
+                            while e + forward < end, targets[e + forward] == b { forward += 1 }
+                            e += forward
+                            let reverse = count(of: UInt32(a), in: Int(offsets[Int(b)])..<Int(offsets[Int(b) + 1]))
                             if forward == 1 && reverse == 1 { continue }
-                            if forward == 1 && reverse == 0 { boundary += 1 } else { nonManifold += 1 }
+                            if forward == 1 && reverse == 0 { boundary += 1 } else { nonManifold += forward }
                         }
                     }
                     // Shells: union-find over the vertices of every triangle.
@@ -203,6 +285,7 @@ public enum MeshAnalyzer {
                         return x
                     }
                     for t in 0..<triangleCount {
+                        try deadline.check(t)
                         let ra = find(corners[t * 3])
                         for corner in 1..<3 {
                             let rb = find(corners[t * 3 + corner])

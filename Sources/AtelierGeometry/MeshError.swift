@@ -13,6 +13,10 @@ public enum MeshError: Error, Sendable, Equatable, CustomStringConvertible {
     case noTriangles(format: String)
     case tooManyTriangles(count: Int, limit: Int)
     case implausibleSize(sizeMM: [Double], minMM: Double, maxMM: Double)
+    /// The model encloses (almost) no volume: a flat or open surface, nothing to cast.
+    case noVolume(volumeMM3: Double, minMM3: Double)
+    /// Reading and analysing the model took longer than its time budget.
+    case tooComplex(budgetSeconds: Double)
 
     public var description: String {
         switch self {
@@ -45,6 +49,12 @@ public enum MeshError: Error, Sendable, Equatable, CustomStringConvertible {
             let dims = size.map { String(format: "%.3f", $0) }.joined(separator: " × ")
             return "The model measures \(dims) mm; a piece of jewelry must measure between \(minMM) and \(maxMM) mm "
                 + "along its largest side. Check that the file is in millimetres."
+        case let .noVolume(volume, minimum):
+            return "The model encloses \(String(format: "%.4f", volume)) mm³ of volume; a piece to cast must enclose at least "
+                + "\(minimum) mm³. A flat or open surface has no volume: close it into a solid."
+        case let .tooComplex(seconds):
+            return "The model could not be read and analysed within the \(String(format: "%g", seconds)) s allowed for one model; "
+                + "simplify it (fewer triangles) and upload it again."
         }
     }
 }

@@ -1,6 +1,11 @@
 /// Reads Wavefront OBJ geometry: `v` vertices and `f` faces (polygons are split into triangles).
 public enum OBJReader {
-    public static func read(_ bytes: UnsafeRawBufferPointer, maxTriangles: Int = .max) throws -> IndexedMesh {
+    ///
+    /// Linear in the file's size; the triangle cap is checked as each polygon's indices are read, so
+    /// one long polygon line cannot grow memory past it.
+    public static func read(
+        _ bytes: UnsafeRawBufferPointer, maxTriangles: Int = .max, deadline: WorkDeadline = .none
+    ) throws -> IndexedMesh {
         guard !bytes.isEmpty else { throw MeshError.empty }
         var cursor = TextCursor(bytes)
         var mesh = IndexedMesh()
@@ -12,7 +17,10 @@ public enum OBJReader {
             MeshError.syntax(format: "OBJ", line: cursor.line, message: message)
         }
 
+        var statements = 0
         while !cursor.atEnd {
+            statements += 1
+            try deadline.check(statements)
             cursor.skipBlanks()
             if cursor.consume("v") {
                 var p = SIMD3<Float>()
@@ -47,6 +55,11 @@ public enum OBJReader {
                     }
                     if index > mesh.positions.count { forward.append((cursor.line, index)) }
                     face.append(UInt32(index - 1))
+                    // A polygon of n corners becomes n - 2 triangles.
+                    if face.count > 2, mesh.triangles.count + face.count - 2 > maxTriangles {
+                        throw MeshError.tooManyTriangles(count: mesh.triangles.count + face.count - 2, limit: maxTriangles)
+                    }
+                    try deadline.check(face.count)
                     // skip "/texture/normal"
                     while !cursor.atEnd, cursor.bytes[cursor.position] == 0x2F {
                         cursor.position += 1
@@ -58,9 +71,6 @@ public enum OBJReader {
                 }
                 for k in 1..<(face.count - 1) {
                     mesh.triangles.append(SIMD3(face[0], face[k], face[k + 1]))
-                }
-                if mesh.triangles.count > maxTriangles {
-                    throw MeshError.tooManyTriangles(count: mesh.triangles.count, limit: maxTriangles)
                 }
             }
             // Every other statement (vn, vt, g, o, s, usemtl, mtllib, comments) does not change the shape.

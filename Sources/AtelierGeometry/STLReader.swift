@@ -1,7 +1,9 @@
 /// Reads binary and ASCII STL files into a ``TriangleSoup``.
 public enum STLReader {
     /// Reads a binary STL: an 80-byte header, a little-endian triangle count, 50 bytes per triangle.
-    public static func readBinary(_ bytes: UnsafeRawBufferPointer, maxTriangles: Int = .max) throws -> TriangleSoup {
+    public static func readBinary(
+        _ bytes: UnsafeRawBufferPointer, maxTriangles: Int = .max, deadline: WorkDeadline = .none
+    ) throws -> TriangleSoup {
         guard !bytes.isEmpty else { throw MeshError.empty }
         guard bytes.count >= 84 else {
             throw MeshError.syntax(
@@ -22,6 +24,7 @@ public enum STLReader {
             var offset = 84 + 12  // skip the normal of the first triangle
             var k = 0
             for triangle in 0..<count {
+                try deadline.check(triangle)
                 var allFinite = true
                 for c in 0..<9 {
                     let value = Float(bitPattern: bytes.loadUnaligned(fromByteOffset: offset + c * 4, as: UInt32.self).littleEndian)
@@ -41,7 +44,9 @@ public enum STLReader {
     }
 
     /// Reads an ASCII STL (`solid … facet normal … outer loop … vertex x y z … endloop endfacet … endsolid`).
-    public static func readASCII(_ bytes: UnsafeRawBufferPointer, maxTriangles: Int = .max) throws -> TriangleSoup {
+    public static func readASCII(
+        _ bytes: UnsafeRawBufferPointer, maxTriangles: Int = .max, deadline: WorkDeadline = .none
+    ) throws -> TriangleSoup {
         guard !bytes.isEmpty else { throw MeshError.empty }
         var cursor = TextCursor(bytes)
         var coordinates = [Float]()
@@ -101,6 +106,7 @@ public enum STLReader {
                 try expect("outer")
                 try expect("loop")
                 triangle += 1
+                try deadline.check(triangle)
                 if triangle > maxTriangles { throw MeshError.tooManyTriangles(count: triangle, limit: maxTriangles) }
                 for corner in 1...3 {
                     try expect("vertex")

@@ -6,7 +6,12 @@ public struct Thumbnail: Sendable, Equatable {
     public var rgba: [UInt8]
 
     /// Draws `soup` to fit a `size` × `size` picture, in a metal colour.
-    public static func render(_ soup: TriangleSoup, size: Int, color: SIMD3<Float> = SIMD3(212, 175, 55)) -> Thumbnail {
+    ///
+    /// The work is the triangles plus the pixels they cover, which many large triangles can make
+    /// far more than the file's size: `deadline` is checked as pixels are drawn.
+    public static func render(
+        _ soup: TriangleSoup, size: Int, color: SIMD3<Float> = SIMD3(212, 175, 55), deadline: WorkDeadline = .none
+    ) throws -> Thumbnail {
         var picture = Thumbnail(width: size, height: size, rgba: [UInt8](repeating: 0, count: size * size * 4))
         let c = soup.coordinates
         guard !c.isEmpty else { return picture }
@@ -32,12 +37,22 @@ public struct Thumbnail: Sendable, Equatable {
         let scale = Float(size) * 0.48 / radius
         let half = Float(size) / 2
         var depth = [Float](repeating: -.infinity, count: size * size)
+        // Triangles and pixels drawn; the clock is read every 4,096 of them.
+        var steps = 0, nextCheck = 0
+        func step(_ count: Int) throws {
+            steps += count
+            if steps >= nextCheck {
+                try deadline.check()
+                nextCheck = steps + 4096
+            }
+        }
 
         func project(_ i: Int) -> SIMD3<Float> {
             let p = SIMD3(c[i], c[i + 1], c[i + 2]) - center
             return SIMD3(half + (p * right).sum() * scale, half - (p * up).sum() * scale, (p * toCamera).sum())
         }
         for t in stride(from: 0, to: c.count, by: 9) {
+            try step(1)
             let a = project(t), b = project(t + 3), d = project(t + 6)
             let pa = SIMD3(c[t], c[t + 1], c[t + 2]), pb = SIMD3(c[t + 3], c[t + 4], c[t + 5]), pd = SIMD3(c[t + 6], c[t + 7], c[t + 8])
             var normal = normalized(cross(pb - pa, pd - pa))
@@ -50,6 +65,7 @@ public struct Thumbnail: Sendable, Equatable {
             let minY = max(0, Int(min(a.y, b.y, d.y).rounded(.down))), maxY = min(size - 1, Int(max(a.y, b.y, d.y).rounded(.up)))
             guard minX <= maxX, minY <= maxY else { continue }
             for y in minY...maxY {
+                try step(maxX - minX + 1)
                 let py = Float(y) + 0.5
                 for x in minX...maxX {
                     let px = Float(x) + 0.5

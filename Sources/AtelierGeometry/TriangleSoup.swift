@@ -23,10 +23,16 @@ public struct IndexedMesh: Sendable, Equatable {
     }
 
     /// The same triangles as a soup.
-    public var soup: TriangleSoup {
+    public var soup: TriangleSoup { makeSoup { _ in } }
+
+    /// The same triangles as a soup, within `deadline`.
+    public func soup(deadline: WorkDeadline) throws -> TriangleSoup { try makeSoup(deadline.check) }
+
+    private func makeSoup(_ check: (Int) throws -> Void) rethrows -> TriangleSoup {
         var coordinates = [Float]()
         coordinates.reserveCapacity(triangles.count * 9)
-        for triangle in triangles {
+        for (step, triangle) in triangles.enumerated() {
+            try check(step)
             for corner in 0..<3 {
                 let p = positions[Int(triangle[corner])]
                 coordinates.append(p.x)

@@ -13,11 +13,15 @@ public func buildRouter(
     pages: (Router<AtelierRequestContext>) -> Void = { _ in }
 ) -> Router<AtelierRequestContext> {
     let router = Router(context: AtelierRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: InFlightLimitMiddleware(limit: maxInFlight))
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: TracingMiddleware())
     router.add(middleware: TraceparentMiddleware())
     router.add(middleware: ProblemMiddleware())
+    // A model upload (multipart adds a little) is the largest body; JSON and forms are far smaller.
+    let maxModelBytes = useCases.context.configuration.meshLimits.maxBytes
+    router.add(middleware: BodyLimitMiddleware { request in internalBodyLimit(request, maxModelBytes: maxModelBytes) })
     router.add(middleware: AuthenticationMiddleware(accounts: useCases.accounts))
     router.add(middleware: RequestLogMiddleware())
 
@@ -40,6 +44,15 @@ public func buildRouter(
     return router
 }
 
+/// The largest body of a request to the internal APIs and pages: 1 MiB for JSON and forms, a
+/// model for anything else (with room for the boundaries of a multipart form).
+func internalBodyLimit(_ request: Request, maxModelBytes: Int) -> BodyLimit {
+    let type = request.headers[.contentType]?.lowercased() ?? ""
+    if type.hasPrefix("application/json") || type.hasPrefix("application/x-www-form-urlencoded") { return BodyLimit(maxBytes: 1 << 20) }
+    if type.hasPrefix("multipart/form-data") { return BodyLimit(maxBytes: maxModelBytes + 64 * 1024, what: "The form with its model file") }
+    return BodyLimit(maxBytes: maxModelBytes, what: "The model file")
+}
+
 /// The whole program in one process: the HTTP server plus `services` (job workers), in one service group.
 public func buildApplication(
     useCases: UseCases, carrierSecret: String, surfaces: Set<ServerRole> = [.shop, .staff], maxInFlight: Int = 256,
@@ -48,6 +61,7 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     Application(
         router: buildRouter(useCases: useCases, carrierSecret: carrierSecret, surfaces: surfaces, maxInFlight: maxInFlight, pages: pages),
+        server: .http1(configuration: .init(idleTimeout: serverIdleTimeout)),
         configuration: .init(address: .hostname(host, port: port), serverName: "Atelier"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

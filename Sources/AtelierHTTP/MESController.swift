@@ -51,7 +51,7 @@ struct MESController {
             }
             return Response(
                 status: .ok,
-                headers: [.contentType: "application/octet-stream", .contentDisposition: "attachment; filename=\"\(model.filename)\""],
+                headers: [.contentType: "application/octet-stream", .contentDisposition: attachment(filename: model.filename)],
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
         /// Takes the order into work: `MANUFACTURING_STARTED`. 409 names who was faster.

@@ -10,7 +10,9 @@ public func buildOpsApplication(
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: AtelierRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
+    router.add(middleware: BodyLimitMiddleware(maxBytes: 64 * 1024))
     HealthController(store: store).addRoutes(to: router.group("health"))
     /// Every metric of this instance, in the Prometheus text format.
     router.get("metrics") { _, _ -> Response in
@@ -19,6 +21,7 @@ public func buildOpsApplication(
             body: .init(byteBuffer: ByteBuffer(bytes: metricsText())))
     }
     return Application(
-        router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Atelier ops"),
+        router: router, server: .http1(configuration: .init(idleTimeout: serverIdleTimeout)),
+        configuration: .init(address: .hostname(host, port: port), serverName: "Atelier ops"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) }, logger: logger)
 }

@@ -78,8 +78,20 @@ extension Problem {
             }
         case let error as StorageError:
             switch error {
-            case .conflict(let message):
-                return (Problem(status: .conflict, type: "conflict", detail: message), false)
+            case .conflict:
+                // The database's own words (constraint names) never reach a client.
+                return (
+                    Problem(
+                        status: .conflict, type: "conflict",
+                        detail: "This conflicts with a change made at the same moment; reload and try again."), false
+                )
+            case .busy:
+                return (
+                    Problem(
+                        status: .serviceUnavailable, type: "busy",
+                        detail: "The order is being changed by another request; try again shortly."),
+                    false
+                )
             case .unavailable, .retry:
                 return (
                     Problem(status: .serviceUnavailable, type: "unavailable", detail: "The database is unavailable; try again shortly."),
@@ -92,6 +104,10 @@ extension Problem {
                     true
                 )
             }
+        case let error as RateLimited:
+            return (Problem(status: .tooManyRequests, type: "rate-limited", detail: error.detail), false)
+        case let error as ComputeBusy:
+            return (Problem(status: .serviceUnavailable, type: "busy", detail: error.description), false)
         case let error as DecodingError:
             return (
                 Problem(
@@ -101,6 +117,8 @@ extension Problem {
         case let error as HTTPError:
             let detail = error.body ?? error.status.reasonPhrase
             return (Problem(status: error.status, type: "http-\(error.status.code)", detail: detail), error.status.code >= 500)
+        case let error as BodyTooLarge:
+            return (Problem(status: .contentTooLarge, type: "too-large", detail: error.description), false)
         case let error as any HTTPResponseError where error.status == .contentTooLarge:
             return (
                 Problem(status: .contentTooLarge, type: "too-large", detail: "The request body is larger than this endpoint accepts."),

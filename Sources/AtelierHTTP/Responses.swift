@@ -209,3 +209,21 @@ extension HTTPField.Name {
     static let filename = Self("X-Filename")!
     static let carrierSecret = Self("X-Carrier-Secret")!
 }
+
+/// `Content-Disposition` for a download named `filename` (RFC 6266): an ASCII fallback with
+/// every character outside letters, digits, dot, dash and underscore replaced, and the whole name
+/// percent-encoded in `filename*`, so no name can end the header value or add a parameter.
+public func attachment(filename: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_".utf8)
+    let fallback = String(decoding: filename.utf8.prefix(120).map { safe.contains($0) ? $0 : UInt8(ascii: "_") }, as: UTF8.self)
+    var encoded = ""
+    for byte in filename.utf8.prefix(240) {
+        if safe.contains(byte) {
+            encoded.unicodeScalars.append(Unicode.Scalar(byte))
+        } else {
+            let digits = Array("0123456789ABCDEF".unicodeScalars)
+            encoded += "%" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0xF)])
+        }
+    }
+    return "attachment; filename=\"\(fallback.isEmpty ? "model" : fallback)\"; filename*=UTF-8''\(encoded)"
+}

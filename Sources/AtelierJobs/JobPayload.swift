@@ -19,6 +19,9 @@ extension JobPayload {
 public struct PermanentJobError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
+
+    /// The start of a dead job's error when no retry could have fixed it.
+    public static let marker = "permanent: "
 }
 
 /// A handler cannot run its job yet (it waits for another one): the job goes back to the queue

@@ -181,8 +181,10 @@ public final class JobRunner: Service, Sendable {
             }
             return .deferred
         } catch {
-            let message = String(describing: error)
-            if error is PermanentJobError || job.attempts >= job.maxAttempts {
+            let permanent = error is PermanentJobError
+            // A permanent error is marked so, and re-drives leave such a job alone.
+            let message = permanent ? PermanentJobError.marker + String(describing: error) : String(describing: error)
+            if permanent || job.attempts >= job.maxAttempts {
                 await deadLetter(job, message, logger)
                 return .dead
             }

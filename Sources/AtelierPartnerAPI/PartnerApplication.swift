@@ -14,11 +14,19 @@ public func buildPartnerRouter(useCases: UseCases) throws -> Router<AtelierReque
     let configuration = useCases.context.configuration
     let contract = try Contract.load()
     let router = Router(context: AtelierRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: InFlightLimitMiddleware(limit: configuration.partnerMaxInFlight))
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: TracingMiddleware())
     router.add(middleware: TraceparentMiddleware())
     router.add(middleware: ProblemMiddleware())
+    // The stream itself is limited: a JSON body to 1 MiB, a model to the partner body limit.
+    let maxBodyBytes = configuration.partnerMaxBodyBytes
+    router.add(
+        middleware: BodyLimitMiddleware { request in
+            request.headers[.contentType]?.lowercased().hasPrefix("application/json") == true
+                ? BodyLimit(maxBytes: min(1 << 20, maxBodyBytes)) : BodyLimit(maxBytes: maxBodyBytes)
+        })
     router.add(
         middleware: PartnerGateMiddleware(
             partners: useCases.partners, limiter: RateLimiter(), maxBodyBytes: configuration.partnerMaxBodyBytes, contract: contract))
@@ -61,6 +69,7 @@ public func buildPartnerApplication(
 ) throws -> some ApplicationProtocol {
     Application(
         router: try buildPartnerRouter(useCases: useCases),
+        server: .http1(configuration: .init(idleTimeout: serverIdleTimeout)),
         configuration: .init(address: .hostname(host, port: port), serverName: "Atelier-Partner"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: logger

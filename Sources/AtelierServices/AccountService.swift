@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierStorage
 import Foundation
 import HummingbirdBcrypt
+import Synchronization
 
 /// Sign-up, sign-in with bcrypt-hashed passwords, and sessions kept as hashed bearer tokens.
 public struct AccountService: Sendable {
@@ -23,7 +24,7 @@ public struct AccountService: Sendable {
 
     /// Creates an account with any role (admins, demo data).
     public func createUser(email: String, name: String, password: String, role: Role) async throws -> UserAccount {
-        let user = try newAccount(email: email, name: name, password: password, role: role)
+        let user = try await newAccount(email: email, name: name, password: password, role: role)
         do {
             try await context.store.write { tx in try await tx.insert(user: user) }
         } catch StorageError.conflict {
@@ -33,7 +34,7 @@ public struct AccountService: Sendable {
     }
 
     /// Checks the values and hashes the password; stores nothing.
-    public func newAccount(email: String, name: String, password: String, role: Role) throws -> UserAccount {
+    public func newAccount(email: String, name: String, password: String, role: Role) async throws -> UserAccount {
         let email = try Self.validatedEmail(email)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 100 else { throw DomainError.invalid("A name of 1 to 100 characters is required.") }
@@ -41,7 +42,8 @@ public struct AccountService: Sendable {
             throw DomainError.invalid("A password needs 8 to 72 characters.")
         }
         guard role != .system, role != .carrier else { throw DomainError.invalid("Accounts cannot have the role \(role.rawValue).") }
-        let hash = Bcrypt.hash(password, cost: UInt8(context.configuration.bcryptCost))
+        let cost = UInt8(context.configuration.bcryptCost)
+        let hash = try await context.compute.run { Bcrypt.hash(password, cost: cost) }
         return UserAccount(id: context.newID(), email: email, name: name, role: role, passwordHash: hash, createdAt: context.time.now())
     }
 
@@ -57,7 +59,10 @@ public struct AccountService: Sendable {
     /// Checks the password and opens a session.
     public func signIn(email: String, password: String) async throws -> Session {
         let user = try await context.store.reader.user(email: email.trimmingCharacters(in: .whitespaces).lowercased())
-        guard let user, user.role != .partner, Bcrypt.verify(password, hash: user.passwordHash) else {
+        // An unknown e-mail costs the same bcrypt as a known one, so the time does not tell.
+        let hash = user?.passwordHash ?? Self.standIn(cost: context.configuration.bcryptCost)
+        let matches = try await context.compute.run { Bcrypt.verify(password, hash: hash) }
+        guard let user, user.role != .partner, matches else {
             throw AuthenticationError.wrongCredentials
         }
         let token = randomToken()
@@ -77,6 +82,18 @@ public struct AccountService: Sendable {
 
     public func signOut(token: String) async throws {
         try await context.store.write { tx in try await tx.deleteSession(tokenHash: sha256Hex(Data(token.utf8))) }
+    }
+}
+
+extension AccountService {
+    private static let standIns = Mutex<[Int: String]>([:])
+
+    /// A hash of a random password at `cost`, made once: what an unknown e-mail is checked against.
+    static func standIn(cost: Int) -> String {
+        if let hash = standIns.withLock({ $0[cost] }) { return hash }
+        let hash = Bcrypt.hash(randomToken(), cost: UInt8(cost))
+        standIns.withLock { $0[cost] = hash }
+        return hash
     }
 }
 

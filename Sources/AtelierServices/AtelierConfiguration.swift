@@ -33,6 +33,13 @@ public struct AtelierConfiguration: Sendable {
     public var databasePoolSize: Int = 10
     /// Longest wait for one database read or transaction before the request is answered 503.
     public var databaseTimeoutSeconds: Double = 3
+    /// PostgreSQL's own limits on every connection: a lock wait, a statement, a transaction left idle.
+    public var databaseLockTimeoutSeconds: Double = 1
+    public var databaseIdleInTransactionSeconds: Double = 10
+    /// Threads for CPU-heavy work on input (model analysis, thumbnails, bcrypt); 0: one per core.
+    public var computeThreads: Int = 0
+    /// Seconds reading and analysing one model may take before it is refused.
+    public var modelTimeBudgetSeconds: Double = 20
     /// Requests this instance works on at once; more are answered 503 with Retry-After at once.
     public var maxInFlightRequests: Int = 256
     /// Port of the ops listener (`/metrics`, health); never the public or partner port.
@@ -75,6 +82,10 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_DATABASE_URL", "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite"),
         ("ATELIER_DB_POOL_SIZE", "PostgreSQL connections of this instance (default 10)"),
         ("ATELIER_DB_TIMEOUT_SECONDS", "longest wait for the database before answering 503 (default 3)"),
+        ("ATELIER_DB_LOCK_TIMEOUT_SECONDS", "longest wait for a row lock before answering 503 (PostgreSQL lock_timeout; default 1)"),
+        ("ATELIER_DB_IDLE_IN_TRANSACTION_SECONDS", "PostgreSQL ends a transaction left idle this long, releasing its locks (default 10)"),
+        ("ATELIER_COMPUTE_THREADS", "threads for model analysis, thumbnails and passwords (default 0: one per core)"),
+        ("ATELIER_MODEL_TIME_BUDGET_SECONDS", "longest reading and analysis of one model before it is refused (default 20)"),
         ("ATELIER_ROLES", "what this instance runs: shop, staff, partner, pricing, watchdog, all (comma-separated; default all)"),
         ("ATELIER_MAX_IN_FLIGHT", "requests handled at once; more get 503 with Retry-After (default 256)"),
         ("ATELIER_HOST", "address to listen on (default 127.0.0.1)"),
@@ -89,6 +100,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_PARTNER_MAX_BODY_BYTES", "largest partner request body, a model file (default 67108864, 64 MiB)"),
         ("ATELIER_WEBHOOK_HOSTS", "hosts webhooks may be sent to, comma-separated (default: any)"),
         ("ATELIER_WEBHOOK_ALLOW_HTTP", "1 to allow plain http:// webhook URLs (default 0: https only)"),
+        ("ATELIER_WEBHOOK_ALLOW_PRIVATE", "1 to let webhooks reach loopback and private addresses: tests only (default 0)"),
         ("ATELIER_WEBHOOK_TIMEOUT_SECONDS", "longest wait for a partner's endpoint to answer (default 10)"),
         ("ATELIER_WEBHOOK_RETRY_HOURS", "how long a webhook delivery is retried before it is given up (default 24)"),
         ("ATELIER_WEBHOOK_BACKOFF_SECONDS", "first webhook retry delay, doubled per attempt (default 10)"),
@@ -162,6 +174,15 @@ public struct AtelierConfiguration: Sendable {
         if let value: Int = number("ATELIER_DB_POOL_SIZE", 1...500) { config.databasePoolSize = value }
         if let value: Double = number("ATELIER_DB_TIMEOUT_SECONDS", 0.1...600) { config.databaseTimeoutSeconds = value }
         if let value: Int = number("ATELIER_MAX_IN_FLIGHT", 1...100_000) { config.maxInFlightRequests = value }
+        if let value: Double = number("ATELIER_DB_LOCK_TIMEOUT_SECONDS", 0.01...600) { config.databaseLockTimeoutSeconds = value }
+        if let value: Double = number("ATELIER_DB_IDLE_IN_TRANSACTION_SECONDS", 1...86_400) {
+            config.databaseIdleInTransactionSeconds = value
+        }
+        if let value: Int = number("ATELIER_COMPUTE_THREADS", 0...256) { config.computeThreads = value }
+        if let value: Double = number("ATELIER_MODEL_TIME_BUDGET_SECONDS", 0.1...3600) {
+            config.modelTimeBudgetSeconds = value
+            config.meshLimits.timeBudget = .milliseconds(Int64(value * 1000))
+        }
         if let value: Int = number("ATELIER_OPS_PORT", 0...65535) { config.opsPort = value }
         if let value: Int = number("ATELIER_PARTNER_PORT", 0...65535) { config.partnerPort = value }
         if let value: Int = number("ATELIER_PARTNER_MAX_IN_FLIGHT", 1...100_000) { config.partnerMaxInFlight = value }
@@ -170,6 +191,9 @@ public struct AtelierConfiguration: Sendable {
             config.webhookPolicy.allowedHosts = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         }
         if let value = string("ATELIER_WEBHOOK_ALLOW_HTTP") { config.webhookPolicy.allowHTTP = value == "1" || value == "true" }
+        if let value = string("ATELIER_WEBHOOK_ALLOW_PRIVATE") {
+            config.webhookPolicy.allowPrivateAddresses = value == "1" || value == "true"
+        }
         if let value: Double = number("ATELIER_WEBHOOK_TIMEOUT_SECONDS", 0.1...300) { config.webhookPolicy.timeout = .seconds(value) }
         if let value: Double = number("ATELIER_WEBHOOK_RETRY_HOURS", 0.0001...720) {
             config.webhookPolicy.retryWindow = .seconds(value * 3600)

@@ -45,8 +45,11 @@ public struct DemoData: Sendable {
         let reader = context.store.reader
         if try await reader.user(email: Self.users[0].email) != nil { return false }
         let accounts = AccountService(context: context)
-        let users = try Self.users.map { user in
-            try accounts.newAccount(email: user.email, name: user.name, password: context.configuration.demoPassword.value, role: user.role)
+        var accountsToAdd: [UserAccount] = []
+        for user in Self.users {
+            accountsToAdd.append(
+                try await accounts.newAccount(
+                    email: user.email, name: user.name, password: context.configuration.demoPassword.value, role: user.role))
         }
         let now = context.time.now()
         let pieces = try Self.catalogPieces().map { item, bytes in
@@ -55,6 +58,7 @@ public struct DemoData: Sendable {
             stored.modelHash = info.hash
             return (stored, info, bytes)
         }
+        let users = accountsToAdd
         let existingPrices = try? await reader.priceList()
         do {
             // All or nothing: a second instance starting at the same time collides here and backs off.

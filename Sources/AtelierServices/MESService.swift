@@ -89,8 +89,8 @@ public struct MESService: Sendable {
         for row in rows {
             guard let labour = row.labour else { continue }
             switch row.status {
-            case .manufacturingCompleted, .packaging, .shipped, .closed: earned = earned + labour
-            case .manufacturingStarted: inWork = inWork + labour
+            case .manufacturingCompleted, .packaging, .shipped, .closed: earned = try earned + labour
+            case .manufacturingStarted: inWork = try inWork + labour
             default: break
             }
         }

@@ -5,7 +5,13 @@ import Metrics
 
 /// Reads, validates and analyses an uploaded model; shared by the shop and the offline `quote` command.
 public enum ModelIntake {
-    /// Analyses `bytes`; throws ``MeshError`` with the precise reason when the file is refused.
+    /// Analyses `bytes` on `pool`, within the limits' time budget; throws ``MeshError`` with the
+    /// precise reason when the file is refused.
+    public static func analyze(bytes: [UInt8], filename: String, limits: MeshLimits, on pool: ComputePool) async throws -> ModelInfo {
+        try await pool.run { try analyze(bytes: bytes, filename: filename, limits: limits) }
+    }
+
+    /// Analyses `bytes` on the calling thread (the command line, benchmarks).
     public static func analyze(bytes: [UInt8], filename: String, limits: MeshLimits) throws -> ModelInfo {
         let started = ContinuousClock.now
         let model = try ModelReader.read(bytes, filename: filename, limits: limits)
@@ -50,7 +56,8 @@ extension UseCaseContext {
         let priceList = try await store.reader.priceList()
         _ = try priceList.material(material)
         _ = try priceList.finishes(finishes)
-        let info = try ModelIntake.analyze(bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits)
+        let info = try await ModelIntake.analyze(
+            bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits, on: compute)
         let quote = try QuoteCalculator.quote(metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList)
         return (quote, info)
     }

@@ -29,7 +29,10 @@ struct OrderReading: Sendable {
         let reader = context.store.reader
         let order = try await visibleOrder(id: id, to: viewer)
         // One after another: each read is short, and child tasks would cost more than they overlap.
-        let model = try await order.modelHash.asyncMap { try await reader.model(hash: $0) } ?? nil
+        var model = try await order.modelHash.asyncMap { try await reader.model(hash: $0) } ?? nil
+        // A model is stored once for every order with the same content; its file name is the
+        // order's own (another customer's upload of the same bytes never shows their name).
+        if let filename = order.modelFilename { model?.filename = filename }
         let quote = try await reader.quote(orderID: id)
         let history = try await reader.history(orderID: id)
         let notes = viewer.role.ordersForItself ? [] : try await reader.notes(orderID: id)

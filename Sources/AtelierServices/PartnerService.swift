@@ -231,29 +231,33 @@ public struct PartnerService: Sendable {
                 return replay
             }
             let filename = ModelIntake.cleanFilename(request.filename)
-            let info = try ModelIntake.analyze(bytes: request.model, filename: filename, limits: context.configuration.meshLimits)
+            let info = try await ModelIntake.analyze(
+                bytes: request.model, filename: filename, limits: context.configuration.meshLimits, on: context.compute)
             let now = context.time.now()
-            return try await context.store.write { tx in
-                if let replay = try await Self.replay(tx, scope: scope, key: idempotencyKey, fingerprint: fingerprint) {
-                    return replay
+            return try await Idempotency.once(key: idempotencyKey) {
+                try await context.store.write { tx in
+                    if let replay = try await Self.replay(tx, scope: scope, key: idempotencyKey, fingerprint: fingerprint) {
+                        return replay
+                    }
+                    var (order, created) = try Order.start(
+                        id: id, customer: partner, materialCode: request.material, finishCodes: request.finishes,
+                        reference: request.reference,
+                        at: now)
+                    var history = [created]
+                    history += try order.attachModel(hash: info.hash, filename: filename, by: partner, at: now)
+                    history.append(try order.submit(by: partner, at: now, promise: context.configuration.stallPolicy.promise))
+                    order.traceContext = TraceContext.current()
+                    try await tx.insert(model: info, bytes: request.model, at: now)
+                    try await tx.insert(order: order)
+                    try await tx.append(history: history)
+                    try await tx.enqueue(PricingJob(orderID: id), at: now, maxAttempts: context.configuration.jobMaxAttempts)
+                    try await WebhookEvents.record(order: order, entries: history, in: tx, at: now)
+                    let result = CreatedOrder(order: order, history: history, replayed: false)
+                    try await Idempotency.remember(
+                        tx, scope: scope, key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now,
+                        response: String(decoding: try JSONEncoder.sorted.encode(result), as: UTF8.self))
+                    return result
                 }
-                var (order, created) = try Order.start(
-                    id: id, customer: partner, materialCode: request.material, finishCodes: request.finishes, reference: request.reference,
-                    at: now)
-                var history = [created]
-                history += try order.attachModel(hash: info.hash, filename: filename, by: partner, at: now)
-                history.append(try order.submit(by: partner, at: now, promise: context.configuration.stallPolicy.promise))
-                order.traceContext = TraceContext.current()
-                try await tx.insert(model: info, bytes: request.model, at: now)
-                try await tx.insert(order: order)
-                try await tx.append(history: history)
-                try await tx.enqueue(PricingJob(orderID: id), at: now, maxAttempts: context.configuration.jobMaxAttempts)
-                try await WebhookEvents.record(order: order, entries: history, in: tx, at: now)
-                let result = CreatedOrder(order: order, history: history, replayed: false)
-                try await Idempotency.remember(
-                    tx, scope: scope, key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now,
-                    response: String(decoding: try JSONEncoder.sorted.encode(result), as: UTF8.self))
-                return result
             }
         }
     }

@@ -68,8 +68,14 @@ public struct PricingService: Sendable {
             if let cached = try await tx.cachedQuote(key: key) {
                 quote = cached
             } else {
-                quote = try QuoteCalculator.quote(
-                    metrics: model.metrics, materialCode: order.materialCode, finishCodes: order.finishCodes, priceList: priceList)
+                do {
+                    quote = try QuoteCalculator.quote(
+                        metrics: model.metrics, materialCode: order.materialCode, finishCodes: order.finishCodes, priceList: priceList)
+                } catch let error as DomainError {
+                    // The model or the price list cannot be priced (no volume, a material no
+                    // longer offered, an amount out of range): retrying changes nothing.
+                    throw PermanentJobError("order \(orderID) cannot be priced: \(error.description)")
+                }
                 try await tx.cache(quote: quote, key: key, at: now)
             }
             // A partner's policy may approve the order at once, in the same transaction.

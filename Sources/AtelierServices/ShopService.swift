@@ -51,32 +51,34 @@ public struct ShopService: Sendable {
             _ = try priceList.finishes(request.finishes)
             let now = context.time.now()
             let fingerprint = sha256Hex(try JSONEncoder.sorted.encode(request))
-            return try await context.store.write { tx in
-                if let replay = try await Idempotency.replay(
-                    tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint)
-                {
-                    return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
-                }
-                var item: CatalogItem?
-                if let itemID = request.catalogItem {
-                    guard let found = try await tx.catalogItem(id: itemID) else {
-                        throw DomainError.notFound("The catalog has no piece '\(itemID)'.")
+            return try await Idempotency.once(key: idempotencyKey) {
+                try await context.store.write { tx in
+                    if let replay = try await Idempotency.replay(
+                        tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint)
+                    {
+                        return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
                     }
-                    item = found
+                    var item: CatalogItem?
+                    if let itemID = request.catalogItem {
+                        guard let found = try await tx.catalogItem(id: itemID) else {
+                            throw DomainError.notFound("The catalog has no piece '\(itemID)'.")
+                        }
+                        item = found
+                    }
+                    var (order, created) = try Order.start(
+                        id: id, customer: customer, materialCode: request.material, finishCodes: request.finishes,
+                        catalogItemID: item?.id, at: now)
+                    var history = [created]
+                    if let item {
+                        history += try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now)
+                    }
+                    order.traceContext = TraceContext.current()
+                    try await tx.insert(order: order)
+                    try await tx.append(history: history)
+                    try await Idempotency.remember(
+                        tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now)
+                    return Outcome(order: order, replayed: false)
                 }
-                var (order, created) = try Order.start(
-                    id: id, customer: customer, materialCode: request.material, finishCodes: request.finishes,
-                    catalogItemID: item?.id, at: now)
-                var history = [created]
-                if let item {
-                    history += try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now)
-                }
-                order.traceContext = TraceContext.current()
-                try await tx.insert(order: order)
-                try await tx.append(history: history)
-                try await Idempotency.remember(
-                    tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now)
-                return Outcome(order: order, replayed: false)
             }
         }
     }
@@ -93,7 +95,8 @@ public struct ShopService: Sendable {
             _ = try priceList.material(request.material)
             _ = try priceList.finishes(request.finishes)
             let name = ModelIntake.cleanFilename(filename)
-            let info = try ModelIntake.analyze(bytes: bytes, filename: name, limits: context.configuration.meshLimits)
+            let info = try await ModelIntake.analyze(
+                bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute)
             let now = context.time.now()
             return try await context.store.write { tx in
                 var (order, created) = try Order.start(
@@ -151,7 +154,8 @@ public struct ShopService: Sendable {
             let name = ModelIntake.cleanFilename(filename)
             // Check the order before the (possibly long) analysis, so a wrong order fails fast.
             _ = try await OrderReading(context: context).visibleOrder(id: orderID, to: customer)
-            let info = try ModelIntake.analyze(bytes: bytes, filename: name, limits: context.configuration.meshLimits)
+            let info = try await ModelIntake.analyze(
+                bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute)
             let now = context.time.now()
             let order = try await context.store.write { tx in
                 let order = try await tx.change(orderID: orderID, by: customer) { order in
@@ -169,19 +173,21 @@ public struct ShopService: Sendable {
         try await context.orderSpan("order.submit", orderID: orderID) {
             let now = context.time.now()
             let maxAttempts = context.configuration.jobMaxAttempts
-            return try await context.store.write { tx in
-                if let replay = try await Idempotency.replay(
-                    tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID)
-                {
-                    return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
+            return try await Idempotency.once(key: idempotencyKey) {
+                try await context.store.write { tx in
+                    if let replay = try await Idempotency.replay(
+                        tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID)
+                    {
+                        return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
+                    }
+                    let order = try await tx.change(orderID: orderID, by: customer) { order in
+                        [try order.submit(by: customer, at: now)]
+                    }
+                    try await tx.enqueue(PricingJob(orderID: orderID), at: now, maxAttempts: maxAttempts)
+                    try await Idempotency.remember(
+                        tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID, resultID: orderID, at: now)
+                    return Outcome(order: order, replayed: false)
                 }
-                let order = try await tx.change(orderID: orderID, by: customer) { order in
-                    [try order.submit(by: customer, at: now)]
-                }
-                try await tx.enqueue(PricingJob(orderID: orderID), at: now, maxAttempts: maxAttempts)
-                try await Idempotency.remember(
-                    tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID, resultID: orderID, at: now)
-                return Outcome(order: order, replayed: false)
             }
         }
     }
@@ -202,43 +208,5 @@ public struct ShopService: Sendable {
 
     public func myOrders(_ customer: Principal, page: PageRequest) async throws -> Page<Order> {
         try await context.store.reader.orders(OrderFilter(customerID: customer.userID), page: page)
-    }
-}
-
-/// `Idempotency-Key` handling: a stored key answers a retried request with the first result.
-enum Idempotency {
-    /// The id made by an earlier request with this key, or nil for a new key.
-    /// Throws when the key was used with a different request.
-    static func replay(_ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String) async throws -> String? {
-        try await earlier(tx, scope: scope, key: key, fingerprint: fingerprint)?.resultID
-    }
-
-    /// The stored record of an earlier request with this key, or nil for a new key.
-    /// Throws when the key is malformed or was used with a different request.
-    static func earlier(_ reader: any StoreReader, scope: String, key: String?, fingerprint: String) async throws -> IdempotencyRecord? {
-        guard let key = try validated(key), let record = try await reader.idempotency(scope: scope, key: key) else { return nil }
-        guard record.requestHash == sha256Hex(Data(fingerprint.utf8)) else {
-            throw DomainError.invalid("Idempotency-Key '\(key)' was already used with a different request.")
-        }
-        return record
-    }
-
-    static func remember(
-        _ tx: any StoreTransaction, scope: String, key: String?, fingerprint: String, resultID: String, at now: Date,
-        response: String? = nil
-    ) async throws {
-        guard let key = try validated(key) else { return }
-        try await tx.insert(
-            idempotency: IdempotencyRecord(
-                scope: scope, key: key, requestHash: sha256Hex(Data(fingerprint.utf8)), resultID: resultID, createdAt: now,
-                response: response))
-    }
-
-    private static func validated(_ key: String?) throws -> String? {
-        guard let key else { return nil }
-        guard !key.isEmpty, key.utf8.count <= 200, key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw DomainError.invalid("An Idempotency-Key is 1 to 200 visible ASCII characters.")
-        }
-        return key
     }
 }

@@ -12,11 +12,14 @@ public struct UseCaseContext: Sendable {
     public var logger: Logger
     /// Makes new identifiers (orders, users).
     public var newID: @Sendable () -> String
+    /// Threads for CPU-heavy work on input: model analysis, previews, thumbnails, bcrypt.
+    public var compute: ComputePool
 
     public init(
         store: any Store, time: any TimeSource = SystemTime(), configuration: AtelierConfiguration, logger: Logger,
-        newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+        compute: ComputePool = .shared, newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
+        self.compute = compute
         self.store = store
         self.time = time
         self.configuration = configuration

@@ -37,22 +37,36 @@ public struct WatchdogService: Sendable {
     /// One pass: re-drive stalled pricing, count stalls, publish the state of orders and queues as gauges.
     @discardableResult
     public func scan() async throws -> Report {
-        let stalled = try await stalledOrders(limitPerStatus: 1000)
+        var stalled = try await stalledOrders(limitPerStatus: 1000)
         var redriven: [String] = []
-        for stall in stalled where stall.responsible == .machine {
-            if try await redrivePricing(orderID: stall.order.id) { redriven.append(stall.order.id) }
+        for index in stalled.indices where stalled[index].responsible == .machine {
+            switch try await redrivePricing(orderID: stalled[index].order.id) {
+            case .redriven: redriven.append(stalled[index].order.id)
+            case .waiting: break
+            case .givenUp:
+                // No machine will move it any more: a person must (the stalled board, the alert).
+                stalled[index].responsible = .seller
+            }
         }
         let reader = context.store.reader
         let pastPromise = try await reader.countOrdersPastPromise(at: context.time.now())
         var counts: [OrderStatus: Int] = [:]
         for status in policy.watchedStatuses { counts[status] = 0 }
-        for stall in stalled { counts[stall.order.status, default: 0] += 1 }
-        for (status, count) in counts {
-            Gauge(
-                label: "atelier_orders_stalled",
-                dimensions: [("status", status.rawValue), ("responsible", StallPolicy.responsible(for: status).rawValue)]
-            )
-            .record(count)
+        var byResponsible: [String: [Responsible: Int]] = [:]
+        for status in policy.watchedStatuses { byResponsible[status.rawValue] = [StallPolicy.responsible(for: status): 0] }
+        for stall in stalled {
+            counts[stall.order.status, default: 0] += 1
+            byResponsible[stall.order.status.rawValue, default: [:]][stall.responsible, default: 0] += 1
+        }
+        // A SUBMITTED order whose pricing was given up counts for the seller; the machine's count
+        // of that status is published as 0 then, so the two series always add up.
+        for (status, perResponsible) in byResponsible {
+            var perResponsible = perResponsible
+            if status == OrderStatus.submitted.rawValue { perResponsible[.seller] = perResponsible[.seller] ?? 0 }
+            for (responsible, count) in perResponsible {
+                Gauge(label: "atelier_orders_stalled", dimensions: [("status", status), ("responsible", responsible.rawValue)]).record(
+                    count)
+            }
         }
         Gauge(label: "atelier_orders_past_promise").record(pastPromise)
         if !redriven.isEmpty { Counter(label: "atelier_orders_redriven_total").increment(by: redriven.count) }
@@ -68,26 +82,48 @@ public struct WatchdogService: Sendable {
         return Report(stalled: counts, redriven: redriven, pastPromise: pastPromise)
     }
 
-    /// Makes sure a stalled `SUBMITTED` order has a live pricing job: a dead one is re-driven, a
-    /// missing one enqueued. Returns whether it did something.
-    public func redrivePricing(orderID: String) async throws -> Bool {
+    /// What the watchdog did for a stalled `SUBMITTED` order.
+    public enum Redrive: Sendable, Equatable {
+        /// Its pricing job was put back in the queue (or enqueued, when it had none).
+        case redriven
+        /// Its job is waiting for its retry or its lease, or the order moved on.
+        case waiting
+        /// Its job failed in a way no retry fixes, or was re-driven `maxRedrives` times: left dead
+        /// for a person to decide (the reason is the job's error in the dead letters).
+        case givenUp(reason: String)
+    }
+
+    /// Re-drives of one dead pricing job before the watchdog gives up on it.
+    public static let maxRedrives = 3
+
+    /// Makes sure a stalled `SUBMITTED` order has a live pricing job: a dead one is re-driven (at
+    /// most ``maxRedrives`` times, and never one that failed permanently), a missing one enqueued.
+    public func redrivePricing(orderID: String) async throws -> Redrive {
         let now = context.time.now()
         let maxAttempts = context.configuration.jobMaxAttempts
         let logger = context.logger
         return try await context.store.write { tx in
-            guard let order = try await tx.order(id: orderID), order.status == .submitted else { return false }
+            guard let order = try await tx.order(id: orderID), order.status == .submitted else { return .waiting }
             let job = try await tx.latestJob(subject: orderID, kind: PricingJob.kind)
             switch job?.state {
             case .ready, .running:
-                return false  // waiting for its retry or its lease: it will come back by itself
+                return .waiting  // waiting for its retry or its lease: it will come back by itself
             case .dead:
-                _ = try await tx.redriveJob(id: job!.id, at: now)
+                guard let job else { return .waiting }
+                let error = job.lastError ?? ""
+                if error.hasPrefix(PermanentJobError.marker) || job.redrives >= Self.maxRedrives {
+                    logger.warning(
+                        "stalled pricing given up; a person must decide",
+                        metadata: ["order.id": "\(orderID)", "job.id": "\(job.id)", "job.redrives": "\(job.redrives)", "error": "\(error)"])
+                    return .givenUp(reason: error)
+                }
+                _ = try await tx.redriveJob(id: job.id, at: now)
             case .done, nil:
                 try await tx.enqueue(PricingJob(orderID: orderID), at: now, maxAttempts: maxAttempts)
             }
             logger.warning(
                 "stalled pricing re-driven", metadata: ["order.id": "\(orderID)", "job.state": "\(job?.state.rawValue ?? "none")"])
-            return true
+            return .redriven
         }
     }
 

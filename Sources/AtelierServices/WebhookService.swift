@@ -19,8 +19,10 @@ public struct WebhookDeliveryJob: JobPayload, Hashable {
 
 /// Sends a signed POST somewhere: the port the delivery worker uses (AsyncHTTPClient in production).
 public protocol WebhookTransport: Sendable {
-    /// Posts `body` with `headers`; returns the status code, or throws when no answer came in `timeout`.
-    func post(url: String, headers: [(String, String)], body: [UInt8], timeout: Duration) async throws -> Int
+    /// Posts `body` with `headers` to `url`, connecting to `address` (the host's address that was
+    /// checked, never one looked up again); returns the status code, or throws when no answer came
+    /// in `timeout`.
+    func post(url: String, address: String, headers: [(String, String)], body: [UInt8], timeout: Duration) async throws -> Int
 }
 
 /// The body of every webhook POST (`OrderEvent` in the partner API's contract).
@@ -91,8 +93,76 @@ public struct WebhookPolicy: Sendable {
     /// Hosts webhooks may go to (empty: any). Plain `http://` only when `allowHTTP`.
     public var allowedHosts: [String] = []
     public var allowHTTP: Bool = false
+    /// Let webhooks reach loopback and private addresses: for tests and a cluster on one machine
+    /// only (`ATELIER_WEBHOOK_ALLOW_PRIVATE=1`), never in production.
+    public var allowPrivateAddresses: Bool = false
+    /// Deliveries to one partner's endpoints in flight at once on one instance: a partner whose
+    /// endpoints are slow cannot take every delivery slot from the others.
+    public var perPartnerConcurrency: Int = 4
+    /// Replays one partner may ask for per hour, per instance.
+    public var replaysPerHour: Int = 120
 
     public init() {}
+
+    /// The address to connect to for `host`: its addresses are looked up (off the async threads)
+    /// and every one must be public, so a name that resolves to an internal address is refused
+    /// at the moment of sending, on the very address the request then goes to.
+    func destination(host: String, port: Int, on pool: ComputePool) async throws -> String {
+        if let literal = OutboundAddress.IP(host) {
+            if let reason = literal.refusal, !allowPrivateAddresses { throw OutboundRefusal.notPublic(host: host, reason: reason) }
+            return literal.description
+        }
+        if OutboundAddress.internalName(host), !allowPrivateAddresses { throw OutboundRefusal.internalName(host) }
+        let addresses = try await pool.run { try OutboundAddress.resolve(host, port: port) }
+        if !allowPrivateAddresses {
+            for address in addresses {
+                if let reason = address.refusal { throw OutboundRefusal.notPublic(host: host, reason: "\(reason) (\(address))") }
+            }
+        }
+        return addresses[0].description
+    }
+}
+
+/// Deliveries in flight per partner on this instance.
+final class PartnerSlots: Sendable {
+    private let inFlight = Mutex<[String: Int]>([:])
+
+    func acquire(_ partner: String, limit: Int) -> Bool {
+        inFlight.withLock { counts in
+            guard counts[partner, default: 0] < limit else { return false }
+            counts[partner, default: 0] += 1
+            return true
+        }
+    }
+
+    func release(_ partner: String) {
+        inFlight.withLock { counts in
+            counts[partner, default: 1] -= 1
+            if counts[partner] == 0 { counts[partner] = nil }
+        }
+    }
+}
+
+/// Replays per partner in the current hour, on this instance.
+final class ReplayLimiter: Sendable {
+    private let state = Mutex<(hour: Int, counts: [String: Int])>((0, [:]))
+
+    func allow(_ partner: String, perHour limit: Int, now: Date = Date()) -> Bool {
+        let hour = Int(now.timeIntervalSince1970 / 3600)
+        return state.withLock { state in
+            if state.hour != hour { state = (hour, [:]) }
+            guard state.counts[partner, default: 0] < limit else { return false }
+            state.counts[partner, default: 0] += 1
+            return true
+        }
+    }
+}
+
+/// Too many requests of one kind: 429 with Retry-After.
+public struct RateLimited: Error, Sendable, CustomStringConvertible {
+    public var detail: String
+    public var retryAfterSeconds: Int
+    public var description: String { detail }
 }
 
 /// One circuit breaker per endpoint: after `threshold` failures in a row the endpoint gets no
@@ -146,6 +216,8 @@ public struct WebhookService: Sendable {
     let transport: any WebhookTransport
     let policy: WebhookPolicy
     let breakers: EndpointBreakers
+    let partnerSlots = PartnerSlots()
+    let replays = ReplayLimiter()
 
     public init(context: UseCaseContext, transport: any WebhookTransport, policy: WebhookPolicy) {
         self.context = context
@@ -163,7 +235,7 @@ public struct WebhookService: Sendable {
 
     /// Registers an endpoint; the returned secret signs its deliveries and is shown only here.
     public func register(url: String, description: String?, partner: Principal) async throws -> (WebhookEndpointHealth, secret: String) {
-        let url = try validatedURL(url)
+        let url = try await validatedURL(url)
         let description = description?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let description, description.count > 200 { throw DomainError.invalid("A description has at most 200 characters.") }
         let endpoint = WebhookEndpoint(
@@ -200,7 +272,7 @@ public struct WebhookService: Sendable {
         return health
     }
 
-    func validatedURL(_ text: String) throws -> String {
+    func validatedURL(_ text: String) async throws -> String {
         let text = text.trimmingCharacters(in: .whitespaces)
         guard text.count <= 2000, let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
             !host.isEmpty
@@ -212,6 +284,13 @@ public struct WebhookService: Sendable {
         guard url.user == nil, url.password == nil else { throw DomainError.invalid("A webhook URL cannot carry a user or a password.") }
         guard policy.allowedHosts.isEmpty || policy.allowedHosts.contains(host) else {
             throw DomainError.invalid("Webhooks may go only to \(policy.allowedHosts.joined(separator: ", ")), not to \(host).")
+        }
+        // The address now (it is checked again at every delivery: DNS can change in between). A
+        // name that does not resolve yet is let through here; no request goes to it until it does.
+        do {
+            _ = try await policy.destination(host: host, port: url.port ?? (scheme == "https" ? 443 : 80), on: context.compute)
+        } catch let refusal as OutboundRefusal {
+            if case .unresolved = refusal {} else { throw DomainError.invalid(refusal.description) }
         }
         return text
     }
@@ -226,6 +305,9 @@ public struct WebhookService: Sendable {
 
     /// Sends a delivery's event again, as a new delivery to the same endpoint, at once.
     public func replay(deliveryID: Int64, partner: Principal) async throws -> WebhookDelivery {
+        guard replays.allow(partner.userID, perHour: policy.replaysPerHour) else {
+            throw RateLimited(detail: "At most \(policy.replaysPerHour) replays an hour; try again later.", retryAfterSeconds: 60)
+        }
         let now = context.time.now()
         return try await context.store.write { tx in
             guard let original = try await tx.webhookDelivery(id: deliveryID), original.partnerID == partner.userID,
@@ -277,15 +359,27 @@ public struct WebhookService: Sendable {
             ("Atelier-Signature", Self.signature(secret: endpoint.secret, timestamp: timestamp, body: body)),
             ("Atelier-Event-Id", String(event.id)), ("Atelier-Delivery-Id", String(delivery.id)),
         ]
+        guard partnerSlots.acquire(delivery.partnerID, limit: policy.perPartnerConcurrency) else {
+            throw JobDeferral(
+                until: now.addingTimeInterval(1),
+                reason: "\(policy.perPartnerConcurrency) deliveries to partner \(delivery.partnerID) are in flight")
+        }
+        defer { partnerSlots.release(delivery.partnerID) }
         let started = ContinuousClock.now
         var statusCode: Int?
         var failure: String?
         do {
-            let status = try await transport.post(url: endpoint.url, headers: headers, body: body, timeout: policy.timeout)
+            let address = try await destination(of: endpoint.url)
+            let status = try await transport.post(
+                url: endpoint.url, address: address, headers: headers, body: body, timeout: policy.timeout)
             statusCode = status
             if !(200..<300).contains(status) { failure = "the endpoint answered \(status)" }
+        } catch let refusal as OutboundRefusal {
+            failure = "not sent: \(refusal)"
         } catch {
-            failure = "no answer: \(error)"
+            // Partners see a coarse category, never the transport's own words.
+            failure = Self.category(of: error)
+            context.logger.debug("webhook delivery failed", metadata: ["delivery.id": "\(delivery.id)", "error": "\(error)"])
         }
         Metrics.Timer(label: "atelier_webhook_delivery_duration_seconds", dimensions: partnerLabel, preferredDisplayUnit: .seconds)
             .record(duration: ContinuousClock.now - started)
@@ -298,6 +392,23 @@ public struct WebhookService: Sendable {
         breakers.failed(endpoint.id)
         Counter(label: "atelier_webhook_deliveries_total", dimensions: partnerLabel + [("outcome", "failed")]).increment()
         try await fail(delivery, statusCode: statusCode, error: failure, givingUp: expired)
+    }
+
+    /// The checked address for the host of `url`.
+    private func destination(of url: String) async throws -> String {
+        guard let components = URL(string: url), let host = components.host else { throw OutboundRefusal.unresolved(url) }
+        let port = components.port ?? (components.scheme?.lowercased() == "http" ? 80 : 443)
+        return try await policy.destination(host: host, port: port, on: context.compute)
+    }
+
+    /// What a partner is told about a delivery that got no answer.
+    static func category(of error: any Error) -> String {
+        let text = String(describing: error).lowercased()
+        if text.contains("timeout") || text.contains("timed out") || text.contains("deadline") { return "no answer: timed out" }
+        if text.contains("tls") || text.contains("ssl") || text.contains("certificate") || text.contains("handshake") {
+            return "no answer: the TLS handshake failed"
+        }
+        return "no answer: could not connect"
     }
 
     /// Records a failed attempt and throws to be retried; once the retry window is over, records the

@@ -49,6 +49,8 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var updatedAt: Date
     public var subject: String?
     public var traceContext: String?
+    /// Times the job was taken from the dead letters and put back in its queue.
+    public var redrives: Int = 0
 }
 
 /// Jobs per queue and state.

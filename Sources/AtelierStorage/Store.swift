@@ -194,6 +194,9 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     case unavailable(String)
     /// The database asked for the transaction to be run again (deadlock, serialization).
     case retry(String)
+    /// Another transaction held a lock past the lock timeout, or a statement ran past its limit:
+    /// try again shortly; the database itself is fine.
+    case busy(String)
     /// Any other error the database reported.
     case failed(String)
 
@@ -202,6 +205,7 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
         case let .conflict(message): message
         case let .unavailable(message): "The database is unavailable: \(message)"
         case let .retry(message): "The transaction must be retried: \(message)"
+        case let .busy(message): "The database is busy: \(message)"
         case let .failed(message): "The database reported an error: \(message)"
         }
     }

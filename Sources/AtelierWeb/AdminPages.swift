@@ -72,7 +72,7 @@ struct AdminPages {
             let material = Material(
                 code: try form.required("code", label: "A material code"), name: try form.required("name", label: "A name"),
                 densityGPerCM3: try form.number("density", label: "The density", default: .nan),
-                pricePerGramMinor: Int64((price * 100).rounded()),
+                pricePerGramMinor: try Money.minorUnits(ofMajor: price, max: Material.maxPricePerGramMinor, what: "The price per gram"),
                 castingLossPercent: try form.number("loss", label: "The casting loss", default: 0), active: form["active"] != nil)
             let list = try await admin.upsert(material: material)
             return site.redirect("/admin/materials", flash: "\(material.name) saved; the price list is now version \(list.version).")

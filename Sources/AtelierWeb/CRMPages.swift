@@ -86,10 +86,11 @@ struct CRMPages {
             let text = try await request.form(context: context)["limit"]?.trimmingCharacters(in: .whitespaces) ?? ""
             var limit: Int64? = nil
             if !text.isEmpty {
-                guard let amount = Double(text.replacingOccurrences(of: ",", with: ".")), amount.isFinite, amount >= 0 else {
-                    throw DomainError.invalid("An auto-approval limit is an amount such as 500 or 499.90; '\(text)' is not.")
+                guard text.count <= 30, let amount = Double(text.replacingOccurrences(of: ",", with: ".")), amount.isFinite, amount >= 0
+                else {
+                    throw DomainError.invalid("An auto-approval limit is an amount such as 500 or 499.90; '\(text.prefix(30))' is not.")
                 }
-                limit = Int64((amount * 100).rounded())
+                limit = try Money.minorUnits(ofMajor: amount, what: "An auto-approval limit")
             }
             let partner = try await site.useCases.partners.updatePolicy(
                 partnerID: id, autoApproveUpToMinor: .some(limit), requestsPerMinute: nil, burst: nil, by: seller)

@@ -59,40 +59,69 @@ struct ModelFiles {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// Any stored model as binary STL, the one format the viewer reads.
+    /// Any stored model as binary STL, the one format the viewer reads; a converted one is made
+    /// once (on the compute pool, within the model's time budget) and kept.
     private func stl(_ model: Model) async throws -> [UInt8] {
+        if let cached = site.previews.cached(hash: model.hash) { return cached }
         let bytes = try await site.useCases.modelBytes(hash: model.hash)
         let format = try bytes.withUnsafeBytes { try MeshFormat.detect(filename: model.filename, bytes: $0) }
         if format == .binarySTL { return bytes }
-        return MeshWriter.binarySTL(try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename, limits: limits).1 })
+        let (filename, limits) = (model.filename, limits)
+        let converted = try await site.useCases.context.compute.run {
+            MeshWriter.binarySTL(try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits).1 })
+        }
+        return site.previews.keep(converted, hash: model.hash)
     }
 
-    /// The model's thumbnail, made once and kept.
+    /// The model's thumbnail, made once (on the compute pool, within the model's time budget) and kept.
     private func png(_ model: Model) async throws -> [UInt8] {
         if let cached = site.pictures.cached(hash: model.hash) { return cached }
         let bytes = try await site.useCases.modelBytes(hash: model.hash)
-        let soup = try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: model.filename, limits: limits).1 }
-        return site.pictures.keep(try PNG.encode(Thumbnail.render(soup, size: ModelPictures.size)), hash: model.hash)
+        let (filename, limits) = (model.filename, limits)
+        let picture = try await site.useCases.context.compute.run {
+            let deadline = WorkDeadline(limits)
+            let soup = try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 }
+            return try PNG.encode(try Thumbnail.render(soup, size: ModelPictures.size, deadline: deadline))
+        }
+        return site.pictures.keep(picture, hash: model.hash)
     }
 }
 
-/// Thumbnails made once per model and kept in memory (the most recent ones).
-final class ModelPictures: Sendable {
-    static let size = 160
-    private let cache = Mutex<[String: [UInt8]]>([:])
-    private let capacity: Int
-
-    init(capacity: Int = 2_000) { self.capacity = capacity }
-
-    func cached(hash: String) -> [UInt8]? { cache.withLock { $0[hash] } }
-
-    func keep(_ picture: [UInt8], hash: String) -> [UInt8] {
-        cache.withLock { cache in
-            if cache.count >= capacity { cache.removeAll(keepingCapacity: true) }
-            cache[hash] = picture
-        }
-        return picture
+/// Files made once per model and kept in memory, the most recent ones up to a number of bytes.
+final class ModelFileCache: Sendable {
+    private struct State {
+        var files: [String: [UInt8]] = [:]
+        /// Hashes from the oldest kept to the newest.
+        var order: [String] = []
+        var bytes = 0
     }
+    private let state = Mutex(State())
+    private let maxBytes: Int
+
+    init(maxBytes: Int) { self.maxBytes = maxBytes }
+
+    func cached(hash: String) -> [UInt8]? { state.withLock { $0.files[hash] } }
+
+    /// Keeps `file` (unless it alone is larger than the cache), dropping the oldest files to make room.
+    func keep(_ file: [UInt8], hash: String) -> [UInt8] {
+        guard file.count <= maxBytes else { return file }
+        state.withLock { state in
+            guard state.files[hash] == nil else { return }
+            while state.bytes + file.count > maxBytes, !state.order.isEmpty {
+                let oldest = state.order.removeFirst()
+                state.bytes -= state.files.removeValue(forKey: oldest)?.count ?? 0
+            }
+            state.files[hash] = file
+            state.order.append(hash)
+            state.bytes += file.count
+        }
+        return file
+    }
+}
+
+/// Thumbnails: their size in pixels.
+enum ModelPictures {
+    static let size = 160
 }
 
 /// PNG files of RGBA pictures (zlib-compressed, as the format wants).

@@ -69,9 +69,13 @@ struct SessionPages {
             name: WebSessionMiddleware.cookie, value: token, maxAge: maxAge, path: "/", secure: https, httpOnly: true, sameSite: .lax)
     }
 
-    /// Only a path on this site, never another address.
+    /// Only a path on this site, never another address: printable ASCII without a backslash (a
+    /// browser drops tabs and line ends, so `/\t/evil.example` would become `//evil.example`), and
+    /// not starting with two slashes.
     private func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return nil }
+        guard let next, next.utf8.count <= 1000, next.hasPrefix("/"), !next.hasPrefix("//"),
+            next.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\\") })
+        else { return nil }
         return next
     }
 }

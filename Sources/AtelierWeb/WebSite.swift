@@ -15,7 +15,9 @@ public struct WebSite: Sendable {
     let library: MustacheLibrary
     let assets: Assets
     let feed: LiveFeed
-    let pictures: ModelPictures
+    /// Thumbnails (PNG) and viewer models converted to binary STL, by model hash.
+    let pictures: ModelFileCache
+    let previews: ModelFileCache
 
     /// Loads the templates and assets shipped with the program.
     public static func load(useCases: UseCases) async throws -> WebSite {
@@ -24,7 +26,8 @@ public struct WebSite: Sendable {
         else { throw WebSiteError("The web templates are missing from the program's resources.") }
         return WebSite(
             useCases: useCases, library: try await MustacheLibrary(directory: templates.path), assets: try Assets(directory: assets),
-            feed: LiveFeed(mes: useCases.mes), pictures: ModelPictures())
+            feed: LiveFeed(mes: useCases.mes), pictures: ModelFileCache(maxBytes: 32 << 20),
+            previews: ModelFileCache(maxBytes: 256 << 20))
     }
 
     /// Adds the pages of `surfaces` to `router`: the shop's for `.shop`, the CRM's, the MES's and the

@@ -25,7 +25,10 @@ struct Environment {
         if bootstrapLogging { Telemetry.bootstrapLogging(level: configuration.logLevel) }
         let logger = Logger(label: "atelier")
         let (store, task) = try await openStore(configuration, logger: logger)
-        let context = UseCaseContext(store: store, configuration: configuration, logger: logger)
+        let compute =
+            configuration.computeThreads == 0
+            ? ComputePool.shared : ComputePool(threads: configuration.computeThreads, maxQueued: 64)
+        let context = UseCaseContext(store: store, configuration: configuration, logger: logger, compute: compute)
         return Environment(
             configuration: configuration, store: store, useCases: UseCases(context: context, webhookTransport: HTTPWebhookTransport()),
             logger: logger, storeTask: task)
@@ -35,7 +38,9 @@ struct Environment {
     private static func openStore(_ configuration: AtelierConfiguration, logger: Logger) async throws -> (any Store, Task<Void, Never>?) {
         guard let url = configuration.databaseURL else {
             do {
-                try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+                // The owner's only: the database, the carrier secret and the models are inside.
+                try FileManager.default.createDirectory(
+                    atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
                 throw CommandFailure("Cannot create the data folder \(configuration.dataDirectory): \(error.localizedDescription)")
             }
@@ -45,9 +50,13 @@ struct Environment {
         }
         let store: PostgresStore
         do {
+            var limits = PostgresStore.SessionLimits()
+            limits.lockTimeout = .milliseconds(Int64(configuration.databaseLockTimeoutSeconds * 1000))
+            limits.statementTimeout = .milliseconds(Int64(configuration.databaseTimeoutSeconds * 1000))
+            limits.idleInTransactionTimeout = .milliseconds(Int64(configuration.databaseIdleInTransactionSeconds * 1000))
             store = try PostgresStore(
                 url: url.value, maxConnections: configuration.databasePoolSize,
-                timeout: .milliseconds(Int64(configuration.databaseTimeoutSeconds * 1000)), logger: logger)
+                timeout: .milliseconds(Int64(configuration.databaseTimeoutSeconds * 1000)), limits: limits, logger: logger)
         } catch {
             throw CommandFailure("\(error)")
         }

@@ -78,8 +78,8 @@ struct ConstructorTests {
     }
 
     @Test("a thumbnail shows the model in the middle of a transparent picture")
-    func thumbnail() {
-        let picture = Thumbnail.render(MeshGenerator.torus(major: 8, minor: 2, segments: 48, sides: 16).soup, size: 64)
+    func thumbnail() throws {
+        let picture = try Thumbnail.render(MeshGenerator.torus(major: 8, minor: 2, segments: 48, sides: 16).soup, size: 64)
 
         #expect(picture.rgba.count == 64 * 64 * 4)
         #expect(picture.coveredPixels > 64 * 64 / 5)
@@ -87,6 +87,6 @@ struct ConstructorTests {
         #expect(picture.rgba[3] == 0)  // a corner is background
         let middle = (32 * 64 + 32) * 4 + 3
         #expect(picture.rgba[middle] == 0)  // the ring's hole
-        #expect(Thumbnail.render(TriangleSoup(), size: 8).coveredPixels == 0)
+        #expect(try Thumbnail.render(TriangleSoup(), size: 8).coveredPixels == 0)
     }
 }

@@ -34,6 +34,7 @@ struct Harness {
         configuration.meshLimits.maxBytes = 2 * 1024 * 1024
         configuration.webhookPolicy.allowHTTP = true
         configuration.webhookPolicy.allowedHosts = ["127.0.0.1"]
+        configuration.webhookPolicy.allowPrivateAddresses = true
         configuration.webhookPolicy.timeout = .seconds(2)
         configuration.webhookPolicy.breakerCooldown = .milliseconds(200)
         configure(&configuration)

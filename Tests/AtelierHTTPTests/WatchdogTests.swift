@@ -50,13 +50,13 @@ struct WatchdogTests {
         let harness = try await Harness.make { $0.stallPolicy.budgets[.submitted] = 0 }
         try await harness.test { api in
             let (id, _) = try await submittedOrder(api)
-            #expect(try await harness.useCases.watchdog.redrivePricing(orderID: id) == false, "its job is ready")
+            #expect(try await harness.useCases.watchdog.redrivePricing(orderID: id) == .waiting, "its job is ready")
             let job = try #require(try await harness.store.reader.latestJob(subject: id, kind: PricingJob.kind))
             try await harness.store.write { tx in
                 _ = try await tx.claimJobs(queues: ["pricing"], worker: "w", limit: 1, now: Date(), leaseUntil: Date())
                 try await tx.completeJob(id: job.id, worker: "w", at: Date())
             }
-            #expect(try await harness.useCases.watchdog.redrivePricing(orderID: id) == true, "done without pricing: enqueue again")
+            #expect(try await harness.useCases.watchdog.redrivePricing(orderID: id) == .redriven, "done without pricing: enqueue again")
             #expect(try await harness.pricingWorker.runDueJobs() == 1)
             #expect(try await harness.store.reader.order(id: id)?.status == .priceCalculated)
         }

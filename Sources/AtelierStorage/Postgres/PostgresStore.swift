@@ -19,12 +19,25 @@ public final class PostgresStore: Store {
     let metrics = DatabaseMetrics(engine: "postgres")
     /// Longest wait for one read or one whole transaction; past it the caller gets ``StorageError/unavailable(_:)``.
     let timeout: Duration
+    /// The server's own limits on every connection: a lock wait, a statement, a transaction left
+    /// idle (a frozen instance's transaction is ended by the server and its locks released).
+    public struct SessionLimits: Sendable {
+        public var lockTimeout: Duration = .seconds(1)
+        public var statementTimeout: Duration = .seconds(3)
+        public var idleInTransactionTimeout: Duration = .seconds(10)
+        public init() {}
+    }
 
     /// - Parameters:
     ///   - url: `postgres://user:password@host:port/database`
     ///   - maxConnections: size of the connection pool of this instance
     ///   - timeout: longest wait for one read or one transaction (a database that does not answer fails fast)
-    public init(url: String, maxConnections: Int = 10, timeout: Duration = .seconds(3), logger: Logger) throws {
+    ///   - limits: `lock_timeout`, `statement_timeout` and `idle_in_transaction_session_timeout` of
+    ///     every connection; the server cancels a statement past its limit itself, so this
+    ///     instance's own deadline (`timeout`, kept a little longer) is only for a server that is gone
+    public init(
+        url: String, maxConnections: Int = 10, timeout: Duration = .seconds(3), limits: SessionLimits = SessionLimits(), logger: Logger
+    ) throws {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
             let host = components.host, !host.isEmpty
         else {
@@ -35,9 +48,18 @@ public final class PostgresStore: Store {
             password: components.password, database: String(components.path.dropFirst()).nilIfEmpty, tls: .disable)
         configuration.options.maximumConnections = maxConnections
         configuration.options.connectTimeout = .seconds(3)
+        func milliseconds(_ duration: Duration) -> String {
+            String(max(1, duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000))
+        }
+        configuration.options.additionalStartupParameters = [
+            ("lock_timeout", milliseconds(limits.lockTimeout)),
+            ("statement_timeout", milliseconds(limits.statementTimeout)),
+            ("idle_in_transaction_session_timeout", milliseconds(limits.idleInTransactionTimeout)),
+        ]
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
-        self.timeout = timeout
+        // The server's statement limit answers first; this one is for a server that answers nothing.
+        self.timeout = max(timeout, limits.statementTimeout + .milliseconds(500))
     }
 
     /// Runs the connection pool and the `LISTEN` loop until the task is cancelled.
@@ -171,6 +193,15 @@ extension StorageError {
             switch state {
             case "23505", "23503": self = .conflict(message)
             case "40001", "40P01": self = .retry(message)
+            // A lock not granted within lock_timeout, a statement past statement_timeout: another
+            // transaction holds what this one needs. Not a sign that the server is away.
+            case "55P03", "57014": self = .busy(message)
+            // Connection lost, server shutting down or crashed, out of connections or resources,
+            // this session ended for idling in a transaction: try again shortly.
+            case _
+            where state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53") || state.hasPrefix("58")
+                || state == "25P03":
+                self = .unavailable("\(state): \(message)")
             default: self = .failed("\(state): \(message)")
             }
         } else {

@@ -8,7 +8,8 @@ extension SQLAccess {
             state: try row.value(JobState.self, "state"), attempts: try row.int("attempts"),
             maxAttempts: try row.int("max_attempts"), runAt: try row.date("run_at"), leasedBy: try row.optionalString("leased_by"),
             lastError: try row.optionalString("last_error"), createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"),
-            subject: try row.optionalString("subject"), traceContext: try row.optionalString("trace_context"))
+            subject: try row.optionalString("subject"), traceContext: try row.optionalString("trace_context"),
+            redrives: try row.optionalInt64("redrives").map { Int($0) } ?? 0)
     }
 
     func enqueue(_ job: NewJob) async throws -> Int64 {
@@ -61,7 +62,8 @@ extension SQLAccess {
 
     func redriveJob(id: Int64, at: Date) async throws -> Bool {
         let redriven = try await sql.query(
-            "UPDATE jobs SET state = 'ready', attempts = 0, run_at = ?, updated_at = ? WHERE id = ? AND state = 'dead' RETURNING id", at,
+            "UPDATE jobs SET state = 'ready', attempts = 0, redrives = redrives + 1, run_at = ?, updated_at = ? WHERE id = ? AND state = 'dead' RETURNING id",
+            at,
             at, id)
         if !redriven.isEmpty { try await sql.noteJobsEnqueued() }
         return !redriven.isEmpty

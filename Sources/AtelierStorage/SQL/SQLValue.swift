@@ -41,7 +41,7 @@ struct SQLRow: Sendable {
     func int64(_ column: String) throws -> Int64 {
         switch values[column] {
         case let .integer(value): return value
-        case let .real(value) where value == value.rounded(): return Int64(value)
+        case let .real(value) where Int64(exactly: value) != nil: return Int64(value)
         default: throw SQLRowError(column: column, expected: "integer", found: values[column])
         }
     }

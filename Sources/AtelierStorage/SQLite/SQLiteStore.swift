@@ -15,7 +15,20 @@ public final class SQLiteStore: Store {
     let metrics = DatabaseMetrics(engine: "sqlite")
 
     /// Opens (creating if needed) the database at `path`.
+    ///
+    /// The file holds password hashes and webhook secrets: it is created readable and writable by
+    /// its owner only (SQLite gives its `-wal` and `-shm` files the same mode), and an existing
+    /// one is narrowed to that.
     public init(path: String) throws {
+        let files = FileManager.default
+        if !files.fileExists(atPath: path) {
+            guard files.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw StorageError.unavailable("cannot create the SQLite database in its folder")
+            }
+        }
+        for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: path + suffix) {
+            try? files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + suffix)
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.allowsUnsafeTransactions = true
