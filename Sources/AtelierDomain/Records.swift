@@ -9,6 +9,8 @@ public struct UserAccount: Sendable, Hashable, Codable {
     /// bcrypt hash; never the password.
     public var passwordHash: String
     public var createdAt: Date
+    /// When an administrator disabled the account: it cannot sign in, and has no sessions.
+    public var disabledAt: Date?
 
     public init(id: String, email: String, name: String, role: Role, passwordHash: String, createdAt: Date) {
         self.id = id

@@ -41,6 +41,13 @@ struct AdminController {
                 role: role, search: request.uri.queryParameters["q"].map(String.init), page: try request.pageRequest())
             return PageResponse(page, UserResponse.init)
         }
+        /// Disables an account (its sessions end, it cannot sign in) or enables it again.
+        for (action, disabled) in [("disable", true), ("enable", false)] {
+            group.post("users/{id}/\(action)") { _, context -> UserResponse in
+                let me = try context.require(.admin)
+                return UserResponse(try await admin.setDisabled(userID: try context.parameters.require("id"), disabled, by: me))
+            }
+        }
         /// Creates a user of any role.
         group.post("users") { request, context -> EditedResponse<UserResponse> in
             _ = try context.require(.admin)

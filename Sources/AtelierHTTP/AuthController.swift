@@ -18,6 +18,11 @@ struct AuthController {
         var password: String
     }
 
+    struct PasswordChange: Decodable {
+        var current: String
+        var new: String
+    }
+
     struct SessionResponse: ResponseEncodable {
         var token: String
         var expiresAt: Date
@@ -34,15 +39,25 @@ struct AuthController {
         /// Exchanges e-mail and password for a bearer token.
         group.post("sign-in") { request, context -> SessionResponse in
             let body = try await request.decode(as: SignIn.self, context: context)
-            let session = try await accounts.signIn(email: body.email, password: body.password)
+            let session = try await accounts.signIn(email: body.email, password: body.password, client: context.clientAddress(request))
             return SessionResponse(token: session.token, expiresAt: session.expiresAt, user: UserResponse(session.user))
         }
         /// Ends the session of the bearer token.
-        group.post("sign-out") { request, context -> HTTPResponse.Status in
+        group.post("sign-out") { _, context -> HTTPResponse.Status in
             _ = try context.require(.customer, .seller, .operator, .admin)
-            if let header = request.headers[.authorization] {
-                try await accounts.signOut(token: String(header.dropFirst(7)))
-            }
+            if let token = context.sessionToken { try await accounts.signOut(token: token) }
+            return .noContent
+        }
+        /// Ends every session of the signed-in user, on every device, this one included.
+        group.post("sign-out-everywhere") { _, context -> HTTPResponse.Status in
+            try await accounts.signOutEverywhere(try context.require(.customer, .seller, .operator, .admin))
+            return .noContent
+        }
+        /// Changes the user's own password (the current one is needed); other sessions end.
+        group.post("password") { request, context -> HTTPResponse.Status in
+            let user = try context.require(.customer, .seller, .operator, .admin)
+            let body = try await request.decode(as: PasswordChange.self, context: context)
+            try await accounts.changePassword(user, current: body.current, new: body.new, token: context.sessionToken)
             return .noContent
         }
         /// Who the bearer token belongs to.

@@ -17,6 +17,12 @@ public struct Problem: Error, Codable, Sendable, Equatable {
     public var allowedMoves: [String]?
     /// For 409 on "take": who took the order.
     public var takenBy: String?
+    /// For 429 and 503: when to try again (the `Retry-After` header, not in the body).
+    public var retryAfterSeconds: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, currentStatus, allowedMoves, takenBy
+    }
 
     public init(status: HTTPResponse.Status, type: String, detail: String) {
         self.type = "https://atelier.example/problems/\(type)"
@@ -36,7 +42,7 @@ extension Problem {
         let body = try JSONEncoder.atelier.encode(self)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if status == 401 { headers[.wwwAuthenticate] = "Bearer" }
-        if status == 503 || status == 429 { headers[.retryAfter] = "1" }
+        if status == 503 || status == 429 { headers[.retryAfter] = String(retryAfterSeconds ?? 1) }
         return Response(status: httpStatus, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
@@ -105,7 +111,13 @@ extension Problem {
                 )
             }
         case let error as RateLimited:
-            return (Problem(status: .tooManyRequests, type: "rate-limited", detail: error.detail), false)
+            var problem = Problem(status: .tooManyRequests, type: "rate-limited", detail: error.detail)
+            problem.retryAfterSeconds = error.retryAfterSeconds
+            return (problem, false)
+        case let error as SignInThrottled:
+            var problem = Problem(status: .tooManyRequests, type: "sign-in-throttled", detail: error.description)
+            problem.retryAfterSeconds = error.retryAfterSeconds
+            return (problem, false)
         case let error as ComputeBusy:
             return (Problem(status: .serviceUnavailable, type: "busy", detail: error.description), false)
         case let error as DecodingError:

@@ -50,5 +50,7 @@ enum SecurityHeaderNames {
     static let openerPolicy = HTTPField.Name("Cross-Origin-Opener-Policy")!
     // swift-format-ignore: NeverForceUnwrap
     static let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!
+    // swift-format-ignore: NeverForceUnwrap
+    static let forwardedFor = HTTPField.Name("X-Forwarded-For")!
 
 }

@@ -7,8 +7,12 @@ import Synchronization
 /// Sign-up, sign-in with bcrypt-hashed passwords, and sessions kept as hashed bearer tokens.
 public struct AccountService: Sendable {
     let context: UseCaseContext
+    let throttle: SignInThrottle
 
-    public init(context: UseCaseContext) { self.context = context }
+    public init(context: UseCaseContext, throttle: SignInThrottle = SignInThrottle()) {
+        self.context = context
+        self.throttle = throttle
+    }
 
     /// A session: the token is shown once to the client and stored only as its SHA-256.
     public struct Session: Sendable {
@@ -18,8 +22,18 @@ public struct AccountService: Sendable {
     }
 
     /// Creates a customer account (the shop's sign-up).
+    ///
+    /// Says nothing of whether the e-mail already has an account: for a taken one it does the
+    /// same work (the bcrypt hash) and answers the same, with an account that is not stored, so
+    /// sign-up cannot be used to find out who is a customer. The person then signs in.
     public func signUp(email: String, name: String, password: String) async throws -> UserAccount {
-        try await createUser(email: email, name: name, password: password, role: .customer)
+        let user = try await newAccount(email: email, name: name, password: password, role: .customer)
+        do {
+            try await context.store.write { tx in try await tx.insert(user: user) }
+        } catch StorageError.conflict {
+            context.logger.info("sign-up with an e-mail that has an account; answered as any other")
+        }
+        return user
     }
 
     /// Creates an account with any role (admins, demo data).
@@ -38,9 +52,7 @@ public struct AccountService: Sendable {
         let email = try Self.validatedEmail(email)
         let name = name.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty, name.count <= 100 else { throw DomainError.invalid("A name of 1 to 100 characters is required.") }
-        guard password.count >= 8, password.count <= 72 else {
-            throw DomainError.invalid("A password needs 8 to 72 characters.")
-        }
+        try Self.checkNewPassword(password, email: email)
         guard role != .system, role != .carrier else { throw DomainError.invalid("Accounts cannot have the role \(role.rawValue).") }
         let cost = UInt8(context.configuration.bcryptCost)
         let hash = try await context.compute.run { Bcrypt.hash(password, cost: cost) }
@@ -56,17 +68,36 @@ public struct AccountService: Sendable {
         return email
     }
 
-    /// Checks the password and opens a session.
-    public func signIn(email: String, password: String) async throws -> Session {
-        let user = try await context.store.reader.user(email: email.trimmingCharacters(in: .whitespaces).lowercased())
+    /// Refuses a password that is too short, too long for bcrypt, on the list of the most common
+    /// passwords, or the e-mail itself (NIST SP 800-63B, 5.1.1.2).
+    static func checkNewPassword(_ password: String, email: String) throws {
+        guard password.count >= 8, password.utf8.count <= 72 else {
+            throw DomainError.invalid("A password needs 8 to 72 characters.")
+        }
+        let lower = password.lowercased()
+        if CommonPasswords.contains(lower) || lower == email || lower == email.split(separator: "@").first.map(String.init) {
+            throw DomainError.invalid("This password is one of the most common ones and easy to guess; choose another.")
+        }
+    }
+
+    /// Checks the password and opens a session. `client` is the address the request came from:
+    /// failures are counted per account and per address, with a growing wait (429 until it ends).
+    public func signIn(email: String, password: String, client: String? = nil) async throws -> Session {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard email.utf8.count <= 254, password.utf8.count <= 1024 else { throw AuthenticationError.wrongCredentials }
+        let keys = ["account:" + email] + (client.map { ["client:" + $0] } ?? [])
+        let now = context.time.now()
+        if let wait = throttle.wait(keys, now: now) { throw SignInThrottled(retryAfterSeconds: wait) }
+        let user = try await context.store.reader.user(email: email)
         // An unknown e-mail costs the same bcrypt as a known one, so the time does not tell.
         let hash = user?.passwordHash ?? Self.standIn(cost: context.configuration.bcryptCost)
         let matches = try await context.compute.run { Bcrypt.verify(password, hash: hash) }
-        guard let user, user.role != .partner, matches else {
+        guard let user, user.role != .partner, user.disabledAt == nil, matches else {
+            throttle.failed(keys, now: now)
             throw AuthenticationError.wrongCredentials
         }
+        throttle.succeeded(keys[0])
         let token = randomToken()
-        let now = context.time.now()
         let expires = now.addingTimeInterval(context.configuration.sessionHours * 3600)
         try await context.store.write { tx in
             try await tx.insertSession(tokenHash: sha256Hex(Data(token.utf8)), userID: user.id, createdAt: now, expiresAt: expires)
@@ -74,14 +105,56 @@ public struct AccountService: Sendable {
         return Session(token: token, user: user, expiresAt: expires)
     }
 
-    /// The signed-in user of a bearer token, or nil when the token is unknown or expired.
+    /// The signed-in user of a bearer token, or nil when the token is unknown, past its end, idle
+    /// too long, or its account disabled. A session used again after a minute is marked used.
     public func authenticate(token: String) async throws -> Principal? {
         guard !token.isEmpty, token.count < 200 else { return nil }
-        return try await context.store.reader.user(sessionTokenHash: sha256Hex(Data(token.utf8)), at: context.time.now())?.principal
+        let now = context.time.now()
+        let tokenHash = sha256Hex(Data(token.utf8))
+        let idleSince = now.addingTimeInterval(-context.configuration.sessionIdleHours * 3600)
+        guard let (user, lastSeen) = try await context.store.reader.session(tokenHash: tokenHash, at: now, idleSince: idleSince) else {
+            return nil
+        }
+        if now.timeIntervalSince(lastSeen) > 60 {
+            try await context.store.write { tx in try await tx.touchSession(tokenHash: tokenHash, at: now) }
+        }
+        return user.principal
     }
 
     public func signOut(token: String) async throws {
         try await context.store.write { tx in try await tx.deleteSession(tokenHash: sha256Hex(Data(token.utf8))) }
+    }
+
+    /// Ends every session of the signed-in user, this one included; returns how many ended.
+    @discardableResult
+    public func signOutEverywhere(_ user: Principal) async throws -> Int {
+        try await context.store.write { tx in try await tx.deleteSessions(userID: user.userID, except: nil) }
+    }
+
+    /// Changes the user's own password, given the current one; every other session of the user
+    /// ends (the one of `token` goes on).
+    public func changePassword(_ user: Principal, current: String, new: String, token: String?) async throws {
+        guard let account = try await context.store.reader.user(id: user.userID) else { throw AuthenticationError.notSignedIn }
+        let stored = account.passwordHash
+        guard current.utf8.count <= 1024, try await context.compute.run({ Bcrypt.verify(current, hash: stored) }) else {
+            throw DomainError.invalid("The current password is wrong.")
+        }
+        try Self.checkNewPassword(new, email: account.email)
+        let cost = UInt8(context.configuration.bcryptCost)
+        let hash = try await context.compute.run { Bcrypt.hash(new, cost: cost) }
+        let keep = token.map { sha256Hex(Data($0.utf8)) }
+        try await context.store.write { tx in
+            try await tx.update(userID: user.userID, passwordHash: hash)
+            _ = try await tx.deleteSessions(userID: user.userID, except: keep)
+        }
+    }
+
+    /// Removes sessions past their end or idle too long (the watchdog calls it on every pass).
+    @discardableResult
+    public func purgeExpiredSessions() async throws -> Int {
+        let now = context.time.now()
+        let idleSince = now.addingTimeInterval(-context.configuration.sessionIdleHours * 3600)
+        return try await context.store.write { tx in try await tx.deleteExpiredSessions(at: now, idleSince: idleSince) }
     }
 }
 

@@ -30,6 +30,20 @@ public struct AdminService: Sendable {
         }
     }
 
+    /// Disables an account (it cannot sign in and every session of it ends) or enables it again.
+    /// Nobody disables their own account.
+    public func setDisabled(userID: String, _ disabled: Bool, by admin: Principal) async throws -> UserAccount {
+        guard userID != admin.userID else { throw DomainError.invalid("You cannot disable your own account; another administrator can.") }
+        let now = context.time.now()
+        return try await context.store.write { tx in
+            guard var user = try await tx.user(id: userID) else { throw DomainError.notFound("There is no user '\(userID)'.") }
+            user.disabledAt = disabled ? now : nil
+            try await tx.update(userID: userID, disabledAt: user.disabledAt)
+            if disabled { _ = try await tx.deleteSessions(userID: userID, except: nil) }
+            return user
+        }
+    }
+
     public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
 
     /// Adds or changes a material; the price list gets a new version, so new quotes use the new price

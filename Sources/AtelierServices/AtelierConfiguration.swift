@@ -22,6 +22,8 @@ public struct AtelierConfiguration: Sendable {
     /// Shared secret the carrier sends in `X-Carrier-Secret`. Empty disables the carrier endpoint.
     public var carrierSecret = Secret("")
     public var sessionHours: Double = 24 * 14
+    /// A session not used for this long ends (its absolute end is `sessionHours`).
+    public var sessionIdleHours: Double = 24
     /// bcrypt cost for new passwords.
     public var bcryptCost: Int = 12
     /// Load the demo catalog, materials and one user per role on first start.
@@ -73,8 +75,15 @@ public struct AtelierConfiguration: Sendable {
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("atelier.sqlite") }
 
-    /// Whether demo data is loaded at start.
-    public var loadDemoData: Bool { demoData ?? (databaseURL == nil) }
+    /// Whether demo data is loaded at start: asked for with `ATELIER_DEMO`, or by default on SQLite
+    /// when the instance listens on loopback only. The demo users' password is published, so an
+    /// instance reachable from elsewhere never gets them unless asked explicitly.
+    public var loadDemoData: Bool { demoData ?? (databaseURL == nil && listensOnLoopbackOnly) }
+
+    /// True when `host` is a loopback address or name.
+    public var listensOnLoopbackOnly: Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
 
     /// The settings, each with its variable and meaning, for `--help` and the README.
     public static let documentation: [(variable: String, meaning: String)] = [
@@ -117,8 +126,9 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_DRILL_JOB_DELAY_MS", "failure drills only: pause between claiming and running a job (default 0)"),
         ("ATELIER_CARRIER_SECRET", "shared secret of the carrier endpoint (default: generated once into ATELIER_DATA/carrier-secret)"),
         ("ATELIER_SESSION_HOURS", "lifetime of a sign-in (default 336)"),
+        ("ATELIER_SESSION_IDLE_HOURS", "a sign-in not used for this long ends (default 24)"),
         ("ATELIER_BCRYPT_COST", "bcrypt cost for passwords (default 12)"),
-        ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1 on SQLite, 0 on PostgreSQL)"),
+        ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1 on SQLite listening on loopback, else 0)"),
         ("ATELIER_DEMO_PASSWORD", "password of the demo users (default atelier-demo)"),
         ("ATELIER_LOG_LEVEL", "trace, debug, info, notice, warning, error (default info)"),
     ]
@@ -157,6 +167,7 @@ public struct AtelierConfiguration: Sendable {
             config.carrierSecret = Secret(value)
         }
         if let value: Double = number("ATELIER_SESSION_HOURS", 0.01...10_000) { config.sessionHours = value }
+        if let value: Double = number("ATELIER_SESSION_IDLE_HOURS", 0.01...10_000) { config.sessionIdleHours = value }
         if let value: Int = number("ATELIER_BCRYPT_COST", 4...16) { config.bcryptCost = value }
         if let value = string("ATELIER_DEMO") {
             guard ["0", "1", "true", "false"].contains(value) else {

@@ -71,6 +71,10 @@ public struct WatchdogService: Sendable {
         Gauge(label: "atelier_orders_past_promise").record(pastPromise)
         if !redriven.isEmpty { Counter(label: "atelier_orders_redriven_total").increment(by: redriven.count) }
         try await publishStateGauges()
+        // Sessions past their end or idle too long are of no use to anyone: remove them.
+        let now = context.time.now()
+        let idleSince = now.addingTimeInterval(-context.configuration.sessionIdleHours * 3600)
+        _ = try await context.store.write { tx in try await tx.deleteExpiredSessions(at: now, idleSince: idleSince) }
         for stall in stalled where stall.responsible != .machine {
             context.logger.debug(
                 "order stalled",

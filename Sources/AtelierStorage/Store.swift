@@ -39,7 +39,9 @@ public protocol StoreReader: Sendable {
 
     func user(id: String) async throws -> UserAccount?
     func user(email: String) async throws -> UserAccount?
-    func user(sessionTokenHash: String, at now: Date) async throws -> UserAccount?
+    /// The user of a session that is neither past its end nor idle since `idleSince`, of an account
+    /// that is not disabled, with when the session was last used.
+    func session(tokenHash: String, at now: Date, idleSince: Date) async throws -> (UserAccount, lastSeen: Date)?
     func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount>
 
     func priceList() async throws -> PriceList
@@ -99,6 +101,14 @@ public protocol StoreTransaction: StoreReader {
     func update(userID: String, role: Role) async throws
     func insertSession(tokenHash: String, userID: String, createdAt: Date, expiresAt: Date) async throws
     func deleteSession(tokenHash: String) async throws
+    /// Marks the session used now (its idle time starts again).
+    func touchSession(tokenHash: String, at now: Date) async throws
+    /// Ends every session of the user but `tokenHash`'s; returns how many ended.
+    func deleteSessions(userID: String, except tokenHash: String?) async throws -> Int
+    /// Removes sessions past their end or idle since `idleSince`; returns how many.
+    func deleteExpiredSessions(at now: Date, idleSince: Date) async throws -> Int
+    func update(userID: String, passwordHash: String) async throws
+    func update(userID: String, disabledAt: Date?) async throws
 
     /// Replaces the price list (materials, finishes, labour) and stores it under `priceList.version`.
     func save(priceList: PriceList) async throws

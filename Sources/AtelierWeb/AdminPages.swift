@@ -24,7 +24,8 @@ struct AdminPages {
                     [
                         "id": user.id, "name": user.name, "email": user.email, "role": user.role.rawValue,
                         "since": Views.date(user.createdAt),
-                        "me": user.id == me, "choices": Self.roles.map { ["code": $0.rawValue, "selected": $0 == user.role] },
+                        "me": user.id == me, "disabled": user.disabledAt != nil,
+                        "choices": Self.roles.map { ["code": $0.rawValue, "selected": $0 == user.role] },
                     ]
                 },
                 "q": search ?? "", "roles": Self.roles.map { ["code": $0.rawValue, "selected": $0 == role] },
@@ -39,6 +40,14 @@ struct AdminPages {
             let user = try await site.useCases.accounts.createUser(
                 email: form["email"] ?? "", name: form["name"] ?? "", password: form["password"] ?? "", role: role)
             return site.redirect("/admin", flash: "\(user.name) can sign in as \(user.role.rawValue) with \(user.email).")
+        }
+        for (action, disabled) in [("disable", true), ("enable", false)] {
+            group.post("users/{id}/\(action)") { _, context -> Response in
+                let me = try context.require(.admin)
+                let user = try await admin.setDisabled(userID: try context.parameters.require("id"), disabled, by: me)
+                return site.redirect(
+                    "/admin", flash: disabled ? "\(user.name) is disabled and signed out everywhere." : "\(user.name) can sign in again.")
+            }
         }
         group.post("users/{id}/role") { request, context -> Response in
             let me = try context.require(.admin)

@@ -20,7 +20,8 @@ struct SessionPages {
             let form = try await request.form(context: context)
             let next = safeNext(form["next"])
             do {
-                let session = try await site.useCases.accounts.signIn(email: form["email"] ?? "", password: form["password"] ?? "")
+                let session = try await site.useCases.accounts.signIn(
+                    email: form["email"] ?? "", password: form["password"] ?? "", client: context.clientAddress(request))
                 var response = site.redirect(next ?? home(for: session.user.role))
                 response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow), request: request))
                 return response
@@ -29,7 +30,19 @@ struct SessionPages {
                     "sign-in", ["next": next ?? "", "email": form["email"] ?? "", "signUp": signUp], title: "Sign in", request: request,
                     context: context,
                     status: .unauthorized, error: error.description)
+            } catch let error as SignInThrottled {
+                var response = site.page(
+                    "sign-in", ["next": next ?? "", "email": form["email"] ?? "", "signUp": signUp], title: "Sign in", request: request,
+                    context: context, status: .tooManyRequests, error: error.description)
+                response.headers[.retryAfter] = String(error.retryAfterSeconds)
+                return response
             }
+        }
+        group.post("sign-out-everywhere") { request, context -> Response in
+            if let user = context.principal { try await site.useCases.accounts.signOutEverywhere(user) }
+            var response = site.redirect("/sign-in", flash: "You are signed out on every device.")
+            response.setCookie(sessionCookie("", maxAge: 0, request: request))
+            return response
         }
         group.post("sign-out") { request, context -> Response in
             if let token = request.cookies[WebSessionMiddleware.cookie]?.value, !token.isEmpty {
@@ -49,10 +62,8 @@ struct SessionPages {
             do {
                 guard password == form["confirm"] else { throw DomainError.invalid("The two passwords differ.") }
                 _ = try await site.useCases.accounts.signUp(email: email, name: name, password: password)
-                let session = try await site.useCases.accounts.signIn(email: email, password: password)
-                var response = site.redirect("/", flash: "Welcome, \(session.user.name). Your account is ready.")
-                response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow), request: request))
-                return response
+                // The same answer whether the e-mail was new or not: sign-up tells nobody who is a customer.
+                return site.redirect("/sign-in", flash: "Thank you. Sign in with your e-mail and password.")
             } catch let error as DomainError {
                 return site.page(
                     "sign-up", ["email": email, "name": name], title: "Create an account", request: request, context: context,

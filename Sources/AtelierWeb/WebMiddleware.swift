@@ -19,6 +19,7 @@ struct WebSessionMiddleware: RouterMiddleware {
         if context.principal == nil, let token = request.cookies[Self.cookie]?.value, !token.isEmpty {
             context.principal = try await accounts.authenticate(token: token)
             if let principal = context.principal {
+                context.sessionToken = token
                 context.logger[metadataKey: "actor"] = "\(principal.role.rawValue):\(principal.userID)"
             }
         }

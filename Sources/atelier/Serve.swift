@@ -56,6 +56,10 @@ struct Serve: AsyncParsableCommand {
 
         if configuration.loadDemoData, try await DemoData(context: useCases.context).load() {
             environment.logger.info("demo data loaded")
+            if !configuration.listensOnLoopbackOnly {
+                environment.logger.warning(
+                    "demo users with the published password were loaded on an instance reachable from other machines (ATELIER_DEMO=1)")
+            }
         }
         // Only the staff surfaces hold the carrier endpoint; other roles need no secret (nor a writable data folder).
         let (carrierSecret, secretFile) = running.contains(.staff) ? try Self.carrierSecret(configuration) : ("", nil)

@@ -47,7 +47,7 @@ struct AccessTests {
         }
     }
 
-    @Test("a wrong password and a duplicate sign-up are clear errors")
+    @Test("a wrong password is a clear error; a sign-up tells nobody whether an e-mail has an account")
     func signInErrors() async throws {
         let harness = try await Harness.make()
         try await harness.test { api in
@@ -56,7 +56,16 @@ struct AccessTests {
             #expect(wrong.string("detail") == "The e-mail or the password is wrong.")
             let duplicate = try await api.call(
                 .post, "/api/auth/sign-up", json: ["email": "customer@atelier.test", "name": "X", "password": "long enough"])
-            #expect(duplicate.status == .unprocessableContent)
+            let fresh = try await api.call(
+                .post, "/api/auth/sign-up", json: ["email": "fresh@example.com", "name": "X", "password": "long enough"])
+            #expect(duplicate.status == fresh.status)
+            #expect(duplicate.json.keys.sorted() == fresh.json.keys.sorted())
+            #expect(duplicate.string("id") != nil)
+            // The existing account is untouched: its own password still signs in, the new one does not.
+            _ = try await api.signIn("customer@atelier.test")
+            #expect(
+                try await api.call(.post, "/api/auth/sign-in", json: ["email": "customer@atelier.test", "password": "long enough"]).status
+                    == .unauthorized)
             let short = try await api.call(
                 .post, "/api/auth/sign-up", json: ["email": "new@example.com", "name": "X", "password": "short"])
             #expect(short.string("detail") == "A password needs 8 to 72 characters.")

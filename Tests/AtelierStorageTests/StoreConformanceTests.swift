@@ -154,18 +154,36 @@ struct StoreConformanceTests {
         #expect(try await store.reader.idempotency(scope: "other", key: "k") == nil)
     }
 
-    @Test("sessions expire", arguments: Engine.allCases)
+    @Test("sessions expire at their end and after idling; a disabled account has none", arguments: Engine.allCases)
     func sessions(engine: Engine) async throws {
         let store = try await engine.makeStore()
         try await insertCustomer(store)
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         try await store.write { tx in
             try await tx.insertSession(tokenHash: "t", userID: customer.userID, createdAt: now, expiresAt: now.addingTimeInterval(60))
+            try await tx.insertSession(tokenHash: "u", userID: customer.userID, createdAt: now, expiresAt: now.addingTimeInterval(600))
         }
+        let longAgo = now.addingTimeInterval(-3600)
 
-        #expect(try await store.reader.user(sessionTokenHash: "t", at: now)?.id == customer.userID)
-        #expect(try await store.reader.user(sessionTokenHash: "t", at: now.addingTimeInterval(61)) == nil)
-        #expect(try await store.reader.user(sessionTokenHash: "unknown", at: now) == nil)
+        #expect(try await store.reader.session(tokenHash: "t", at: now, idleSince: longAgo)?.0.id == customer.userID)
+        #expect(try await store.reader.session(tokenHash: "t", at: now.addingTimeInterval(61), idleSince: longAgo) == nil)
+        #expect(try await store.reader.session(tokenHash: "unknown", at: now, idleSince: longAgo) == nil)
+        // Idle: not used since before `idleSince`.
+        #expect(try await store.reader.session(tokenHash: "u", at: now, idleSince: now.addingTimeInterval(1)) == nil)
+        try await store.write { tx in try await tx.touchSession(tokenHash: "u", at: now.addingTimeInterval(5)) }
+        #expect(try await store.reader.session(tokenHash: "u", at: now, idleSince: now.addingTimeInterval(1)) != nil)
+
+        // The purge removes what has ended, and nothing else.
+        let purged = try await store.write { tx in
+            try await tx.deleteExpiredSessions(at: now.addingTimeInterval(100), idleSince: longAgo)
+        }
+        #expect(purged == 1)
+        #expect(try await store.reader.session(tokenHash: "u", at: now, idleSince: longAgo) != nil)
+
+        try await store.write { tx in try await tx.update(userID: customer.userID, disabledAt: now) }
+        #expect(try await store.reader.session(tokenHash: "u", at: now, idleSince: longAgo) == nil, "a disabled account")
+        let ended = try await store.write { tx in try await tx.deleteSessions(userID: customer.userID, except: nil) }
+        #expect(ended == 1)
     }
 
     @Test("concurrent transactions do not lose updates", arguments: Engine.allCases)

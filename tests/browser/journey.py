@@ -289,7 +289,10 @@ def main():
         other.find_element(By.ID, "confirm").send_keys("bruno-password")
         shot(other, "shop-sign-up")
         other.find_element(By.ID, "sign-up").click()
-        wait(other, lambda d: d.find_elements(By.ID, "flash") and "Welcome, Bruno" in d.find_element(By.ID, "flash").text, "the welcome")
+        # Sign-up tells nobody whether an e-mail was taken, so it does not sign in by itself.
+        wait(other, lambda d: d.find_elements(By.ID, "flash") and "Sign in with your e-mail" in d.find_element(By.ID, "flash").text,
+             "the thank-you")
+        sign_in(other, "bruno@atelier.test", "bruno-password")
         open_page(other, "/constructor")
         viewer_ready(other, "#constructor-viewer")
         first = other.find_element(By.ID, "constructor-viewer").get_attribute("data-triangles")

@@ -3,10 +3,12 @@ import Foundation
 
 extension SQLAccess {
     static func user(from row: SQLRow) throws -> UserAccount {
-        UserAccount(
+        var user = UserAccount(
             id: try row.string("id"), email: try row.string("email"), name: try row.string("name"),
             role: try row.value(Role.self, "role"), passwordHash: try row.string("password_hash"),
             createdAt: try row.date("created_at"))
+        user.disabledAt = try row.optionalInt64("disabled_at").map(Date.init(millis:))
+        return user
     }
 
     func user(id: String) async throws -> UserAccount? {
@@ -17,11 +19,16 @@ extension SQLAccess {
         try await sql.first("SELECT * FROM users WHERE email = ?", email.lowercased()).map(Self.user(from:))
     }
 
-    func user(sessionTokenHash: String, at now: Date) async throws -> UserAccount? {
-        try await sql.first(
-            "SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?",
-            sessionTokenHash, now
-        ).map(Self.user(from:))
+    func session(tokenHash: String, at now: Date, idleSince: Date) async throws -> (UserAccount, lastSeen: Date)? {
+        guard
+            let row = try await sql.first(
+                """
+                SELECT u.*, s.last_seen_at AS session_last_seen FROM sessions s JOIN users u ON u.id = s.user_id
+                WHERE s.token_hash = ? AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled_at IS NULL
+                """,
+                tokenHash, now, idleSince)
+        else { return nil }
+        return (try Self.user(from: row), try row.date("session_last_seen"))
     }
 
     func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount> {
@@ -58,11 +65,33 @@ extension SQLAccess {
 
     func insertSession(tokenHash: String, userID: String, createdAt: Date, expiresAt: Date) async throws {
         try await sql.execute(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?,?,?,?)", tokenHash, userID, createdAt,
-            expiresAt)
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES (?,?,?,?,?)", tokenHash, userID,
+            createdAt, expiresAt, createdAt)
+    }
+
+    func touchSession(tokenHash: String, at now: Date) async throws {
+        try await sql.execute("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?", now, tokenHash)
     }
 
     func deleteSession(tokenHash: String) async throws {
         try await sql.execute("DELETE FROM sessions WHERE token_hash = ?", tokenHash)
+    }
+
+    func deleteSessions(userID: String, except tokenHash: String?) async throws -> Int {
+        try await sql.query(
+            "DELETE FROM sessions WHERE user_id = ? AND token_hash <> ? RETURNING token_hash", userID, tokenHash ?? ""
+        ).count
+    }
+
+    func deleteExpiredSessions(at now: Date, idleSince: Date) async throws -> Int {
+        try await sql.query("DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at <= ? RETURNING token_hash", now, idleSince).count
+    }
+
+    func update(userID: String, passwordHash: String) async throws {
+        try await sql.execute("UPDATE users SET password_hash = ? WHERE id = ?", passwordHash, userID)
+    }
+
+    func update(userID: String, disabledAt: Date?) async throws {
+        try await sql.execute("UPDATE users SET disabled_at = ? WHERE id = ?", disabledAt, userID)
     }
 }

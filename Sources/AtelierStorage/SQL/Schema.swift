@@ -7,6 +7,7 @@ enum Schema {
         ("003-partners-and-webhooks", Migration003.sql),
         ("004-sharded-status-counts", Migration004.sql),
         ("005-job-redrives", Migration005.sql),
+        ("006-session-idle-and-disabled-users", Migration006.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.

@@ -1,0 +1,205 @@
+import AtelierDomain
+import AtelierHTTP
+import AtelierServices
+import Foundation
+import HTTPTypes
+import Testing
+
+/// The findings of the review that tried Atelier as an attacker: each has its test here.
+@Suite("Security: sign-in, sessions, headers, limits")
+struct SecurityTests {
+    @Test("after 5 wrong passwords an account waits, growing, even for the right one; others are not affected")
+    func signInThrottle() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            for _ in 0..<5 {
+                let wrong = try await api.call(
+                    .post, "/api/auth/sign-in", json: ["email": "admin@atelier.test", "password": "guess guess"])
+                #expect(wrong.status == .unauthorized)
+            }
+            let throttled = try await api.call(
+                .post, "/api/auth/sign-in", json: ["email": "admin@atelier.test", "password": Harness.password])
+            #expect(throttled.status == .tooManyRequests)
+            #expect(throttled.headers[.retryAfter].flatMap(Int.init).map { $0 >= 1 } == true)
+            #expect(throttled.string("detail")?.hasPrefix("Too many failed sign-ins; try again in") == true)
+            _ = try await api.signIn("seller@atelier.test")
+        }
+    }
+
+    @Test("a common password is refused at sign-up and at a change")
+    func commonPasswords() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            for password in ["password1", "qwertyuiop", "Sunshine1", "iloveyou123"] {
+                let reply = try await api.call(
+                    .post, "/api/auth/sign-up", json: ["email": "new@example.com", "name": "New", "password": password])
+                #expect(reply.status == .unprocessableContent, "\(password)")
+                #expect(reply.string("detail") == "This password is one of the most common ones and easy to guess; choose another.")
+            }
+            let token = try await api.signIn("customer@atelier.test")
+            let change = try await api.call(
+                .post, "/api/auth/password", token: token, json: ["current": Harness.password, "new": "baseball1"])
+            #expect(change.status == .unprocessableContent)
+        }
+    }
+
+    @Test("the Authorization header is parsed strictly; sign-out ends the session it names")
+    func strictBearer() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let token = try await api.signIn("customer@atelier.test")
+            let doubled = try await api.call(.post, "/api/auth/sign-out", headers: ["Authorization": "Bearer  \(token)"])
+            #expect(doubled.status == .unauthorized)
+            #expect(doubled.headers[.contentType] == "application/problem+json")
+            #expect(try await api.call(.get, "/api/auth/me", token: token).status == .ok, "a refused sign-out leaves the session")
+            #expect(try await api.call(.post, "/api/auth/sign-out", token: token).status == .noContent)
+            #expect(try await api.call(.get, "/api/auth/me", token: token).status == .unauthorized)
+        }
+    }
+
+    @Test("sign out everywhere ends every session of the user")
+    func signOutEverywhere() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let laptop = try await api.signIn("seller@atelier.test")
+            let phone = try await api.signIn("seller@atelier.test")
+            let other = try await api.signIn("customer@atelier.test")
+            #expect(try await api.call(.post, "/api/auth/sign-out-everywhere", token: phone).status == .noContent)
+            #expect(try await api.call(.get, "/api/auth/me", token: laptop).status == .unauthorized)
+            #expect(try await api.call(.get, "/api/auth/me", token: phone).status == .unauthorized)
+            #expect(try await api.call(.get, "/api/auth/me", token: other).status == .ok)
+        }
+    }
+
+    @Test("a password change needs the current password and ends the user's other sessions")
+    func passwordChange() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let here = try await api.signIn("operator@atelier.test")
+            let elsewhere = try await api.signIn("operator@atelier.test")
+            let wrong = try await api.call(
+                .post, "/api/auth/password", token: here, json: ["current": "not it at all", "new": "violet-anvil-42"])
+            #expect(wrong.status == .unprocessableContent)
+            #expect(wrong.string("detail") == "The current password is wrong.")
+            let changed = try await api.call(
+                .post, "/api/auth/password", token: here, json: ["current": Harness.password, "new": "violet-anvil-42"])
+            #expect(changed.status == .noContent)
+            #expect(try await api.call(.get, "/api/auth/me", token: here).status == .ok)
+            #expect(try await api.call(.get, "/api/auth/me", token: elsewhere).status == .unauthorized)
+            _ = try await api.signIn("operator@atelier.test", password: "violet-anvil-42")
+        }
+    }
+
+    @Test("an admin disabling an account ends its sessions and its sign-ins until it is enabled")
+    func disableAccount() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let admin = try await api.signIn("admin@atelier.test")
+            let seller = try await api.signIn("seller@atelier.test")
+            let me = try await api.call(.get, "/api/auth/me", token: seller)
+            let id = try #require(me.string("userId"))
+            #expect(try await api.call(.post, "/api/admin/users/\(id)/disable", token: admin).status == .ok)
+            #expect(try await api.call(.get, "/api/auth/me", token: seller).status == .unauthorized)
+            let refused = try await api.call(
+                .post, "/api/auth/sign-in", json: ["email": "seller@atelier.test", "password": Harness.password])
+            #expect(refused.status == .unauthorized)
+            #expect(try await api.call(.post, "/api/admin/users/\(id)/enable", token: admin).status == .ok)
+            _ = try await api.signIn("seller@atelier.test")
+            let adminID = try #require(try await api.call(.get, "/api/auth/me", token: admin).string("userId"))
+            #expect(try await api.call(.post, "/api/admin/users/\(adminID)/disable", token: admin).status == .unprocessableContent)
+        }
+    }
+
+    @Test("a session not used for its idle time ends, though its absolute end is far")
+    func idleExpiry() async throws {
+        let harness = try await Harness.make { $0.sessionIdleHours = 1.0 / 3600 }
+        try await harness.test { api in
+            let token = try await api.signIn("customer@atelier.test")
+            #expect(try await api.call(.get, "/api/auth/me", token: token).status == .ok)
+            try await Task.sleep(for: .milliseconds(1300))
+            #expect(try await api.call(.get, "/api/auth/me", token: token).status == .unauthorized)
+        }
+    }
+
+    @Test("every answer carries the security headers; pages a strict policy; models are never sniffed")
+    func securityHeaders() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let id = try #require(
+                try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).string("id"))
+            _ = try await api.call(.put, "/api/shop/orders/\(id)/model?filename=ring.stl", token: customer, body: Models.ring)
+            for reply in [
+                try await api.call(.get, "/api/shop/catalog"),
+                try await api.call(.get, "/api/shop/orders/unknown", token: customer),
+                try await api.call(.get, "/health/live"),
+            ] {
+                #expect(reply.headers[.xContentTypeOptions] == "nosniff")
+                #expect(reply.headers[.contentSecurityPolicy]?.contains("frame-ancestors 'none'") == true)
+                #expect(reply.headers[HTTPField.Name("Referrer-Policy")!] == "same-origin")
+            }
+            #expect(try await api.call(.get, "/api/shop/catalog").headers[.strictTransportSecurity] == nil, "plain HTTP: no HSTS")
+            let behindTLS = try await api.call(.get, "/api/shop/catalog", headers: ["X-Forwarded-Proto": "https"])
+            #expect(behindTLS.headers[.strictTransportSecurity]?.hasPrefix("max-age=") == true)
+        }
+    }
+
+    @Test("the operator's download cannot be given another header by a file name")
+    func contentDisposition() {
+        let header = attachment(filename: "ring\"; filename=evil.exe\r\nX-Evil: 1.stl")
+        #expect(!header.contains("\r") && !header.contains("\n"))
+        #expect(header.hasPrefix("attachment; filename=\"ring___filename_evil.exe__X-Evil__1.stl\"; filename*=UTF-8''"))
+        #expect(attachment(filename: "кольцо.stl").hasSuffix("filename*=UTF-8''%D0%BA%D0%BE%D0%BB%D1%8C%D1%86%D0%BE.stl"))
+    }
+
+    @Test("a model shared by content shows each customer their own file name")
+    func fileNameBelongsToTheOrder() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let alice = try await api.signIn("customer@atelier.test")
+            let first = try #require(
+                try await api.call(.post, "/api/shop/orders", token: alice, json: ["material": "gold-585"]).string("id"))
+            _ = try await api.call(
+                .put, "/api/shop/orders/\(first)/model?filename=alice-secret-engagement.stl", token: alice, body: Models.ring)
+            _ = try await api.call(
+                .post, "/api/auth/sign-up", json: ["email": "bob@example.com", "name": "Bob", "password": "violet-anvil-42"])
+            let bob = try await api.signIn("bob@example.com", password: "violet-anvil-42")
+            let second = try #require(
+                try await api.call(.post, "/api/shop/orders", token: bob, json: ["material": "gold-585"]).string("id"))
+            _ = try await api.call(.put, "/api/shop/orders/\(second)/model?filename=bobs-ring.stl", token: bob, body: Models.ring)
+            let page = try await api.call(.get, "/api/shop/orders/\(second)", token: bob)
+            #expect(!page.text.contains("alice-secret-engagement"))
+            #expect(page.text.contains("bobs-ring.stl"))
+        }
+    }
+
+    @Test("a body sent in chunks past the limit is cut off at the limit (413), never read whole")
+    func chunkedBodyLimit() async throws {
+        let harness = try await Harness.make()
+        try await harness.live { _, port in
+            let (status, sent) = try await RawHTTP.chunkedUpload(
+                port: port, path: "/api/auth/sign-in", contentType: "application/json", chunk: 64 * 1024, chunks: 400)
+            #expect(status == 413)
+            #expect(sent < 400, "the server answered before the whole 25 MB arrived")
+        }
+    }
+
+    @Test("huge numbers in forms and prices are refused with the range, never a crash")
+    func hugeNumbers() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let admin = try await api.signIn("admin@atelier.test")
+            let price = try await api.call(
+                .put, "/api/admin/materials/gold-585", token: admin,
+                json: [
+                    "code": "gold-585", "name": "Gold 585", "densityGPerCM3": 13.0, "pricePerGramMinor": 9_000_000_000_000_000_000 as Int64,
+                    "castingLossPercent": 5.0, "active": true,
+                ])
+            #expect(price.status == .unprocessableContent)
+            #expect(price.string("detail")?.hasPrefix("Price per gram of gold-585 must be more than 0 and at most") == true)
+            let list = try await api.call(.get, "/api/admin/price-list", token: admin)
+            let gold = (list.json["materials"] as? [[String: Any]])?.first { $0["code"] as? String == "gold-585" }
+            #expect((gold?["pricePerGramMinor"] as? Int).map { $0 < 1_000_000 } == true, "the price list is unchanged")
+        }
+    }
+}
