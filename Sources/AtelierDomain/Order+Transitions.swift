@@ -9,6 +9,10 @@ extension Order {
         guard customer.role.ordersForItself else {
             throw DomainError.invalid("Only a customer or a partner can start an order, not a \(customer.role.rawValue).")
         }
+        guard !materialCode.isEmpty, materialCode.count <= InputLimits.code else {
+            throw DomainError.invalid("A material code has 1 to \(InputLimits.code) characters.")
+        }
+        let finishCodes = try InputLimits.finishCodes(finishCodes)
         var order = Order(
             id: id, customerID: customer.userID, materialCode: materialCode, finishCodes: finishCodes,
             catalogItemID: catalogItemID, createdAt: now
@@ -66,6 +70,7 @@ extension Order {
 
     /// A seller confirms the order may be manufactured: `MANUFACTURING_APPROVED`.
     public mutating func approve(by actor: Principal, at now: Date, note: String? = nil) throws -> HistoryEntry {
+        let note = try note.map { try InputLimits.text($0, max: InputLimits.note, what: "A note") }
         if actor.role == .system {
             throw DomainError.invalid("Order \(id) can be approved by the system only through a partner's auto-approval policy.")
         }
@@ -116,12 +121,13 @@ extension Order {
 
     /// Delivered (carrier) or closed by hand (seller, admin): `CLOSED`.
     public mutating func close(by actor: Principal, at now: Date, note: String? = nil) throws -> HistoryEntry {
-        try transition(to: .closed, by: actor, at: now, note: note)
+        let note = try note.map { try InputLimits.text($0, max: InputLimits.note, what: "A note") }
+        return try transition(to: .closed, by: actor, at: now, note: note)
     }
 
     /// Cancels with a reason: `CANCELLED`.
     public mutating func cancel(reason: String, by actor: Principal, at now: Date) throws -> HistoryEntry {
-        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        let reason = try InputLimits.text(reason, max: InputLimits.cancelReason, what: "A reason")
         guard !reason.isEmpty else { throw DomainError.invalid("A reason is required to cancel an order.") }
         let entry = try transition(to: .cancelled, by: actor, at: now, note: reason)
         cancelReason = reason

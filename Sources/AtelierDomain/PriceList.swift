@@ -110,7 +110,7 @@ public struct PriceList: Sendable, Hashable, Codable {
     }
 
     public func finishes(_ codes: [String]) throws -> [Finish] {
-        try codes.map { code in
+        try InputLimits.finishCodes(codes).map { code in
             guard let finish = finishes.first(where: { $0.code == code }) else {
                 let known = finishes.map(\.code).joined(separator: ", ")
                 throw DomainError.invalid("Unknown finish '\(code)'. Known finishes: \(known).")

@@ -9,7 +9,7 @@ public struct AdminService: Sendable {
     public init(context: UseCaseContext) { self.context = context }
 
     public func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount> {
-        try await context.store.reader.users(role: role, search: search, page: page)
+        try await context.store.reader.users(role: role, search: InputLimits.search(search), page: page)
     }
 
     /// The roles an administrator gives people (partners and the system are not people who sign in).

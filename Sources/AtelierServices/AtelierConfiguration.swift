@@ -42,6 +42,8 @@ public struct AtelierConfiguration: Sendable {
     public var computeThreads: Int = 0
     /// Seconds reading and analysing one model may take before it is refused.
     public var modelTimeBudgetSeconds: Double = 20
+    /// What one customer may hold at once: open orders and stored model bytes (partners: their own).
+    public var holdingLimits = HoldingLimits()
     /// Requests this instance works on at once; more are answered 503 with Retry-After at once.
     public var maxInFlightRequests: Int = 256
     /// Port of the ops listener (`/metrics`, health); never the public or partner port.
@@ -119,6 +121,11 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_MAX_TRIANGLES", "most triangles in a model (default 5000000)"),
         ("ATELIER_MIN_EXTENT_MM", "smallest allowed largest side of a model, mm (default 1)"),
         ("ATELIER_MAX_EXTENT_MM", "largest allowed side of a model, mm (default 250)"),
+        (
+            "ATELIER_MAX_OPEN_ORDERS",
+            "orders one customer may have open at once (default 50; partners: ATELIER_PARTNER_MAX_OPEN_ORDERS, 10000)"
+        ),
+        ("ATELIER_MAX_CUSTOMER_MODEL_BYTES", "model bytes one customer may have stored (default 2147483648; partners 10 times as much)"),
         ("ATELIER_JOB_MAX_ATTEMPTS", "attempts before a job is dead-lettered (default 8)"),
         ("ATELIER_JOB_LEASE_SECONDS", "seconds a worker holds a claimed job (default 60)"),
         ("ATELIER_JOB_BACKOFF_SECONDS", "first retry delay, doubled per attempt (default 1)"),
@@ -158,6 +165,9 @@ public struct AtelierConfiguration: Sendable {
         if let value: Double = number("ATELIER_MIN_EXTENT_MM", 0...1000) { config.meshLimits.minExtentMM = value }
         if let value: Double = number("ATELIER_MAX_EXTENT_MM", 1...10_000) { config.meshLimits.maxExtentMM = value }
         if let value: Int = number("ATELIER_JOB_MAX_ATTEMPTS", 1...100) { config.jobMaxAttempts = value }
+        if let value: Int = number("ATELIER_MAX_OPEN_ORDERS", 1...1_000_000) { config.holdingLimits.openOrders = value }
+        if let value: Int = number("ATELIER_PARTNER_MAX_OPEN_ORDERS", 1...10_000_000) { config.holdingLimits.partnerOpenOrders = value }
+        if let value: Int64 = number("ATELIER_MAX_CUSTOMER_MODEL_BYTES", 1...(1 << 50)) { config.holdingLimits.modelBytes = value }
         if let value: Double = number("ATELIER_JOB_LEASE_SECONDS", 0.1...86_400) { config.jobLeaseSeconds = value }
         if let value: Double = number("ATELIER_JOB_BACKOFF_SECONDS", 0.001...3600) { config.jobBaseBackoffSeconds = value }
         if let value: Int = number("ATELIER_WORKER_CONCURRENCY", 1...256) { config.workerConcurrency = value }
@@ -236,6 +246,16 @@ public struct AtelierConfiguration: Sendable {
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return config
     }
+}
+
+/// What one customer may hold at once, so one account cannot fill the database.
+public struct HoldingLimits: Sendable {
+    public var openOrders = 50
+    public var partnerOpenOrders = 10_000
+    public var modelBytes: Int64 = 2 << 30
+    /// Partners store this many times a customer's model bytes.
+    public var partnerModelFactor: Int64 = 10
+    public init() {}
 }
 
 /// `90`, `90s`, `5m`, `24h`, `7d` → seconds.

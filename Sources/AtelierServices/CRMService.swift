@@ -9,7 +9,9 @@ public struct CRMService: Sendable {
     public init(context: UseCaseContext) { self.context = context }
 
     public func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order> {
-        try await context.store.reader.orders(filter, page: page)
+        var filter = filter
+        filter.search = InputLimits.search(filter.search)
+        return try await context.store.reader.orders(filter, page: page)
     }
 
     public func order(id: String, viewer: Principal) async throws -> OrderDetails {
@@ -17,7 +19,7 @@ public struct CRMService: Sendable {
     }
 
     public func customers(search: String?, page: PageRequest) async throws -> Page<UserAccount> {
-        try await context.store.reader.users(role: .customer, search: search, page: page)
+        try await context.store.reader.users(role: .customer, search: InputLimits.search(search), page: page)
     }
 
     /// The order may go to manufacturing: `MANUFACTURING_APPROVED`.

@@ -230,6 +230,7 @@ public struct PartnerService: Sendable {
             if let replay = try await Self.replay(context.store.reader, scope: scope, key: idempotencyKey, fingerprint: fingerprint) {
                 return replay
             }
+            try await context.checkHoldings(of: partner, newOrder: true, addingModelBytes: request.model.count)
             let filename = ModelIntake.cleanFilename(request.filename)
             let info = try await ModelIntake.analyze(
                 bytes: request.model, filename: filename, limits: context.configuration.meshLimits, on: context.compute)

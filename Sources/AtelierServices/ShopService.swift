@@ -46,6 +46,7 @@ public struct ShopService: Sendable {
     public func createOrder(_ request: NewOrder, by customer: Principal, idempotencyKey: String?) async throws -> Outcome {
         let id = context.newID()
         return try await context.orderSpan("order.create", orderID: id) {
+            try await context.checkHoldings(of: customer, newOrder: true)
             let priceList = try await context.store.reader.priceList()
             _ = try priceList.material(request.material)
             _ = try priceList.finishes(request.finishes)
@@ -91,6 +92,7 @@ public struct ShopService: Sendable {
     ) async throws -> Order {
         let id = context.newID()
         return try await context.orderSpan("order.create", orderID: id) {
+            try await context.checkHoldings(of: customer, newOrder: true, addingModelBytes: bytes.count)
             let priceList = try await context.store.reader.priceList()
             _ = try priceList.material(request.material)
             _ = try priceList.finishes(request.finishes)
@@ -154,6 +156,7 @@ public struct ShopService: Sendable {
             let name = ModelIntake.cleanFilename(filename)
             // Check the order before the (possibly long) analysis, so a wrong order fails fast.
             _ = try await OrderReading(context: context).visibleOrder(id: orderID, to: customer)
+            try await context.checkHoldings(of: customer, newOrder: false, addingModelBytes: bytes.count)
             let info = try await ModelIntake.analyze(
                 bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute)
             let now = context.time.now()

@@ -28,6 +28,26 @@ public struct UseCaseContext: Sendable {
     }
 }
 
+extension UseCaseContext {
+    /// Refuses a new order, or a model of `addingModelBytes` bytes, past what one customer may hold.
+    func checkHoldings(of customer: Principal, newOrder: Bool, addingModelBytes: Int = 0) async throws {
+        let limits = configuration.holdingLimits
+        let partner = customer.role == .partner
+        let (open, bytes) = try await store.reader.holdings(customerID: customer.userID)
+        let maxOpen = partner ? limits.partnerOpenOrders : limits.openOrders
+        if newOrder, open >= maxOpen {
+            throw DomainError.invalid(
+                "You have \(open) open orders, the most one account may have at once; wait until some are delivered or cancel some.")
+        }
+        let maxBytes = partner ? limits.modelBytes * limits.partnerModelFactor : limits.modelBytes
+        if addingModelBytes > 0, bytes + Int64(addingModelBytes) > maxBytes {
+            throw DomainError.invalid(
+                "Your models take \(bytes) bytes; this one (\(addingModelBytes) bytes) would pass the \(maxBytes) bytes one account may store."
+            )
+        }
+    }
+}
+
 /// SHA-256 as lowercase hex.
 public func sha256Hex<D: DataProtocol>(_ data: D) -> String {
     hex(SHA256.hash(data: data))

@@ -34,6 +34,9 @@ public protocol StoreReader: Sendable {
     func notes(orderID: String) async throws -> [OrderNote]
     /// Orders matching `filter`, most recently changed first.
     func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
+    /// What one customer (or partner) holds now: orders neither closed nor cancelled, and the
+    /// bytes of the distinct models of all its orders.
+    func holdings(customerID: String) async throws -> (openOrders: Int, modelBytes: Int64)
     /// Number of orders per status (every status present, zero where none).
     func statusCounts() async throws -> [OrderStatus: Int]
 

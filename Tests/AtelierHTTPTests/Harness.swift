@@ -11,6 +11,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Synchronization
 
 /// A real Atelier on a fresh SQLite file with the demo data, and a pricing worker the test drives.
 struct Harness {
@@ -24,7 +25,9 @@ struct Harness {
     let webhookWorker: JobRunner
     let dataDirectory: URL
 
-    static func make(_ configure: (inout AtelierConfiguration) -> Void = { _ in }) async throws -> Harness {
+    static func make(time: any TimeSource = SystemTime(), _ configure: (inout AtelierConfiguration) -> Void = { _ in }) async throws
+        -> Harness
+    {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = AtelierConfiguration()
@@ -40,7 +43,7 @@ struct Harness {
         configure(&configuration)
         let store = try SQLiteStore(path: configuration.databasePath)
         try await store.migrate()
-        let context = UseCaseContext(store: store, configuration: configuration, logger: Logger(label: "test"))
+        let context = UseCaseContext(store: store, time: time, configuration: configuration, logger: Logger(label: "test"))
         let useCases = UseCases(context: context, webhookTransport: HTTPWebhookTransport())
         try await DemoData(context: context).load()
         let worker = JobRunner(store: store, handlers: [useCases.pricing.handler], logger: Logger(label: "test"))
@@ -89,6 +92,13 @@ struct Harness {
     func live(_ body: @escaping @Sendable (API, Int) async throws -> Void) async throws {
         try await application().test(.live) { client in try await body(API(client: client), client.port!) }
     }
+}
+
+/// A clock the test moves by hand, from the present.
+final class HandClock: TimeSource, Sendable {
+    private let offset = Mutex<TimeInterval>(0)
+    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func advance(seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }
 
 /// A response, with its JSON body at hand.

@@ -112,11 +112,15 @@ struct SecurityTests {
 
     @Test("a session not used for its idle time ends, though its absolute end is far")
     func idleExpiry() async throws {
-        let harness = try await Harness.make { $0.sessionIdleHours = 1.0 / 3600 }
+        let clock = HandClock()
+        let harness = try await Harness.make(time: clock) { $0.sessionIdleHours = 2 }
         try await harness.test { api in
             let token = try await api.signIn("customer@atelier.test")
+            clock.advance(seconds: 3600)
+            #expect(try await api.call(.get, "/api/auth/me", token: token).status == .ok, "used after an hour: its idle time starts again")
+            clock.advance(seconds: 2 * 3600 - 60)
             #expect(try await api.call(.get, "/api/auth/me", token: token).status == .ok)
-            try await Task.sleep(for: .milliseconds(1300))
+            clock.advance(seconds: 2 * 3600 + 60)
             #expect(try await api.call(.get, "/api/auth/me", token: token).status == .unauthorized)
         }
     }
@@ -200,6 +204,42 @@ struct SecurityTests {
             let list = try await api.call(.get, "/api/admin/price-list", token: admin)
             let gold = (list.json["materials"] as? [[String: Any]])?.first { $0["code"] as? String == "gold-585" }
             #expect((gold?["pricePerGramMinor"] as? Int).map { $0 < 1_000_000 } == true, "the price list is unchanged")
+        }
+    }
+
+    @Test("lists and texts have bounds: finishes are a set of at most 10, a reason at most 500 characters")
+    func fieldLimits() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let many = try await api.call(
+                .post, "/api/shop/orders", token: customer,
+                json: ["material": "gold-585", "finishes": [String](repeating: "polish", count: 5) + (0..<20).map { "f\($0)" }])
+            #expect(many.status == .unprocessableContent)
+            #expect(many.string("detail") == "An order has at most 10 finishes.")
+            let repeated = try await api.call(
+                .post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "finishes": ["polish", "polish", "polish"]])
+            #expect(repeated.status == .created)
+            #expect(repeated.json["finishes"] as? [String] == ["polish"])
+            let id = try #require(repeated.string("id"))
+            let long = try await api.call(
+                .post, "/api/shop/orders/\(id)/cancel", token: customer, json: ["reason": String(repeating: "x", count: 600)])
+            #expect(long.status == .unprocessableContent)
+            #expect(long.string("detail") == "A reason has at most 500 characters; this one has 600.")
+        }
+    }
+
+    @Test("one customer holds at most the configured open orders")
+    func openOrderCap() async throws {
+        let harness = try await Harness.make { $0.holdingLimits.openOrders = 3 }
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            for _ in 0..<3 {
+                #expect(try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"]).status == .created)
+            }
+            let fourth = try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585"])
+            #expect(fourth.status == .unprocessableContent)
+            #expect(fourth.string("detail")?.hasPrefix("You have 3 open orders, the most one account may have at once") == true)
         }
     }
 }

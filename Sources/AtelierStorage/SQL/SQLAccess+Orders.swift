@@ -118,6 +118,17 @@ extension SQLAccess {
         }
     }
 
+    func holdings(customerID: String) async throws -> (openOrders: Int, modelBytes: Int64) {
+        let open = try await sql.first(
+            "SELECT COUNT(*) AS n FROM orders WHERE customer_id = ? AND status NOT IN ('CLOSED', 'CANCELLED')", customerID)
+        let bytes = try await sql.first(
+            """
+            SELECT CAST(COALESCE(SUM(m.size_bytes), 0) AS BIGINT) AS n FROM models m
+            WHERE m.hash IN (SELECT model_hash FROM orders WHERE customer_id = ? AND model_hash IS NOT NULL)
+            """, customerID)
+        return (try open?.int("n") ?? 0, try bytes?.int64("n") ?? 0)
+    }
+
     func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order> {
         var conditions: [String] = []
         var values: [SQLValue] = []
