@@ -402,7 +402,7 @@ public struct WebhookService: Sendable {
     }
 
     /// What a partner is told about a delivery that got no answer.
-    static func category(of error: any Error) -> String {
+    public static func category(of error: any Error) -> String {
         let text = String(describing: error).lowercased()
         if text.contains("timeout") || text.contains("timed out") || text.contains("deadline") { return "no answer: timed out" }
         if text.contains("tls") || text.contains("ssl") || text.contains("certificate") || text.contains("handshake") {

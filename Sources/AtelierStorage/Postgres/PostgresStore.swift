@@ -154,7 +154,10 @@ public final class PostgresStore: Store {
         try await translated {
             try await client.withTransaction(logger: logger) { connection in
                 let sql = PostgresExecutor(target: .connection(connection), logger: logger)
-                // Instances starting together take turns here.
+                // Instances starting together take turns here, however long the one before takes:
+                // a migration is not a request, and no request's limits apply to it.
+                try await sql.execute("SET LOCAL lock_timeout = 0", [])
+                try await sql.execute("SET LOCAL statement_timeout = 0", [])
                 try await sql.execute("SELECT pg_advisory_xact_lock(7271027)", [])
                 try await sql.execute(
                     "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", [])
