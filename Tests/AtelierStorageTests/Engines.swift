@@ -75,6 +75,14 @@ actor TestPostgres {
 
     func freshStore() async throws -> PostgresStore {
         guard let url = Self.url else { throw StorageError.unavailable("ATELIER_TEST_POSTGRES_URL is not set") }
+        let store = try Self.open(url, database: try await freshDatabase())
+        Task { await store.run() }  // lives as long as the test process
+        return store
+    }
+
+    /// The name of a fresh database, copied from the migrated template.
+    func freshDatabase() async throws -> String {
+        guard let url = Self.url else { throw StorageError.unavailable("ATELIER_TEST_POSTGRES_URL is not set") }
         if template == nil {
             template = Task {
                 let name = "template_\(ProcessInfo.processInfo.processIdentifier)"
@@ -91,9 +99,7 @@ actor TestPostgres {
         let templateName = try await template!.value
         let name = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await admin(url, "CREATE DATABASE \(name) TEMPLATE \(templateName)")
-        let store = try Self.open(url, database: name)
-        Task { await store.run() }  // lives as long as the test process
-        return store
+        return name
     }
 
     /// A new database with no schema.
@@ -114,7 +120,7 @@ actor TestPostgres {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             do {
-                try await client.query(PostgresQuery(unsafeSQL: statement))
+                _ = try await client.query(PostgresQuery(unsafeSQL: statement)).collect()
             } catch let error as PSQLError {
                 throw StorageError.failed("\(statement): \(error.serverInfo?[.message] ?? String(reflecting: error))")
             }
@@ -122,9 +128,16 @@ actor TestPostgres {
         }
     }
 
-    static func open(_ url: String, database: String) throws -> PostgresStore {
+    static func open(_ url: String, database: String, limits: PostgresStore.SessionLimits = .init()) throws -> PostgresStore {
         var components = URLComponents(string: url)!
         components.path = "/" + database
-        return try PostgresStore(url: components.string!, maxConnections: 4, logger: Logger(label: "test-postgres"))
+        return try PostgresStore(url: components.string!, maxConnections: 4, limits: limits, logger: Logger(label: "test-postgres"))
+    }
+
+    /// Ends every other session on `database`, as a crash or a failover would.
+    func terminateSessions(database: String) async throws {
+        guard let url = Self.url else { return }
+        try await admin(
+            url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()")
     }
 }
