@@ -119,7 +119,9 @@ extension Problem {
             problem.retryAfterSeconds = error.retryAfterSeconds
             return (problem, false)
         case let error as ComputeBusy:
-            return (Problem(status: .serviceUnavailable, type: "busy", detail: error.description), false)
+            var problem = Problem(status: error.ownWork ? .tooManyRequests : .serviceUnavailable, type: "busy", detail: error.description)
+            problem.retryAfterSeconds = 2
+            return (problem, false)
         case let error as DecodingError:
             return (
                 Problem(

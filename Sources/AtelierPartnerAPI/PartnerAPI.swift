@@ -39,12 +39,12 @@ struct PartnerAPI: APIProtocol {
     }
 
     func createQuote(_ input: Operations.CreateQuote.Input) async throws -> Operations.CreateQuote.Output {
-        _ = try partner
+        let partner = try partner
         guard case let .binary(body) = input.body else { throw Problem.badRequest("The body must be the model file.") }
         try Self.limit(input.query.finish)
         let bytes = try await collect(body)
         let (quote, model) = try await partners.instantQuote(
-            material: input.query.material, finishes: input.query.finish ?? [], bytes: bytes, filename: nil)
+            material: input.query.material, finishes: input.query.finish ?? [], bytes: bytes, filename: nil, by: partner)
         let size = zip(model.boundingBoxMaxMM, model.boundingBoxMinMM).map { $0 - $1 }
         return .ok(
             .init(

@@ -55,7 +55,7 @@ public struct AccountService: Sendable {
         try Self.checkNewPassword(password, email: email)
         guard role != .system, role != .carrier else { throw DomainError.invalid("Accounts cannot have the role \(role.rawValue).") }
         let cost = UInt8(context.configuration.bcryptCost)
-        let hash = try await context.compute.run { Bcrypt.hash(password, cost: cost) }
+        let hash = try await context.passwords.run { Bcrypt.hash(password, cost: cost) }
         return UserAccount(id: context.newID(), email: email, name: name, role: role, passwordHash: hash, createdAt: context.time.now())
     }
 
@@ -87,16 +87,15 @@ public struct AccountService: Sendable {
         guard email.utf8.count <= 254, password.utf8.count <= 1024 else { throw AuthenticationError.wrongCredentials }
         let keys = ["account:" + email] + (client.map { ["client:" + $0] } ?? [])
         let now = context.time.now()
-        if let wait = throttle.wait(keys, now: now) { throw SignInThrottled(retryAfterSeconds: wait) }
+        if let wait = throttle.begin(keys, now: now) { throw SignInThrottled(retryAfterSeconds: wait) }
         let user = try await context.store.reader.user(email: email)
         // An unknown e-mail costs the same bcrypt as a known one, so the time does not tell.
         let hash = user?.passwordHash ?? Self.standIn(cost: context.configuration.bcryptCost)
-        let matches = try await context.compute.run { Bcrypt.verify(password, hash: hash) }
+        let matches = try await context.passwords.run { Bcrypt.verify(password, hash: hash) }
         guard let user, user.role != .partner, user.disabledAt == nil, matches else {
-            throttle.failed(keys, now: now)
             throw AuthenticationError.wrongCredentials
         }
-        throttle.succeeded(keys[0])
+        throttle.succeeded(account: keys[0], others: Array(keys.dropFirst()))
         let token = randomToken()
         let expires = now.addingTimeInterval(context.configuration.sessionHours * 3600)
         try await context.store.write { tx in
@@ -136,12 +135,12 @@ public struct AccountService: Sendable {
     public func changePassword(_ user: Principal, current: String, new: String, token: String?) async throws {
         guard let account = try await context.store.reader.user(id: user.userID) else { throw AuthenticationError.notSignedIn }
         let stored = account.passwordHash
-        guard current.utf8.count <= 1024, try await context.compute.run({ Bcrypt.verify(current, hash: stored) }) else {
+        guard current.utf8.count <= 1024, try await context.passwords.run({ Bcrypt.verify(current, hash: stored) }) else {
             throw DomainError.invalid("The current password is wrong.")
         }
         try Self.checkNewPassword(new, email: account.email)
         let cost = UInt8(context.configuration.bcryptCost)
-        let hash = try await context.compute.run { Bcrypt.hash(new, cost: cost) }
+        let hash = try await context.passwords.run { Bcrypt.hash(new, cost: cost) }
         let keep = token.map { sha256Hex(Data($0.utf8)) }
         try await context.store.write { tx in
             try await tx.update(userID: user.userID, passwordHash: hash)

@@ -7,8 +7,11 @@ import Metrics
 public enum ModelIntake {
     /// Analyses `bytes` on `pool`, within the limits' time budget; throws ``MeshError`` with the
     /// precise reason when the file is refused.
-    public static func analyze(bytes: [UInt8], filename: String, limits: MeshLimits, on pool: ComputePool) async throws -> ModelInfo {
-        try await pool.run { try analyze(bytes: bytes, filename: filename, limits: limits) }
+    /// `owner` (the account) may have only a few analyses in the pool at once.
+    public static func analyze(
+        bytes: [UInt8], filename: String, limits: MeshLimits, on pool: ComputePool, owner: String
+    ) async throws -> ModelInfo {
+        try await pool.run(owner: owner) { try analyze(bytes: bytes, filename: filename, limits: limits) }
     }
 
     /// Analyses `bytes` on the calling thread (the command line, benchmarks).
@@ -52,12 +55,13 @@ func sizeClass(triangles: Int) -> String {
 
 extension UseCaseContext {
     /// Prices a model without storing anything (the shop's estimate, the partners' instant quote).
-    func estimate(material: String, finishes: [String], bytes: [UInt8], filename: String?) async throws -> (Quote, ModelInfo) {
+    func estimate(material: String, finishes: [String], bytes: [UInt8], filename: String?, owner: String) async throws -> (Quote, ModelInfo)
+    {
         let priceList = try await store.reader.priceList()
         _ = try priceList.material(material)
         _ = try priceList.finishes(finishes)
         let info = try await ModelIntake.analyze(
-            bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits, on: compute)
+            bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits, on: compute, owner: owner)
         let quote = try QuoteCalculator.quote(metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList)
         return (quote, info)
     }

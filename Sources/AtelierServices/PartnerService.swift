@@ -164,8 +164,10 @@ public struct PartnerService: Sendable {
     public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
 
     /// Prices a model without storing anything.
-    public func instantQuote(material: String, finishes: [String], bytes: [UInt8], filename: String?) async throws -> (Quote, ModelInfo) {
-        try await context.estimate(material: material, finishes: finishes, bytes: bytes, filename: filename)
+    public func instantQuote(
+        material: String, finishes: [String], bytes: [UInt8], filename: String?, by partner: Principal
+    ) async throws -> (Quote, ModelInfo) {
+        try await context.estimate(material: material, finishes: finishes, bytes: bytes, filename: filename, owner: partner.userID)
     }
 
     /// What a partner sends to order.
@@ -233,7 +235,8 @@ public struct PartnerService: Sendable {
             try await context.checkHoldings(of: partner, newOrder: true, addingModelBytes: request.model.count)
             let filename = ModelIntake.cleanFilename(request.filename)
             let info = try await ModelIntake.analyze(
-                bytes: request.model, filename: filename, limits: context.configuration.meshLimits, on: context.compute)
+                bytes: request.model, filename: filename, limits: context.configuration.meshLimits, on: context.compute,
+                owner: partner.userID)
             let now = context.time.now()
             return try await Idempotency.once(key: idempotencyKey) {
                 try await context.store.write { tx in

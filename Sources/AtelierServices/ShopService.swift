@@ -98,7 +98,8 @@ public struct ShopService: Sendable {
             _ = try priceList.finishes(request.finishes)
             let name = ModelIntake.cleanFilename(filename)
             let info = try await ModelIntake.analyze(
-                bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute)
+                bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute,
+                owner: customer.userID)
             let now = context.time.now()
             return try await context.store.write { tx in
                 var (order, created) = try Order.start(
@@ -125,9 +126,12 @@ public struct ShopService: Sendable {
     }
 
     /// What a design would cost, stored nowhere: the constructor's estimate.
-    public func estimate(design: JewelryDesign, material: String, finishes: [String]) async throws -> (Quote, ModelInfo) {
+    /// `requester` is who asks (an account, or the client address of an anonymous visitor): each
+    /// has a share of the threads that analyse models.
+    public func estimate(design: JewelryDesign, material: String, finishes: [String], requester: String) async throws -> (Quote, ModelInfo)
+    {
         let (design, bytes, finishes) = try cast(design, finishes: finishes)
-        return try await estimate(material: material, finishes: finishes, bytes: bytes, filename: design.filename)
+        return try await estimate(material: material, finishes: finishes, bytes: bytes, filename: design.filename, requester: requester)
     }
 
     /// The validated design, the model that is cast (metal only, binary STL) and its finishes: an
@@ -146,8 +150,10 @@ public struct ShopService: Sendable {
 
     /// What a model would cost in a material and finishes, stored nowhere: the shop's estimate
     /// before ordering. The price of the order itself comes from the pricing worker.
-    public func estimate(material: String, finishes: [String], bytes: [UInt8], filename: String?) async throws -> (Quote, ModelInfo) {
-        try await context.estimate(material: material, finishes: finishes, bytes: bytes, filename: filename)
+    public func estimate(
+        material: String, finishes: [String], bytes: [UInt8], filename: String?, requester: String
+    ) async throws -> (Quote, ModelInfo) {
+        try await context.estimate(material: material, finishes: finishes, bytes: bytes, filename: filename, owner: requester)
     }
 
     /// Attaches (or replaces) the order's model: `FILE_UPLOADED`. A refused file stores nothing.
@@ -158,7 +164,8 @@ public struct ShopService: Sendable {
             _ = try await OrderReading(context: context).visibleOrder(id: orderID, to: customer)
             try await context.checkHoldings(of: customer, newOrder: false, addingModelBytes: bytes.count)
             let info = try await ModelIntake.analyze(
-                bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute)
+                bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute,
+                owner: customer.userID)
             let now = context.time.now()
             let order = try await context.store.write { tx in
                 let order = try await tx.change(orderID: orderID, by: customer) { order in

@@ -26,31 +26,47 @@ public final class SignInThrottle: Sendable {
         self.capacity = capacity
     }
 
-    /// Seconds to wait before `keys` may try again, or nil when they may now.
-    public func wait(_ keys: [String], now: Date) -> Int? {
-        let waits = entries.withLock { entries in keys.compactMap { entries[$0].map { $0.notBefore.timeIntervalSince(now) } } }
-        guard let longest = waits.max(), longest > 0 else { return nil }
-        return Int(longest.rounded(.up))
-    }
-
-    public func failed(_ keys: [String], now: Date) {
+    /// Begins an attempt: the seconds `keys` must still wait (and nothing is counted), or nil, and
+    /// then the attempt counts as a failure until ``succeeded(_:)`` says otherwise. Counting it
+    /// before the password is checked means that many attempts at once are throttled as surely as
+    /// many attempts one after another.
+    public func begin(_ keys: [String], now: Date) -> Int? {
         entries.withLock { entries in
-            if entries.count >= capacity { Self.evict(&entries, now: now, keep: capacity / 2) }
-            for key in keys {
-                var entry = entries[key] ?? Entry(failures: 0, notBefore: now, lastFailure: now)
-                entry.failures += 1
-                entry.lastFailure = now
-                if entry.failures >= freeFailures {
-                    let exponent = Double(min(entry.failures - freeFailures, 30))
-                    entry.notBefore = now.addingTimeInterval(min(pow(2, exponent), maxDelay))
-                }
-                entries[key] = entry
-            }
+            let waits = keys.compactMap { entries[$0].map { $0.notBefore.timeIntervalSince(now) } }
+            if let longest = waits.max(), longest > 0 { return Int(longest.rounded(.up)) }
+            Self.count(keys, in: &entries, now: now, freeFailures: freeFailures, maxDelay: maxDelay, capacity: capacity)
+            return nil
         }
     }
 
-    public func succeeded(_ key: String) {
-        _ = entries.withLock { $0.removeValue(forKey: key) }
+    private static func count(
+        _ keys: [String], in entries: inout [String: Entry], now: Date, freeFailures: Int, maxDelay: TimeInterval, capacity: Int
+    ) {
+        if entries.count >= capacity { evict(&entries, now: now, keep: capacity / 2) }
+        for key in keys {
+            var entry = entries[key] ?? Entry(failures: 0, notBefore: now, lastFailure: now)
+            entry.failures += 1
+            entry.lastFailure = now
+            if entry.failures >= freeFailures {
+                let exponent = Double(min(entry.failures - freeFailures, 30))
+                entry.notBefore = now.addingTimeInterval(min(pow(2, exponent), maxDelay))
+            }
+            entries[key] = entry
+        }
+    }
+
+    /// The attempt of ``begin(_:now:)`` was right: the account's count is cleared, and the
+    /// client's other keys lose this attempt again.
+    public func succeeded(account: String, others: [String]) {
+        entries.withLock { entries in
+            entries[account] = nil
+            for key in others {
+                guard var entry = entries[key] else { continue }
+                entry.failures -= 1
+                if entry.failures < freeFailures { entry.notBefore = entry.lastFailure }
+                entries[key] = entry.failures <= 0 ? nil : entry
+            }
+        }
     }
 
     /// Drops the keys whose wait is over, oldest failure first, down to `keep`.

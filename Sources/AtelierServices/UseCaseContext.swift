@@ -12,14 +12,19 @@ public struct UseCaseContext: Sendable {
     public var logger: Logger
     /// Makes new identifiers (orders, users).
     public var newID: @Sendable () -> String
-    /// Threads for CPU-heavy work on input: model analysis, previews, thumbnails, bcrypt.
+    /// Threads for CPU-heavy work on models: analysis, previews, thumbnails.
     public var compute: ComputePool
+    /// Threads for bcrypt, apart from the models', so a flood of sign-ins cannot hold up uploads
+    /// and a flood of uploads cannot hold up sign-ins.
+    public var passwords: ComputePool
 
     public init(
         store: any Store, time: any TimeSource = SystemTime(), configuration: AtelierConfiguration, logger: Logger,
-        compute: ComputePool = .shared, newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+        compute: ComputePool = .shared, passwords: ComputePool = .passwords,
+        newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
         self.compute = compute
+        self.passwords = passwords
         self.store = store
         self.time = time
         self.configuration = configuration

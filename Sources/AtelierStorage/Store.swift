@@ -6,7 +6,7 @@ import Foundation
 /// Adapters: ``SQLiteStore`` (embedded, the default). Every adapter passes the same conformance suite.
 public protocol Store: Sendable {
     /// Runs `body` in one write transaction: everything it wrote commits together or not at all.
-    func write<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T
+    func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T
     /// Read-only queries; each call sees one consistent snapshot.
     var reader: any StoreReader { get }
     /// Creates or upgrades the schema (forward-only, versioned).

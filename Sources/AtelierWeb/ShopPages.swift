@@ -73,11 +73,11 @@ struct ShopPages {
         }
         /// The price of an uploaded model before ordering; nothing is stored.
         group.post("design/estimate") { request, context -> Estimate in
-            _ = try context.require(.customer)
+            let customer = try context.require(.customer)
             let bytes = try await request.bytes(limit: maxModelBytes)
             let (quote, model) = try await shop.estimate(
                 material: try Form(query: request).required("material", label: "A metal"), finishes: Form(query: request).all("finish"),
-                bytes: bytes, filename: request.query("filename"))
+                bytes: bytes, filename: request.query("filename"), requester: customer.userID)
             return Estimate(quote, model)
         }
         /// Orders an uploaded model: the order and its model in one transaction.
@@ -110,8 +110,10 @@ struct ShopPages {
         }
         group.get("constructor/estimate") { request, context -> Estimate in
             let form = Form(query: request)
+            let requester = context.principal?.userID ?? "client:" + (context.clientAddress(request) ?? "unknown")
             let (quote, model) = try await shop.estimate(
-                design: try design(form), material: try form.required("material", label: "A metal"), finishes: form.all("finish"))
+                design: try design(form), material: try form.required("material", label: "A metal"), finishes: form.all("finish"),
+                requester: requester)
             return Estimate(quote, model)
         }
         group.post("constructor/order") { request, context -> Response in

@@ -63,7 +63,8 @@ struct PartnerFloodTests {
                 #expect(slowest < .milliseconds(1000), "the shop's slowest answer during the flood took \(slowest)")
                 #expect(partner[200, default: 0] > 0, "the partner's requests within its limit were served: \(partner)")
                 #expect(partner[503, default: 0] > 0, "the flood beyond the partner's in-flight limit was turned away: \(partner)")
-                #expect(Set(partner.keys).isSubset(of: [200, 503]), "\(partner)")
+                // 429: the partner's own models already fill its share of the analysis threads.
+                #expect(Set(partner.keys).isSubset(of: [200, 429, 503]), "\(partner)")
             }
         }
     }

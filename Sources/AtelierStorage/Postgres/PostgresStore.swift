@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// The distributed store: PostgreSQL through PostgresNIO's connection pool.
 ///
@@ -96,11 +97,12 @@ public final class PostgresStore: Store {
     public var reader: any StoreReader { SQLAccess(PostgresExecutor(target: .client(client, self), logger: logger)) }
 
     public func ping() async throws {
+        let (client, logger) = (client, logger)
         try await translating { _ = try await client.query("SELECT 1", logger: logger).collect() }
     }
 
     /// Runs `body`, translating errors, and gives up after ``timeout``.
-    func translating<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    func translating<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         guard !breaker.isOpen else { throw StorageError.unavailable("PostgreSQL is unreachable; retrying shortly") }
         do {
             return try await metrics.measure { try await withTimeout(body) }
@@ -110,18 +112,26 @@ public final class PostgresStore: Store {
         }
     }
 
-    private func withTimeout<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await withoutActuallyEscaping(body) { body in
-            try await withThrowingTaskGroup(of: Optional<T>.self) { group in
-                group.addTask { try await self.translated(body) }
-                group.addTask {
-                    try await Task.sleep(for: self.timeout)
-                    return nil
+    /// Runs `body` and answers by ``timeout`` at the latest, even when `body` does not end when
+    /// cancelled (a statement sent on a connection the server has just closed can wait for ever in
+    /// the driver): the caller then gets ``StorageError/unavailable(_:)`` and `body`, cancelled,
+    /// is left to end on its own.
+    private func withTimeout<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let race = Race<T>()
+        let timeout = self.timeout
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                race.start(continuation) {
+                    Task { race.settle(await Result(catching: { try await self.translated(body) })) }
+                } timer: {
+                    Task {
+                        try? await Task.sleep(for: timeout)
+                        race.settle(.failure(StorageError.unavailable("PostgreSQL did not answer within \(timeout)")))
+                    }
                 }
-                defer { group.cancelAll() }
-                if let first = try await group.next(), let value = first { return value }
-                throw StorageError.unavailable("PostgreSQL did not answer within \(self.timeout)")
             }
+        } onCancel: {
+            race.cancel()
         }
     }
 
@@ -133,9 +143,10 @@ public final class PostgresStore: Store {
             queues: queues, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil)
     }
 
-    public func write<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
         // A deadlock or serialization failure is the database asking us to try again.
         var attempt = 0
+        let (client, logger) = (client, logger)
         while true {
             attempt += 1
             do {
@@ -215,6 +226,50 @@ extension StorageError {
     var isRetryable: Bool {
         if case .retry = self { return true }
         return false
+    }
+}
+
+/// The work and the timer of ``PostgresStore/withTimeout(_:)``: whichever ends first answers the
+/// caller; the work is then cancelled.
+final class Race<T: Sendable>: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<T, any Error>?
+        var work: Task<Void, Never>?
+        var timer: Task<Void, Never>?
+    }
+    private let state = Mutex(State())
+
+    func start(
+        _ continuation: CheckedContinuation<T, any Error>, work: () -> Task<Void, Never>, timer: () -> Task<Void, Never>
+    ) {
+        state.withLock { $0.continuation = continuation }
+        let work = work()
+        let timer = timer()
+        state.withLock { state in
+            state.work = work
+            state.timer = timer
+        }
+    }
+
+    func settle(_ result: Result<T, any Error>) {
+        let (continuation, work, timer) = state.withLock { state in
+            defer { state.continuation = nil }
+            return (state.continuation, state.work, state.timer)
+        }
+        guard let continuation else { return }
+        continuation.resume(with: result)
+        work?.cancel()
+        timer?.cancel()
+    }
+
+    func cancel() {
+        settle(.failure(CancellationError()))
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
     }
 }
 
