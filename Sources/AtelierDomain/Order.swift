@@ -51,6 +51,16 @@ public enum OrderChannel: String, Sendable, Hashable, Codable, CaseIterable {
 }
 
 /// One row of an order's history: a status change, who made it and why.
+extension Order {
+    /// The order as its customer (or partner) may read it: who in the workshop has it stays inside.
+    public var forCustomer: Order {
+        var order = self
+        order.assigneeID = nil
+        order.assigneeName = nil
+        return order
+    }
+}
+
 public struct HistoryEntry: Sendable, Hashable, Codable {
     public var orderID: String
     public var from: OrderStatus?
@@ -63,6 +73,18 @@ public struct HistoryEntry: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case orderID = "orderId", from, to, actorID = "actorId", actorRole, actorName, at, note
+    }
+
+    /// The entry as the order's customer (or partner) may read it: what Alexandrite's staff did,
+    /// without who they are or their own notes. The customer's own words stay, and so do the
+    /// notes meant for them (the reason for a cancellation, the tracking number).
+    public var forCustomer: HistoryEntry {
+        guard actorRole.isStaff else { return self }
+        var entry = self
+        entry.actorID = ""
+        entry.actorName = "Alexandrite"
+        if !(to == .cancelled || to == .shipped) { entry.note = nil }
+        return entry
     }
 
     public init(

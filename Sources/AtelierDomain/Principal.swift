@@ -13,6 +13,9 @@ public enum Role: String, CaseIterable, Codable, Sendable {
 
     /// Whoever orders: a shop customer or a partner. They own their orders and see only those.
     public var ordersForItself: Bool { self == .customer || self == .partner }
+
+    /// Alexandrite's own people.
+    public var isStaff: Bool { self == .seller || self == .operator || self == .admin }
 }
 
 /// Who performs an action: a signed-in user, the carrier, or a worker of Atelier itself.

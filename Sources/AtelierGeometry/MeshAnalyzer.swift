@@ -23,7 +23,7 @@ public enum MeshAnalyzer {
         var hi = (-Float.infinity, -Float.infinity, -Float.infinity)
         var k = 0
         for t in 0..<triangleCount {
-            try deadline.check(t)
+            if t & 0xFFF == 0 { try deadline.check() }
             let ax = Double(c[k]) - ox, ay = Double(c[k + 1]) - oy, az = Double(c[k + 2]) - oz
             let bx = Double(c[k + 3]) - ox, by = Double(c[k + 4]) - oy, bz = Double(c[k + 5]) - oz
             let cx = Double(c[k + 6]) - ox, cy = Double(c[k + 7]) - oy, cz = Double(c[k + 8]) - oz
@@ -96,7 +96,7 @@ public enum MeshAnalyzer {
 
         let welded: Bool = try cornerVertex.withUnsafeMutableBufferPointer { out in
             for corner in 0..<cornerCount {
-                try deadline.check(corner)
+                if corner & 0xFFF == 0 { try deadline.check() }
                 // +0.0 and -0.0 are the same point
                 let x = c[corner * 3].bitPattern == 0x8000_0000 ? 0 : c[corner * 3].bitPattern
                 let y = c[corner * 3 + 1].bitPattern == 0x8000_0000 ? 0 : c[corner * 3 + 1].bitPattern
@@ -172,7 +172,7 @@ public enum MeshAnalyzer {
         var firstOf = [UInt32](repeating: 0, count: cornerCount)
         var i = 0
         while i < order.count {
-            try deadline.check(i)
+            if i & 0xFFF == 0 { try deadline.check() }
             var j = i
             while j < order.count, key(order[j]) == key(order[i]) {
                 firstOf[order[j]] = UInt32(order[i])
@@ -193,6 +193,10 @@ public enum MeshAnalyzer {
         }
         return (cornerVertex, vertexCount)
     }
+
+    /// Up to this many edges a vertex's list is sorted and searched by hand (a few comparisons);
+    /// past it by the standard sort and a binary search (d log d).
+    static let smallDegree = 16
 
     struct Topology {
         var shells: Int
@@ -219,7 +223,7 @@ public enum MeshAnalyzer {
             try targets.withUnsafeMutableBufferPointer { targets in
                 try parent.withUnsafeMutableBufferPointer { parent in
                     for t in 0..<triangleCount {
-                        try deadline.check(t)
+                        if t & 0xFFF == 0 { try deadline.check() }
                         let a = corners[t * 3], b = corners[t * 3 + 1], cc = corners[t * 3 + 2]
                         if a == b || b == cc || a == cc {
                             degenerate += 1
@@ -244,12 +248,32 @@ public enum MeshAnalyzer {
                         }
                     }
                     for a in 0..<vertexCount {
-                        try deadline.check(a)
+                        if a & 0xFFF == 0 { try deadline.check() }
                         let start = Int(offsets[a]), end = Int(offsets[a + 1])
-                        if end - start > 1 { targets[start..<end].sort() }
+                        if end - start <= Self.smallDegree {
+                            // A closed mesh's vertex has about six edges: insertion sort, in place.
+                            var i = start + 1
+                            while i < end {
+                                let value = targets[i]
+                                var j = i
+                                while j > start, targets[j - 1] > value {
+                                    targets[j] = targets[j - 1]
+                                    j -= 1
+                                }
+                                targets[j] = value
+                                i += 1
+                            }
+                        } else {
+                            targets[start..<end].sort()
+                        }
                     }
                     /// How often `value` is in the sorted range, by binary search.
                     func count(of value: UInt32, in range: Range<Int>) -> Int {
+                        if range.count <= Self.smallDegree {
+                            var found = 0
+                            for f in range where targets[f] == value { found += 1 }
+                            return found
+                        }
                         var low = range.lowerBound, high = range.upperBound
                         while low < high {
                             let mid = (low + high) / 2
@@ -261,7 +285,7 @@ public enum MeshAnalyzer {
                     }
                     // Each directed edge a→b must appear once, and its reverse b→a once.
                     for a in 0..<vertexCount {
-                        try deadline.check(a)
+                        if a & 0xFFF == 0 { try deadline.check() }
                         let start = Int(offsets[a]), end = Int(offsets[a + 1])
                         var e = start
                         while e < end {
@@ -285,7 +309,7 @@ public enum MeshAnalyzer {
                         return x
                     }
                     for t in 0..<triangleCount {
-                        try deadline.check(t)
+                        if t & 0xFFF == 0 { try deadline.check() }
                         let ra = find(corners[t * 3])
                         for corner in 1..<3 {
                             let rb = find(corners[t * 3 + corner])

@@ -28,7 +28,7 @@ public struct WorkDeadline: Sendable {
 
     /// Throws once the deadline has passed; cheap enough to call in every loop step (it reads the
     /// clock only when `step` is a multiple of 4,096).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func check(_ step: Int) throws {
         if step & 0xFFF == 0 { try check() }
     }

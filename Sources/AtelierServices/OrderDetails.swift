@@ -34,10 +34,11 @@ struct OrderReading: Sendable {
         // order's own (another customer's upload of the same bytes never shows their name).
         if let filename = order.modelFilename { model?.filename = filename }
         let quote = try await reader.quote(orderID: id)
-        let history = try await reader.history(orderID: id)
+        var history = try await reader.history(orderID: id)
+        if viewer.role.ordersForItself { history = history.map(\.forCustomer) }
         let notes = viewer.role.ordersForItself ? [] : try await reader.notes(orderID: id)
         return OrderDetails(
-            order: order, model: model, quote: quote, history: history, notes: notes,
+            order: viewer.role.ordersForItself ? order.forCustomer : order, model: model, quote: quote, history: history, notes: notes,
             allowedMoves: OrderLifecycle.allowedMoves(from: order.status, for: viewer.role))
     }
 }

@@ -282,7 +282,8 @@ public struct PartnerService: Sendable {
     public func orders(partner: Principal, status: OrderStatus?, updatedSince: Date?, page: PageRequest) async throws -> Page<Order> {
         try requireRole(partner, .partner)
         return try await context.store.reader.orders(
-            OrderFilter(status: status, customerID: partner.userID, updatedSince: updatedSince), page: page)
+            OrderFilter(status: status, customerID: partner.userID, updatedSince: updatedSince), page: page
+        ).map(\.forCustomer)
     }
 
     public func cancel(orderID: String, reason: String, partner: Principal) async throws -> OrderDetails {

@@ -217,6 +217,6 @@ public struct ShopService: Sendable {
     }
 
     public func myOrders(_ customer: Principal, page: PageRequest) async throws -> Page<Order> {
-        try await context.store.reader.orders(OrderFilter(customerID: customer.userID), page: page)
+        try await context.store.reader.orders(OrderFilter(customerID: customer.userID), page: page).map(\.forCustomer)
     }
 }

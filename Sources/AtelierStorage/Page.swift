@@ -23,6 +23,11 @@ public struct Page<Item: Sendable>: Sendable {
 }
 
 extension Page {
+    /// The same page with each item transformed.
+    public func map<Other: Sendable>(_ transform: (Item) -> Other) -> Page<Other> {
+        Page<Other>(items: items.map(transform), next: next)
+    }
+
     /// Makes a page from up to `limit + 1` fetched items: the extra one only says there is a next page.
     public static func cut(_ fetched: [Item], limit: Int, cursor: (Item) -> Cursor) -> Page {
         guard fetched.count > limit else { return Page(items: fetched, next: nil) }

@@ -242,4 +242,30 @@ struct SecurityTests {
             #expect(fourth.string("detail")?.hasPrefix("You have 3 open orders, the most one account may have at once") == true)
         }
     }
+
+    @Test("a customer's answers name no member of staff and carry no staff note")
+    func noStaffIdentities() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let id = try #require(
+                try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "ball-studs"])
+                    .string("id"))
+            _ = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer)
+            try await harness.pricingWorker.runDueJobs()
+            let seller = try await api.signIn("seller@atelier.test")
+            _ = try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller, json: ["note": "internal: margin is thin"])
+            let op = try await api.signIn("operator@atelier.test")
+            _ = try await api.call(.post, "/api/mes/orders/\(id)/take", token: op)
+            let staffNames = ["Sam Seller", "Olga Operator", "seller@atelier.test", "operator@atelier.test"]
+            for path in ["/api/shop/orders/\(id)", "/api/shop/orders"] {
+                let reply = try await api.call(.get, path, token: customer)
+                #expect(reply.status == .ok)
+                #expect(!reply.text.contains("margin is thin"), "\(path)")
+                for name in staffNames { #expect(!reply.text.contains(name), "\(path) names \(name)") }
+            }
+            // The staff still see who did what.
+            #expect(try await api.call(.get, "/api/crm/orders/\(id)", token: seller).text.contains("margin is thin"))
+        }
+    }
 }

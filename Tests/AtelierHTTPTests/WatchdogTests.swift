@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierHTTP
+import AtelierJobs
 import AtelierServices
 import AtelierStorage
 import AtelierTelemetry
@@ -24,6 +25,32 @@ struct WatchdogTests {
                 .string("id"))
         #expect(try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer).status == .ok)
         return (id, customer)
+    }
+
+    @Test("a job that failed permanently is never re-driven, and one re-driven 3 times is left to a person")
+    func redriveCap() async throws {
+        let harness = try await Harness.make { $0.stallPolicy.budgets[.submitted] = 0 }
+        try await harness.test { api in
+            let (permanent, _) = try await submittedOrder(api)
+            let job = try #require(try await harness.store.reader.latestJob(subject: permanent, kind: PricingJob.kind))
+            try await harness.store.write { tx in
+                try await tx.deadLetterJob(id: job.id, error: PermanentJobError.marker + "cannot be priced: no volume", at: Date())
+            }
+            #expect(
+                try await harness.useCases.watchdog.redrivePricing(orderID: permanent)
+                    == .givenUp(reason: "permanent: cannot be priced: no volume"))
+
+            let (flaky, _) = try await submittedOrder(api)
+            let flakyJob = try #require(try await harness.store.reader.latestJob(subject: flaky, kind: PricingJob.kind))
+            for round in 0..<4 {
+                try await harness.store.write { tx in try await tx.deadLetterJob(id: flakyJob.id, error: "workers were down", at: Date()) }
+                let outcome = try await harness.useCases.watchdog.redrivePricing(orderID: flaky)
+                #expect(
+                    outcome == (round < WatchdogService.maxRedrives ? .redriven : .givenUp(reason: "workers were down")), "round \(round)")
+            }
+            let report = try await harness.useCases.watchdog.scan()
+            #expect(report.redriven.isEmpty)
+        }
     }
 
     @Test("a pricing job that died is re-driven by the watchdog, and the order gets its price")

@@ -69,6 +69,21 @@ extension Reply {
 
 @Suite("Web pages")
 struct WebPagesTests {
+    @Test("after sign-in, next= goes only to a page of this site, however it is disguised")
+    func noOpenRedirect() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            for next in ["/\t/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/\n/evil.example", " /x"] {
+                let reply = try await browser.post(
+                    "/sign-in", [("email", "customer@atelier.test"), ("password", Harness.password), ("next", next)])
+                #expect(reply.location == "/orders", "next=\(next.debugDescription) went to \(reply.location ?? "nowhere")")
+            }
+            let inside = try await browser.post(
+                "/sign-in", [("email", "customer@atelier.test"), ("password", Harness.password), ("next", "/orders?page=2")])
+            #expect(inside.location == "/orders?page=2")
+        }
+    }
+
     @Test("signing in sets a session cookie and opens each person's first page; a wrong password says so")
     func signIn() async throws {
         let harness = try await Harness.make()
