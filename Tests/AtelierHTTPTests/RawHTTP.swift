@@ -7,8 +7,8 @@ import Foundation
 /// HTTP spoken by hand over a socket, for what an ordinary client will not send.
 enum RawHTTP {
     /// Sends a POST whose body comes in `chunks` chunks of `chunk` bytes (no length given) and
-    /// reads the status of the answer. Returns it with how many chunks were sent before the server
-    /// answered or closed the connection.
+    /// reads the status of the answer (0 when the connection closed without one). Returns it with
+    /// how many chunks were sent before the server answered or closed the connection.
     static func chunkedUpload(port: Int, path: String, contentType: String, chunk: Int, chunks: Int) async throws -> (Int, Int) {
         try await Task.detached {
             let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -48,7 +48,8 @@ enum RawHTTP {
             if sent == chunks { _ = send(Array("0\r\n\r\n".utf8)) }
             var answer = [UInt8](repeating: 0, count: 4096)
             let n = recv(fd, &answer, answer.count, 0)
-            guard n > 12 else { throw HarnessError("no answer after \(sent) chunks") }
+            // A server that stops reading may close before its answer arrives (the unread bytes reset it).
+            guard n > 12 else { return (0, sent) }
             let statusLine = String(decoding: answer[0..<n], as: UTF8.self).split(separator: " ")
             return (Int(statusLine[1]) ?? 0, sent)
         }.value

@@ -183,8 +183,8 @@ struct SecurityTests {
         try await harness.live { _, port in
             let (status, sent) = try await RawHTTP.chunkedUpload(
                 port: port, path: "/api/auth/sign-in", contentType: "application/json", chunk: 64 * 1024, chunks: 400)
-            #expect(status == 413)
-            #expect(sent < 400, "the server answered before the whole 25 MB arrived")
+            #expect(status == 413 || status == 0, "413, or closed before its answer could arrive: \(status)")
+            #expect(sent < 400, "the server stopped the body before the whole 25 MB arrived")
         }
     }
 
