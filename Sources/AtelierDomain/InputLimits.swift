@@ -1,3 +1,5 @@
+import Foundation
+
 /// The bounds of every text and list a person or a partner sends, in one place (and in
 /// docs/security.md). A value past its bound is refused with a message that names the bound.
 public enum InputLimits {

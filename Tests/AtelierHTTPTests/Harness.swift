@@ -136,6 +136,15 @@ struct API: Sendable {
         }
     }
 
+    /// Starts an order of a catalog piece (so it has its model) and submits it; returns its id.
+    func submittedCatalogOrder(token: String, piece: String = "ball-studs") async throws -> String {
+        let created = try await call(.post, "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": piece])
+        guard let id = created.string("id") else { throw HarnessError("no order: \(created.status) \(created.text)") }
+        let submitted = try await call(.post, "/api/shop/orders/\(id)/submit", token: token)
+        guard submitted.status == .ok else { throw HarnessError("submit of \(id): \(submitted.status) \(submitted.text)") }
+        return id
+    }
+
     /// Signs in and returns the bearer token.
     func signIn(_ email: String, password: String = Harness.password) async throws -> String {
         let reply = try await call(.post, "/api/auth/sign-in", json: ["email": email, "password": password])

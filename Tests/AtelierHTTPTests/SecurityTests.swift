@@ -248,10 +248,7 @@ struct SecurityTests {
         let harness = try await Harness.make()
         try await harness.test { api in
             let customer = try await api.signIn("customer@atelier.test")
-            let id = try #require(
-                try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "ball-studs"])
-                    .string("id"))
-            _ = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer)
+            let id = try await api.submittedCatalogOrder(token: customer)
             try await harness.pricingWorker.runDueJobs()
             let seller = try await api.signIn("seller@atelier.test")
             _ = try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller, json: ["note": "internal: margin is thin"])

@@ -20,11 +20,7 @@ struct WatchdogTests {
     /// A customer's order in `SUBMITTED`, and the customer's token.
     func submittedOrder(_ api: API) async throws -> (String, String) {
         let customer = try await api.signIn("customer@atelier.test")
-        let id = try #require(
-            try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "ball-studs"])
-                .string("id"))
-        #expect(try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer).status == .ok)
-        return (id, customer)
+        return (try await api.submittedCatalogOrder(token: customer), customer)
     }
 
     @Test("a job that failed permanently is never re-driven, and one re-driven 3 times is left to a person")

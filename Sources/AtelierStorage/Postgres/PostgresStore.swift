@@ -236,13 +236,22 @@ final class Race<T: Sendable>: Sendable {
         var continuation: CheckedContinuation<T, any Error>?
         var work: Task<Void, Never>?
         var timer: Task<Void, Never>?
+        /// The caller was cancelled before the work started.
+        var cancelled = false
     }
     private let state = Mutex(State())
 
     func start(
         _ continuation: CheckedContinuation<T, any Error>, work: () -> Task<Void, Never>, timer: () -> Task<Void, Never>
     ) {
-        state.withLock { $0.continuation = continuation }
+        let cancelled = state.withLock { state in
+            if !state.cancelled { state.continuation = continuation }
+            return state.cancelled
+        }
+        if cancelled {
+            continuation.resume(throwing: CancellationError())
+            return
+        }
         let work = work()
         let timer = timer()
         state.withLock { state in
@@ -263,6 +272,7 @@ final class Race<T: Sendable>: Sendable {
     }
 
     func cancel() {
+        state.withLock { $0.cancelled = true }
         settle(.failure(CancellationError()))
     }
 }
