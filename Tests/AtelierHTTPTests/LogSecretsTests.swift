@@ -12,7 +12,7 @@ struct LogSecretsTests {
         let password = "password-\(UUID().uuidString)"
         let server = try await AtelierProcess.start(
             dataDirectory: data, environment: ["ATELIER_LOG_LEVEL": "trace", "ATELIER_CARRIER_SECRET": carrierSecret])
-        defer { _ = server.stop() }
+        defer { server.terminate() }
 
         #expect(
             try await server.call("POST", "/api/auth/sign-up", json: ["email": "logs@example.com", "name": "Lou", "password": password]).0
@@ -37,7 +37,7 @@ struct LogSecretsTests {
         // A partner's API key: made by the CLI, used on the partner port, logged only as the partner's id.
         let (cli, cliOutput) = try AtelierProcess.launch(
             ["partner", "create", "--name", "Log Shop", "--email", "logs@partner.test"], dataDirectory: data, environment: [:])
-        cli.waitUntilExit()
+        _ = await AtelierProcess.exit(of: cli)
         try await Task.sleep(for: .milliseconds(100))
         let partnerKey = try #require(
             cliOutput.text.range(of: #"atk_[A-Za-z0-9_-]+"#, options: .regularExpression).map { String(cliOutput.text[$0]) })
@@ -75,7 +75,7 @@ struct LogSecretsTests {
         // It waits for the database a while; three seconds of its logs are enough to judge.
         try await Task.sleep(for: .seconds(3))
         process.terminate()
-        process.waitUntilExit()
+        _ = await AtelierProcess.exit(of: process)
 
         let logs = output.text
         #expect(logs.contains("waiting for PostgreSQL"))

@@ -74,15 +74,26 @@ final class AtelierProcess: Sendable {
     var logs: String { output.text }
 
     /// SIGKILL: no chance to clean up.
-    func kill() {
+    func kill() async {
         Foundation.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        _ = await Self.exit(of: process)
     }
 
     /// SIGTERM and wait: the graceful path.
-    func stop() -> Int32 {
+    func stop() async -> Int32 {
         process.terminate()
-        process.waitUntilExit()
+        return await Self.exit(of: process)
+    }
+
+    /// SIGTERM without waiting, for a `defer`: the process shuts down on its own.
+    func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
+    /// Waits for `process` to end and returns its status, without holding a thread meanwhile
+    /// (`waitUntilExit()` blocks one of the few threads every test shares).
+    static func exit(of process: Process) async -> Int32 {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
         return process.terminationStatus
     }
 
@@ -141,7 +152,7 @@ struct ProcessKillTests {
             try await store.reader.jobs(state: .running, page: PageRequest()).items.first
         }
         #expect(running.attempts == 1)
-        first.kill()
+        await first.kill()
         #expect(try await store.reader.order(id: id)?.status == .submitted, "the killed worker priced nothing")
 
         let second = try await AtelierProcess.start(dataDirectory: data, environment: ["ATELIER_JOB_LEASE_SECONDS": "2"])
@@ -157,7 +168,7 @@ struct ProcessKillTests {
         #expect(job.state == .done)
         #expect(job.attempts == 2)
         #expect(try await store.reader.jobs(state: .dead, page: PageRequest()).items.isEmpty)
-        #expect(second.stop() == 0, "SIGTERM drains and exits cleanly")
+        #expect(await second.stop() == 0, "SIGTERM drains and exits cleanly")
     }
 
     func waitFor<T>(seconds: Double, _ probe: () async throws -> T?) async throws -> T {

@@ -6,9 +6,6 @@ import Foundation
 
 /// HTTP spoken by hand over a socket, for what an ordinary client will not send.
 enum RawHTTP {
-    /// Sends a POST whose body comes in `chunks` chunks of `chunk` bytes (no length given) and
-    /// reads the status of the answer (0 when the connection closed without one). Returns it with
-    /// how many chunks were sent before the server answered or closed the connection.
     /// A socket connected to `port` on the loopback, whose reads wait at most `readTimeout` seconds.
     /// The caller closes it.
     static func connect(port: Int, readTimeout: Int) throws -> Int32 {
@@ -30,8 +27,11 @@ enum RawHTTP {
         return fd
     }
 
+    /// Sends a POST whose body comes in `chunks` chunks of `chunk` bytes (no length given) and
+    /// reads the status of the answer (0 when the connection closed without one). Returns it with
+    /// how many chunks were sent before the server answered or closed the connection.
     static func chunkedUpload(port: Int, path: String, contentType: String, chunk: Int, chunks: Int) async throws -> (Int, Int) {
-        try await Task.detached {
+        try await onOwnThread {
             let fd = try connect(port: port, readTimeout: 10)
             defer { close(fd) }
             func send(_ bytes: [UInt8]) -> Bool {
@@ -62,6 +62,6 @@ enum RawHTTP {
             guard n > 12 else { return (0, sent) }
             let statusLine = String(decoding: answer[0..<n], as: UTF8.self).split(separator: " ")
             return (Int(statusLine[1]) ?? 0, sent)
-        }.value
+        }
     }
 }

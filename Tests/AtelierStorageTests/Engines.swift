@@ -131,7 +131,10 @@ actor TestPostgres {
     static func open(_ url: String, database: String, limits: PostgresStore.SessionLimits = .init()) throws -> PostgresStore {
         var components = URLComponents(string: url)!
         components.path = "/" + database
-        return try PostgresStore(url: components.string!, maxConnections: 4, limits: limits, logger: Logger(label: "test-postgres"))
+        // A stalled migration fails the tests that need it within a minute instead of holding them for ever.
+        return try PostgresStore(
+            url: components.string!, maxConnections: 4, migrationTimeout: .seconds(60), limits: limits,
+            logger: Logger(label: "test-postgres"))
     }
 
     /// Ends every other session on `database`, as a crash or a failover would.

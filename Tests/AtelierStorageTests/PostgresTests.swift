@@ -1,6 +1,7 @@
 import AtelierStorage
 import Foundation
 import Logging
+import PostgresNIO
 import Testing
 
 @Suite("PostgreSQL")
@@ -30,6 +31,51 @@ struct PostgresTests {
         let running = Task { await instance.run() }
         defer { running.cancel() }
         #expect(try await instance.reader.statusCounts().values.allSatisfy { $0 == 0 })
+    }
+
+    @Test(
+        "a migration that cannot finish fails by its deadline instead of holding the instance's start for ever",
+        .enabled(if: TestPostgres.url != nil))
+    func stalledMigration() async throws {
+        let database = try await TestPostgres.shared.freshEmptyDatabase()
+        var components = URLComponents(string: TestPostgres.url!)!
+        components.path = "/" + database
+        // Another instance holds the migration lock and does not let go.
+        let holder = PostgresClient(
+            configuration: .init(
+                host: components.host!, port: components.port!, username: components.user!, password: components.password,
+                database: database,
+                tls: .disable),
+            backgroundLogger: Logger(label: "test"))
+        let holderTask = Task { await holder.run() }
+        defer { holderTask.cancel() }
+        let locked = AsyncStream<Void>.makeStream()
+        let holding = Task {
+            try await holder.withConnection { connection in
+                let lock = PostgresQuery(unsafeSQL: "SELECT pg_advisory_lock(\(PostgresStore.migrationLock))")
+                _ = try await connection.query(lock, logger: Logger(label: "test")).collect()
+                locked.continuation.yield()
+                try await Task.sleep(for: .seconds(8))
+            }
+        }
+        defer { holding.cancel() }
+        for await _ in locked.stream { break }
+
+        let waiting = try PostgresStore(url: components.string!, migrationTimeout: .seconds(2), logger: Logger(label: "test"))
+        let waitingTask = Task { await waiting.run() }
+        defer { waitingTask.cancel() }
+        let started = ContinuousClock.now
+        do {
+            try await waiting.migrate()
+            Issue.record("migrated while another instance held the lock")
+        } catch let error as StorageError {
+            guard case .unavailable = error else {
+                Issue.record("a stalled migration answered \(error)")
+                return
+            }
+        }
+        let waited = ContinuousClock.now - started
+        #expect(waited >= .seconds(2) && waited < .seconds(6), "gave up after \(waited)")
     }
 
     @Test("an unreachable server is reported as unavailable, quickly")

@@ -13,6 +13,8 @@ import Synchronization
 /// the store is used.
 public final class PostgresStore: Store {
     static let channel = "atelier_jobs"
+    /// The advisory lock instances take turns on to migrate.
+    public static let migrationLock = 7_271_027
     let client: PostgresClient
     let logger: Logger
     let signals = JobSignals()
@@ -20,6 +22,8 @@ public final class PostgresStore: Store {
     let metrics = DatabaseMetrics(engine: "postgres")
     /// Longest wait for one read or one whole transaction; past it the caller gets ``StorageError/unavailable(_:)``.
     let timeout: Duration
+    /// Longest wait for ``migrate()``, turns behind other instances included.
+    let migrationTimeout: Duration
     /// The server's own limits on every connection: a lock wait, a statement, a transaction left
     /// idle (a frozen instance's transaction is ended by the server and its locks released).
     public struct SessionLimits: Sendable {
@@ -33,11 +37,15 @@ public final class PostgresStore: Store {
     ///   - url: `postgres://user:password@host:port/database`
     ///   - maxConnections: size of the connection pool of this instance
     ///   - timeout: longest wait for one read or one transaction (a database that does not answer fails fast)
+    ///   - migrationTimeout: longest wait for the migrations: an instance whose migration stalls
+    ///     (its transaction ended by the server while the instance was frozen, say) fails to start
+    ///     and is started again by its supervisor, rather than waiting for ever
     ///   - limits: `lock_timeout`, `statement_timeout` and `idle_in_transaction_session_timeout` of
     ///     every connection; the server cancels a statement past its limit itself, so this
     ///     instance's own deadline (`timeout`, kept a little longer) is only for a server that is gone
     public init(
-        url: String, maxConnections: Int = 10, timeout: Duration = .seconds(3), limits: SessionLimits = SessionLimits(), logger: Logger
+        url: String, maxConnections: Int = 10, timeout: Duration = .seconds(3), migrationTimeout: Duration = .seconds(600),
+        limits: SessionLimits = SessionLimits(), logger: Logger
     ) throws {
         guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
             let host = components.host, !host.isEmpty
@@ -61,6 +69,7 @@ public final class PostgresStore: Store {
         self.logger = logger
         // The server's statement limit answers first; this one is for a server that answers nothing.
         self.timeout = max(timeout, limits.statementTimeout + .milliseconds(500))
+        self.migrationTimeout = migrationTimeout
     }
 
     /// Runs the connection pool and the `LISTEN` loop until the task is cancelled.
@@ -105,20 +114,19 @@ public final class PostgresStore: Store {
     func translating<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         guard !breaker.isOpen else { throw StorageError.unavailable("PostgreSQL is unreachable; retrying shortly") }
         do {
-            return try await metrics.measure { try await withTimeout(body) }
+            return try await metrics.measure { try await withTimeout(timeout, body) }
         } catch let error as StorageError {
             if case .unavailable = error { breaker.trip() }
             throw error
         }
     }
 
-    /// Runs `body` and answers by ``timeout`` at the latest, even when `body` does not end when
-    /// cancelled (a statement sent on a connection the server has just closed can wait for ever in
-    /// the driver): the caller then gets ``StorageError/unavailable(_:)`` and `body`, cancelled,
-    /// is left to end on its own.
-    private func withTimeout<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Runs `body`, translating errors, and answers by `timeout` at the latest, even when `body`
+    /// does not end when cancelled (a statement sent on a connection the server has just closed
+    /// can wait for ever in the driver): the caller then gets ``StorageError/unavailable(_:)`` and
+    /// `body`, cancelled, is left to end on its own.
+    private func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let race = Race<T>()
-        let timeout = self.timeout
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 race.start(continuation) {
@@ -162,14 +170,15 @@ public final class PostgresStore: Store {
     }
 
     public func migrate() async throws {
-        try await translated {
+        let (client, logger) = (client, logger)
+        try await withTimeout(migrationTimeout) {
             try await client.withTransaction(logger: logger) { connection in
                 let sql = PostgresExecutor(target: .connection(connection), logger: logger)
                 // Instances starting together take turns here, however long the one before takes:
                 // a migration is not a request, and no request's limits apply to it.
                 try await sql.execute("SET LOCAL lock_timeout = 0", [])
                 try await sql.execute("SET LOCAL statement_timeout = 0", [])
-                try await sql.execute("SELECT pg_advisory_xact_lock(7271027)", [])
+                try await sql.execute("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", [])
                 try await sql.execute(
                     "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", [])
                 let applied = Set(try await sql.query("SELECT version FROM schema_migrations", []).map { try $0.string("version") })
