@@ -117,13 +117,15 @@ struct PostgresTests {
         try await insertCustomer(healthy)
 
         // The frozen instance changes a row and then stops, inside its transaction.
+        let locked = AsyncStream<Void>.makeStream()
         let stuck = Task {
             try await frozen.write { tx in
                 try await tx.update(userID: customer.userID, role: .seller)
+                locked.continuation.yield()
                 try await Task.sleep(for: .seconds(2))
             }
         }
-        try await Task.sleep(for: .milliseconds(300))
+        for await _ in locked.stream { break }
         let started = ContinuousClock.now
         do {
             try await healthy.write { tx in try await tx.update(userID: customer.userID, role: .operator) }
