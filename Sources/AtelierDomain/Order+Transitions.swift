@@ -53,8 +53,9 @@ extension Order {
         return [entry]
     }
 
-    /// The customer places the order: `SUBMITTED`, with the delivery date promised from now.
-    public mutating func submit(by actor: Principal, at now: Date, promise: TimeInterval = StallPolicy().promise) throws -> HistoryEntry {
+    /// The customer places the order: `SUBMITTED`, with the delivery date `promise` seconds from now
+    /// (the configured promise: no default, so that no path can forget it).
+    public mutating func submit(by actor: Principal, at now: Date, promise: TimeInterval) throws -> HistoryEntry {
         guard modelHash != nil else {
             throw DomainError.invalid("Order \(id) has no model; attach one before submitting.")
         }

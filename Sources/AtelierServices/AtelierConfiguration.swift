@@ -157,6 +157,17 @@ public struct AtelierConfiguration: Sendable {
             }
             return value
         }
+        // An on/off setting: 1, 0, true or false; anything else is reported, never read as "off".
+        func flag(_ name: String) -> Bool? {
+            guard let text = string(name) else { return nil }
+            switch text.lowercased() {
+            case "1", "true": return true
+            case "0", "false": return false
+            default:
+                problems.append("\(name)=\(text) must be 1 or 0")
+                return nil
+            }
+        }
         if let value = string("ATELIER_DATA") { config.dataDirectory = value }
         if let value = string("ATELIER_HOST") { config.host = value }
         if let value: Int = number("ATELIER_PORT", 0...65535) { config.port = value }
@@ -179,13 +190,7 @@ public struct AtelierConfiguration: Sendable {
         if let value: Double = number("ATELIER_SESSION_HOURS", 0.01...10_000) { config.sessionHours = value }
         if let value: Double = number("ATELIER_SESSION_IDLE_HOURS", 0.01...10_000) { config.sessionIdleHours = value }
         if let value: Int = number("ATELIER_BCRYPT_COST", 4...16) { config.bcryptCost = value }
-        if let value = string("ATELIER_DEMO") {
-            guard ["0", "1", "true", "false"].contains(value) else {
-                problems.append("ATELIER_DEMO=\(value) must be 1 or 0")
-                return config
-            }
-            config.demoData = value == "1" || value == "true"
-        }
+        if let value = flag("ATELIER_DEMO") { config.demoData = value }
         if let value = string("ATELIER_DATABASE_URL") {
             if !(value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")) {
                 problems.append("ATELIER_DATABASE_URL must start with postgres:// (its value is not shown: it may hold a password)")
@@ -211,10 +216,8 @@ public struct AtelierConfiguration: Sendable {
         if let value = string("ATELIER_WEBHOOK_HOSTS") {
             config.webhookPolicy.allowedHosts = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         }
-        if let value = string("ATELIER_WEBHOOK_ALLOW_HTTP") { config.webhookPolicy.allowHTTP = value == "1" || value == "true" }
-        if let value = string("ATELIER_WEBHOOK_ALLOW_PRIVATE") {
-            config.webhookPolicy.allowPrivateAddresses = value == "1" || value == "true"
-        }
+        if let value = flag("ATELIER_WEBHOOK_ALLOW_HTTP") { config.webhookPolicy.allowHTTP = value }
+        if let value = flag("ATELIER_WEBHOOK_ALLOW_PRIVATE") { config.webhookPolicy.allowPrivateAddresses = value }
         if let value: Double = number("ATELIER_WEBHOOK_TIMEOUT_SECONDS", 0.1...300) { config.webhookPolicy.timeout = .seconds(value) }
         if let value: Double = number("ATELIER_WEBHOOK_RETRY_HOURS", 0.0001...720) {
             config.webhookPolicy.retryWindow = .seconds(value * 3600)
@@ -242,7 +245,14 @@ public struct AtelierConfiguration: Sendable {
             }
         }
         if let value = string("ATELIER_DEMO_PASSWORD") { config.demoPassword = Secret(value) }
-        if let value = string("ATELIER_LOG_LEVEL") { config.logLevel = value }
+        if let value = string("ATELIER_LOG_LEVEL") {
+            let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+            if levels.contains(value.lowercased()) {
+                config.logLevel = value.lowercased()
+            } else {
+                problems.append("ATELIER_LOG_LEVEL=\(value) is not one of \(levels.joined(separator: ", "))")
+            }
+        }
         guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
         return config
     }

@@ -183,6 +183,7 @@ public struct ShopService: Sendable {
         try await context.orderSpan("order.submit", orderID: orderID) {
             let now = context.time.now()
             let maxAttempts = context.configuration.jobMaxAttempts
+            let promise = context.configuration.stallPolicy.promise
             return try await Idempotency.once(key: idempotencyKey) {
                 try await context.store.write { tx in
                     if let replay = try await Idempotency.replay(
@@ -191,7 +192,7 @@ public struct ShopService: Sendable {
                         return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
                     }
                     let order = try await tx.change(orderID: orderID, by: customer) { order in
-                        [try order.submit(by: customer, at: now)]
+                        [try order.submit(by: customer, at: now, promise: promise)]
                     }
                     try await tx.enqueue(PricingJob(orderID: orderID), at: now, maxAttempts: maxAttempts)
                     try await Idempotency.remember(

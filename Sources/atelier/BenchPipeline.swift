@@ -135,7 +135,7 @@ struct BenchPipeline: AsyncParsableCommand {
                 at: now)
             var history = [created]
             history += try order.attachModel(hash: piece.modelHash, filename: piece.modelFilename, by: customer, at: now)
-            if state == .submitted { history.append(try order.submit(by: customer, at: now)) }
+            if state == .submitted { history.append(try order.submit(by: customer, at: now, promise: StallPolicy().promise)) }
             built.append((order, history))
         }
         let orders = built

@@ -10,7 +10,7 @@ struct AutoApprovalTests {
         var (order, _) = try Order.start(
             id: "o-9", customer: gemShop, materialCode: "gold-585", finishCodes: [], reference: "PO-9", at: t0)
         _ = try order.attachModel(hash: "abc", filename: "ring.stl", by: gemShop, at: t0)
-        _ = try order.submit(by: gemShop, at: t0)
+        _ = try order.submit(by: gemShop, at: t0, promise: 86_400)
         _ = try order.recordPrice(total: Money(minorUnits: total, currency: "EUR"), by: .pricing, at: t0)
         return order
     }

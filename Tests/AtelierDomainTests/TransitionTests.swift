@@ -38,7 +38,7 @@ func order(in status: OrderStatus) throws -> Order {
     }
     let path: [(inout Order) throws -> HistoryEntry] = [
         { try $0.attachModel(hash: "abc", filename: "ring.stl", by: People.customer, at: t0)[0] },
-        { try $0.submit(by: People.customer, at: t0) },
+        { try $0.submit(by: People.customer, at: t0, promise: 86_400) },
         { try $0.recordPrice(total: Money(minorUnits: 10_000, currency: "EUR"), by: .pricing, at: t0) },
         { try $0.approve(by: People.seller, at: t0) },
         { try $0.take(by: People.operatorOlga, at: t0) },
@@ -145,7 +145,7 @@ struct TransitionTests {
     func otherCustomer() throws {
         var order = try order(in: .fileUploaded)
         #expect(throws: DomainError.notYours(orderID: "o-1", reason: "it belongs to another customer.")) {
-            _ = try order.submit(by: People.otherCustomer, at: t0)
+            _ = try order.submit(by: People.otherCustomer, at: t0, promise: 86_400)
         }
     }
 
@@ -197,7 +197,7 @@ struct TransitionTests {
         var initiated = try order(in: .initiated)
         initiated.status = .fileUploaded
         #expect(throws: DomainError.invalid("Order o-1 has no model; attach one before submitting.")) {
-            _ = try initiated.submit(by: People.customer, at: t0)
+            _ = try initiated.submit(by: People.customer, at: t0, promise: 86_400)
         }
     }
 }

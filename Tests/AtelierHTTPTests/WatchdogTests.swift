@@ -117,6 +117,18 @@ struct WatchdogTests {
         }
     }
 
+    @Test("a shop order is promised the configured number of days, not the default")
+    func configuredPromise() async throws {
+        let harness = try await Harness.make { $0.stallPolicy.promise = 9 * 86_400 }
+        try await harness.test { api in
+            let (id, customer) = try await submittedOrder(api)
+            let order = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).json["order"] as? [String: Any]
+            let promised = try #require((order?["promisedBy"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            let submitted = try #require(try await harness.store.reader.history(orderID: id).first { $0.to == .submitted }?.at)
+            #expect(abs(promised.timeIntervalSince(submitted) - 9 * 86_400) < 1, "promised \(promised), submitted \(submitted)")
+        }
+    }
+
     @Test("metrics are served on the ops listener only, with requests, orders, queue and stalls")
     func metrics() async throws {
         _ = testMetrics  // bootstrap before anything is recorded

@@ -1,0 +1,39 @@
+import AtelierServices
+import Testing
+
+@Suite("Configuration")
+struct ConfigurationTests {
+    @Test("every invalid setting is reported together, and an invalid one never hides the settings after it")
+    func everyProblemReported() throws {
+        let environment = [
+            "ATELIER_DEMO": "yes",
+            "ATELIER_DATABASE_URL": "mysql://somewhere/atelier",
+            "ATELIER_PROMISE_DAYS": "0",
+            "ATELIER_WEBHOOK_ALLOW_PRIVATE": "on",
+            "ATELIER_LOG_LEVEL": "loud",
+        ]
+        do {
+            _ = try AtelierConfiguration.fromEnvironment(environment)
+            Issue.record("an invalid configuration was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.problems.count == 5, "\(error.problems)")
+            for name in environment.keys {
+                #expect(error.problems.contains { $0.hasPrefix(name) }, "\(name) is not reported: \(error.problems)")
+            }
+            #expect(!error.description.contains("mysql://somewhere"), "the database URL may hold a password")
+        }
+    }
+
+    @Test("settings after an on/off one are read")
+    func settingsAfterAFlag() throws {
+        let configuration = try AtelierConfiguration.fromEnvironment([
+            "ATELIER_DEMO": "0", "ATELIER_DATABASE_URL": "postgres://atelier@db:5432/atelier", "ATELIER_PROMISE_DAYS": "9",
+            "ATELIER_WEBHOOK_ALLOW_PRIVATE": "true", "ATELIER_LOG_LEVEL": "WARNING",
+        ])
+        #expect(configuration.demoData == false)
+        #expect(configuration.databaseURL?.value == "postgres://atelier@db:5432/atelier")
+        #expect(configuration.stallPolicy.promise == 9 * 86_400)
+        #expect(configuration.webhookPolicy.allowPrivateAddresses)
+        #expect(configuration.logLevel == "warning")
+    }
+}
