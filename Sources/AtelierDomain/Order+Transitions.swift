@@ -4,7 +4,7 @@ extension Order {
     /// Creates a new order in `INITIATED`, with its first history row.
     public static func start(
         id: String, customer: Principal, materialCode: String, finishCodes: [String],
-        catalogItemID: String? = nil, reference: String? = nil, at now: Date
+        catalogItemID: String? = nil, reference: String? = nil, traceContext: String? = nil, at now: Date
     ) throws -> (Order, HistoryEntry) {
         guard customer.role.ordersForItself else {
             throw DomainError.invalid("Only a customer or a partner can start an order, not a \(customer.role.rawValue).")
@@ -19,6 +19,7 @@ extension Order {
         )
         order.channel = customer.role == .partner ? .partner : .shop
         order.reference = reference
+        order.traceContext = traceContext
         return (order, HistoryEntry(orderID: id, from: nil, to: .initiated, actor: customer, at: now, note: "order created"))
     }
 

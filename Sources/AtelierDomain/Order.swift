@@ -1,33 +1,36 @@
 import Foundation
 
 /// A customer's or partner's order: the aggregate that guards every change of its status.
+///
+/// Its fields are read-only outside the domain: a status changes only through the transition
+/// table (``transition(to:by:at:note:)`` and the named moves), by construction.
 public struct Order: Sendable, Hashable, Codable {
-    public var id: String
-    public var customerID: String
-    public var status: OrderStatus
+    public internal(set) var id: String
+    public internal(set) var customerID: String
+    public internal(set) var status: OrderStatus
     /// When the order entered its current status.
-    public var statusSince: Date
-    public var materialCode: String
-    public var finishCodes: [String]
-    public var catalogItemID: String?
+    public internal(set) var statusSince: Date
+    public internal(set) var materialCode: String
+    public internal(set) var finishCodes: [String]
+    public internal(set) var catalogItemID: String?
     /// SHA-256 of the attached model file, hex.
-    public var modelHash: String?
-    public var modelFilename: String?
+    public internal(set) var modelHash: String?
+    public internal(set) var modelFilename: String?
     /// The operator who took the order into work (and is paid for it).
-    public var assigneeID: String?
-    public var assigneeName: String?
-    public var trackingNumber: String?
-    public var cancelReason: String?
+    public internal(set) var assigneeID: String?
+    public internal(set) var assigneeName: String?
+    public internal(set) var trackingNumber: String?
+    public internal(set) var cancelReason: String?
     /// The delivery date promised to the customer, set when the order is submitted.
-    public var promisedBy: Date?
+    public internal(set) var promisedBy: Date?
     /// Opaque correlation for observability: the trace that every step of this order joins.
-    public var traceContext: String?
+    public internal(set) var traceContext: String?
     /// Where the order came from: the web shop or the partner API.
-    public var channel: OrderChannel = .shop
+    public internal(set) var channel: OrderChannel = .shop
     /// The partner's own reference for the order (its order number), if it gave one.
-    public var reference: String?
-    public var createdAt: Date
-    public var updatedAt: Date
+    public internal(set) var reference: String?
+    public internal(set) var createdAt: Date
+    public internal(set) var updatedAt: Date
 
     public init(
         id: String, customerID: String, materialCode: String, finishCodes: [String],
@@ -42,6 +45,33 @@ public struct Order: Sendable, Hashable, Codable {
         self.catalogItemID = catalogItemID
         self.createdAt = createdAt
         self.updatedAt = createdAt
+    }
+
+    /// An order as it was stored, every field as given: for storage to read one back, not a way
+    /// to change one (a change goes through the transition table).
+    public static func restored(
+        id: String, customerID: String, status: OrderStatus, statusSince: Date, materialCode: String, finishCodes: [String],
+        catalogItemID: String?, modelHash: String?, modelFilename: String?, assigneeID: String?, assigneeName: String?,
+        trackingNumber: String?, cancelReason: String?, promisedBy: Date?, traceContext: String?, channel: OrderChannel,
+        reference: String?, createdAt: Date, updatedAt: Date
+    ) -> Order {
+        var order = Order(
+            id: id, customerID: customerID, materialCode: materialCode, finishCodes: finishCodes, catalogItemID: catalogItemID,
+            createdAt: createdAt)
+        order.status = status
+        order.statusSince = statusSince
+        order.modelHash = modelHash
+        order.modelFilename = modelFilename
+        order.assigneeID = assigneeID
+        order.assigneeName = assigneeName
+        order.trackingNumber = trackingNumber
+        order.cancelReason = cancelReason
+        order.promisedBy = promisedBy
+        order.traceContext = traceContext
+        order.channel = channel
+        order.reference = reference
+        order.updatedAt = updatedAt
+        return order
     }
 }
 

@@ -54,12 +54,20 @@ func sizeClass(triangles: Int) -> String {
 }
 
 extension UseCaseContext {
-    /// Prices a model without storing anything (the shop's estimate, the partners' instant quote).
-    func estimate(material: String, finishes: [String], bytes: [UInt8], filename: String?, owner: String) async throws -> (Quote, ModelInfo)
-    {
+    /// The price list, once `material` and `finishes` are known to be on it: every order and
+    /// estimate is checked here, before any work on its model.
+    @discardableResult
+    func offered(material: String, finishes: [String]) async throws -> PriceList {
         let priceList = try await store.reader.priceList()
         _ = try priceList.material(material)
         _ = try priceList.finishes(finishes)
+        return priceList
+    }
+
+    /// Prices a model without storing anything (the shop's estimate, the partners' instant quote).
+    func estimate(material: String, finishes: [String], bytes: [UInt8], filename: String?, owner: String) async throws -> (Quote, ModelInfo)
+    {
+        let priceList = try await offered(material: material, finishes: finishes)
         let info = try await ModelIntake.analyze(
             bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits, on: compute, owner: owner)
         let quote = try QuoteCalculator.quote(metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList)

@@ -223,9 +223,7 @@ public struct PartnerService: Sendable {
             if let reference = request.reference, reference.isEmpty || reference.count > 100 {
                 throw DomainError.invalid("A reference has 1 to 100 characters.")
             }
-            let priceList = try await context.store.reader.priceList()
-            _ = try priceList.material(request.material)
-            _ = try priceList.finishes(request.finishes)
+            try await context.offered(material: request.material, finishes: request.finishes)
             let scope = "partner.create:\(partner.userID)"
             let fingerprint = request.fingerprint
             // A retry must not pay for the analysis again.
@@ -245,12 +243,10 @@ public struct PartnerService: Sendable {
                     }
                     var (order, created) = try Order.start(
                         id: id, customer: partner, materialCode: request.material, finishCodes: request.finishes,
-                        reference: request.reference,
-                        at: now)
+                        reference: request.reference, traceContext: TraceContext.current(), at: now)
                     var history = [created]
                     history += try order.attachModel(hash: info.hash, filename: filename, by: partner, at: now)
                     history.append(try order.submit(by: partner, at: now, promise: context.configuration.stallPolicy.promise))
-                    order.traceContext = TraceContext.current()
                     try await tx.insert(model: info, bytes: request.model, at: now)
                     try await tx.insert(order: order)
                     try await tx.append(history: history)

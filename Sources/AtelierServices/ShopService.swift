@@ -47,9 +47,7 @@ public struct ShopService: Sendable {
         let id = context.newID()
         return try await context.orderSpan("order.create", orderID: id) {
             try await context.checkHoldings(of: customer, newOrder: true)
-            let priceList = try await context.store.reader.priceList()
-            _ = try priceList.material(request.material)
-            _ = try priceList.finishes(request.finishes)
+            try await context.offered(material: request.material, finishes: request.finishes)
             let now = context.time.now()
             let fingerprint = sha256Hex(try JSONEncoder.sorted.encode(request))
             return try await Idempotency.once(key: idempotencyKey) {
@@ -68,12 +66,11 @@ public struct ShopService: Sendable {
                     }
                     var (order, created) = try Order.start(
                         id: id, customer: customer, materialCode: request.material, finishCodes: request.finishes,
-                        catalogItemID: item?.id, at: now)
+                        catalogItemID: item?.id, traceContext: TraceContext.current(), at: now)
                     var history = [created]
                     if let item {
                         history += try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now)
                     }
-                    order.traceContext = TraceContext.current()
                     try await tx.insert(order: order)
                     try await tx.append(history: history)
                     try await Idempotency.remember(
@@ -93,9 +90,7 @@ public struct ShopService: Sendable {
         let id = context.newID()
         return try await context.orderSpan("order.create", orderID: id) {
             try await context.checkHoldings(of: customer, newOrder: true, addingModelBytes: bytes.count)
-            let priceList = try await context.store.reader.priceList()
-            _ = try priceList.material(request.material)
-            _ = try priceList.finishes(request.finishes)
+            try await context.offered(material: request.material, finishes: request.finishes)
             let name = ModelIntake.cleanFilename(filename)
             let info = try await ModelIntake.analyze(
                 bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute,
@@ -103,11 +98,11 @@ public struct ShopService: Sendable {
             let now = context.time.now()
             return try await context.store.write { tx in
                 var (order, created) = try Order.start(
-                    id: id, customer: customer, materialCode: request.material, finishCodes: request.finishes, at: now)
+                    id: id, customer: customer, materialCode: request.material, finishCodes: request.finishes,
+                    traceContext: TraceContext.current(), at: now)
                 var history = [created]
                 history += try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
                 if let note { history[history.count - 1].note = note }
-                order.traceContext = TraceContext.current()
                 try await tx.insert(model: info, bytes: bytes, at: now)
                 try await tx.insert(order: order)
                 try await tx.append(history: history)

@@ -194,8 +194,13 @@ struct TransitionTests {
     func requiredValues() throws {
         var packed = try order(in: .packaging)
         #expect(throws: DomainError.self) { _ = try packed.ship(trackingNumber: " ", by: People.operatorOlga, at: t0) }
-        var initiated = try order(in: .initiated)
-        initiated.status = .fileUploaded
+        let fresh = try order(in: .initiated)
+        // An order in FILE_UPLOADED without a model, as a damaged row would read back.
+        var initiated = Order.restored(
+            id: fresh.id, customerID: fresh.customerID, status: .fileUploaded, statusSince: t0,
+            materialCode: fresh.materialCode, finishCodes: [], catalogItemID: nil, modelHash: nil, modelFilename: nil,
+            assigneeID: nil, assigneeName: nil, trackingNumber: nil, cancelReason: nil, promisedBy: nil, traceContext: nil,
+            channel: .shop, reference: nil, createdAt: t0, updatedAt: t0)
         #expect(throws: DomainError.invalid("Order o-1 has no model; attach one before submitting.")) {
             _ = try initiated.submit(by: People.customer, at: t0, promise: 86_400)
         }

@@ -29,6 +29,19 @@ enum Engine: String, CaseIterable, CustomStringConvertible {
     }
 }
 
+extension Order {
+    /// This order as storage might hold it, with the given fields changed: the storage tests put
+    /// rows in states directly, without the moves that lead there.
+    func stored(status: OrderStatus? = nil, trackingNumber: String? = nil) -> Order {
+        Order.restored(
+            id: id, customerID: customerID, status: status ?? self.status, statusSince: statusSince, materialCode: materialCode,
+            finishCodes: finishCodes, catalogItemID: catalogItemID, modelHash: modelHash, modelFilename: modelFilename,
+            assigneeID: assigneeID, assigneeName: assigneeName, trackingNumber: trackingNumber ?? self.trackingNumber,
+            cancelReason: cancelReason, promisedBy: promisedBy, traceContext: traceContext, channel: channel, reference: reference,
+            createdAt: createdAt, updatedAt: updatedAt)
+    }
+}
+
 /// A clock the test moves by hand.
 final class TestClock: TimeSource, Sendable {
     private let current: Mutex<Date>
@@ -54,10 +67,10 @@ func insertOrders(_ store: any Store, count: Int, status: OrderStatus = .initiat
     try await store.write { tx in
         var orders: [Order] = []
         for i in 0..<count {
-            var order = Order(
+            let order = Order(
                 id: String(format: "o-%04d", i), customerID: customer.userID, materialCode: "gold-585", finishCodes: ["polish"],
-                createdAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(i) / 1000))
-            order.status = status
+                createdAt: Date(timeIntervalSince1970: 1_800_000_000 + Double(i) / 1000)
+            ).stored(status: status)
             try await tx.insert(order: order)
             orders.append(order)
         }

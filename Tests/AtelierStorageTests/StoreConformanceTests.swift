@@ -57,9 +57,8 @@ struct StoreConformanceTests {
         try await insertCustomer(store)
         let orders = try await insertOrders(store, count: 5)
         try await store.write { tx in
-            for var order in orders.prefix(2) {
-                order.status = .fileUploaded
-                try await tx.update(order: order, previousStatus: .initiated)
+            for order in orders.prefix(2) {
+                try await tx.update(order: order.stored(status: .fileUploaded), previousStatus: .initiated)
             }
         }
 
@@ -99,7 +98,7 @@ struct StoreConformanceTests {
         let store = try await engine.makeStore()
         try await insertCustomer(store)
         var orders = try await insertOrders(store, count: 3)
-        orders[1].trackingNumber = "TRK-42"
+        orders[1] = orders[1].stored(trackingNumber: "TRK-42")
         try await store.write { [orders] tx in try await tx.update(order: orders[1], previousStatus: .initiated) }
 
         #expect(try await store.reader.orders(OrderFilter(search: "o-0002"), page: PageRequest()).items.map(\.id) == ["o-0002"])
@@ -113,8 +112,8 @@ struct StoreConformanceTests {
         let store = try await engine.makeStore()
         try await insertCustomer(store)
         var orders = try await insertOrders(store, count: 2)
-        orders[0].trackingNumber = "TRK-1"
-        orders[1].trackingNumber = "TRK-1"
+        orders[0] = orders[0].stored(trackingNumber: "TRK-1")
+        orders[1] = orders[1].stored(trackingNumber: "TRK-1")
         try await store.write { [orders] tx in try await tx.update(order: orders[0], previousStatus: .initiated) }
 
         await #expect(throws: StorageError.self) {

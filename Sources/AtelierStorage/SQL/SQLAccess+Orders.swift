@@ -10,24 +10,18 @@ extension SQLAccess {
     static let orderPlaceholders = "(" + Array(repeating: "?", count: 19).joined(separator: ",") + ")"
 
     static func order(from row: SQLRow) throws -> Order {
-        var order = Order(
-            id: try row.string("id"), customerID: try row.string("customer_id"), materialCode: try row.string("material_code"),
+        Order.restored(
+            id: try row.string("id"), customerID: try row.string("customer_id"), status: try row.value(OrderStatus.self, "status"),
+            statusSince: try row.date("status_since"), materialCode: try row.string("material_code"),
             finishCodes: try ColumnJSON.decode([String].self, try row.string("finish_codes")),
-            catalogItemID: try row.optionalString("catalog_item_id"), createdAt: try row.date("created_at"))
-        order.status = try row.value(OrderStatus.self, "status")
-        order.statusSince = try row.date("status_since")
-        order.modelHash = try row.optionalString("model_hash")
-        order.modelFilename = try row.optionalString("model_filename")
-        order.assigneeID = try row.optionalString("assignee_id")
-        order.assigneeName = try row.optionalString("assignee_name")
-        order.trackingNumber = try row.optionalString("tracking_number")
-        order.cancelReason = try row.optionalString("cancel_reason")
-        order.updatedAt = try row.date("updated_at")
-        order.promisedBy = try row.optionalInt64("promised_by").map(Date.init(millis:))
-        order.traceContext = try row.optionalString("trace_context")
-        order.channel = try row.value(OrderChannel.self, "channel")
-        order.reference = try row.optionalString("reference")
-        return order
+            catalogItemID: try row.optionalString("catalog_item_id"), modelHash: try row.optionalString("model_hash"),
+            modelFilename: try row.optionalString("model_filename"), assigneeID: try row.optionalString("assignee_id"),
+            assigneeName: try row.optionalString("assignee_name"), trackingNumber: try row.optionalString("tracking_number"),
+            cancelReason: try row.optionalString("cancel_reason"),
+            promisedBy: try row.optionalInt64("promised_by").map(Date.init(millis:)),
+            traceContext: try row.optionalString("trace_context"), channel: try row.value(OrderChannel.self, "channel"),
+            reference: try row.optionalString("reference"), createdAt: try row.date("created_at"),
+            updatedAt: try row.date("updated_at"))
     }
 
     static func values(_ order: Order) throws -> [SQLValue] {
