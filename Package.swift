@@ -43,6 +43,7 @@ let package = Package(
                 "AtelierDomain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -52,7 +53,7 @@ let package = Package(
         .target(
             name: "AtelierJobs",
             dependencies: [
-                "AtelierStorage", "AtelierTelemetry",
+                "AtelierDomain", "AtelierStorage", "AtelierTelemetry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -65,7 +66,6 @@ let package = Package(
             dependencies: [
                 "AtelierDomain", "AtelierGeometry", "AtelierStorage", "AtelierJobs", "AtelierTelemetry",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,33 +84,36 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AtelierHTTP",
             dependencies: [
-                "AtelierServices", "AtelierTelemetry",
+                "AtelierDomain", "AtelierGeometry", "AtelierServices", "AtelierStorage", "AtelierTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "AtelierPartnerAPI",
             dependencies: [
-                "AtelierHTTP", "AtelierServices", "AtelierTelemetry",
+                "AtelierDomain", "AtelierHTTP", "AtelierServices", "AtelierStorage", "AtelierTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ],
             resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings,
@@ -119,8 +122,9 @@ let package = Package(
         .target(
             name: "AtelierWeb",
             dependencies: [
-                "AtelierHTTP", "AtelierServices", "AtelierGeometry",
+                "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierServices", "AtelierStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -132,8 +136,11 @@ let package = Package(
         .executableTarget(
             name: "atelier",
             dependencies: [
-                "AtelierHTTP", "AtelierPartnerAPI", "AtelierWeb", "AtelierServices", "AtelierTelemetry",
+                "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
+                "AtelierStorage", "AtelierTelemetry", "AtelierWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -143,7 +150,8 @@ let package = Package(
         .testTarget(
             name: "AtelierStorageTests",
             dependencies: [
-                "AtelierStorage", "AtelierJobs",
+                "AtelierDomain", "AtelierStorage", "AtelierJobs",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -152,12 +160,16 @@ let package = Package(
         .testTarget(
             name: "AtelierHTTPTests",
             dependencies: [
-                "AtelierHTTP", "AtelierPartnerAPI", "AtelierServices", "AtelierWeb",
+                "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
+                "AtelierStorage", "AtelierTelemetry", "AtelierWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-                "AtelierTelemetry",
             ],
             swiftSettings: swiftSettings
         ),
