@@ -24,33 +24,22 @@ public struct CRMService: Sendable {
 
     /// The order may go to manufacturing: `MANUFACTURING_APPROVED`.
     public func approve(orderID: String, note: String?, by seller: Principal) async throws -> Order {
-        try await context.orderSpan("order.approve", orderID: orderID) {
-            let now = context.time.now()
-            return try await context.store.write { tx in
-                try await tx.change(orderID: orderID, by: seller) { order in [try order.approve(by: seller, at: now, note: note)] }
-            }
+        try await context.orderCommand("order.approve", orderID: orderID, by: seller) { order, now in
+            [try order.approve(by: seller, at: now, note: note)]
         }
     }
 
     /// Cancels with a reason (any time before `SHIPPED`).
     public func cancel(orderID: String, reason: String, by seller: Principal) async throws -> Order {
-        try await context.orderSpan("order.cancel", orderID: orderID) {
-            let now = context.time.now()
-            return try await context.store.write { tx in
-                try await tx.change(orderID: orderID, by: seller) { order in [try order.cancel(reason: reason, by: seller, at: now)] }
-            }
+        try await context.orderCommand("order.cancel", orderID: orderID, by: seller) { order, now in
+            [try order.cancel(reason: reason, by: seller, at: now)]
         }
     }
 
     /// Closes a shipped order by hand (when the carrier's message does not come).
     public func close(orderID: String, note: String?, by seller: Principal) async throws -> Order {
-        try await context.orderSpan("order.close", orderID: orderID) {
-            let now = context.time.now()
-            return try await context.store.write { tx in
-                try await tx.change(orderID: orderID, by: seller) { order in
-                    [try order.close(by: seller, at: now, note: note ?? "closed by hand")]
-                }
-            }
+        try await context.orderCommand("order.close", orderID: orderID, by: seller) { order, now in
+            [try order.close(by: seller, at: now, note: note ?? "closed by hand")]
         }
     }
 

@@ -32,42 +32,32 @@ public struct MESService: Sendable {
     /// Takes an approved order: `MANUFACTURING_STARTED`. Of several operators at once, exactly one wins;
     /// the others are told who took it.
     public func take(orderID: String, by worker: Principal) async throws -> Order {
-        try await step("order.take", orderID, worker) { order, now in try order.take(by: worker, at: now) }
+        try await context.orderCommand("order.take", orderID: orderID, by: worker) { order, now in [try order.take(by: worker, at: now)] }
     }
 
     public func complete(orderID: String, by worker: Principal) async throws -> Order {
-        try await step("order.complete", orderID, worker) { order, now in try order.complete(by: worker, at: now) }
+        try await context.orderCommand("order.complete", orderID: orderID, by: worker) { order, now in
+            [try order.complete(by: worker, at: now)]
+        }
     }
 
     public func package(orderID: String, by worker: Principal) async throws -> Order {
-        try await step("order.package", orderID, worker) { order, now in try order.package(by: worker, at: now) }
+        try await context.orderCommand("order.package", orderID: orderID, by: worker) { order, now in
+            [try order.package(by: worker, at: now)]
+        }
     }
 
     /// Hands the piece to the carrier with its tracking number: `SHIPPED`.
     public func ship(orderID: String, trackingNumber: String, by worker: Principal) async throws -> Order {
-        try await context.orderSpan("order.ship", orderID: orderID) {
-            let tracking = trackingNumber.trimmingCharacters(in: .whitespaces)
-            return try await context.store.write { tx in
+        let tracking = trackingNumber.trimmingCharacters(in: .whitespaces)
+        return try await context.orderCommand(
+            "order.ship", orderID: orderID, by: worker,
+            check: { tx in
                 if let other = try await tx.order(trackingNumber: tracking), other.id != orderID {
                     throw DomainError.invalid("Tracking number \(tracking) already belongs to order \(other.id).")
                 }
-                let now = context.time.now()
-                return try await tx.change(orderID: orderID, by: worker) { order in
-                    [try order.ship(trackingNumber: tracking, by: worker, at: now)]
-                }
             }
-        }
-    }
-
-    private func step(
-        _ name: String, _ orderID: String, _ actor: Principal, _ move: @escaping @Sendable (inout Order, Date) throws -> HistoryEntry
-    ) async throws -> Order {
-        try await context.orderSpan(name, orderID: orderID) {
-            try await context.store.write { tx in
-                let now = context.time.now()
-                return try await tx.change(orderID: orderID, by: actor) { order in [try move(&order, now)] }
-            }
-        }
+        ) { order, now in [try order.ship(trackingNumber: tracking, by: worker, at: now)] }
     }
 
     public func myOrders(_ worker: Principal, page: PageRequest) async throws -> Page<Order> {

@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierStorage
+import Foundation
 import Metrics
 
 extension StoreTransaction {
@@ -9,6 +10,16 @@ extension StoreTransaction {
             throw DomainError.notFound("Order \(id) does not exist.")
         }
         return order
+    }
+
+    /// The one way a new order is saved, whatever made it: the order, its history rows (the
+    /// counts per status follow) and, for a partner's order, its webhook events, all in this
+    /// transaction; with `pricing`, the pricing job too.
+    func create(_ order: Order, history: [HistoryEntry], pricing: (maxAttempts: Int, at: Date)? = nil) async throws {
+        try await insert(order: order)
+        try await append(history: history)
+        if let pricing { try await enqueue(PricingJob(orderID: order.id), at: pricing.at, maxAttempts: pricing.maxAttempts) }
+        try await WebhookEvents.record(order: order, entries: history, in: self, at: order.updatedAt)
     }
 
     /// The shape of every order use case inside its transaction: load the order, let the domain

@@ -1,5 +1,7 @@
 import AtelierDomain
+import AtelierStorage
 import AtelierTelemetry
+import Foundation
 import Tracing
 
 extension UseCaseContext {
@@ -15,6 +17,25 @@ extension UseCaseContext {
             if let orderID { span.attributes["order.id"] = orderID }
             if let request, orderTrace != nil { span.addLink(SpanLink(context: request, attributes: [:])) }
             return try await body()
+        }
+    }
+
+    /// One command on one order, the shape of every use case that moves an existing order: a span
+    /// in the order's trace, one transaction, the order loaded for `actor` (and locked), `check`
+    /// for what the transaction must see first, the domain's decision at the transaction's time,
+    /// and everything ``StoreTransaction/change(_:by:_:)`` saves with it (history, counts,
+    /// webhook events).
+    func orderCommand(
+        _ name: String, orderID: String, by actor: Principal,
+        check: (@Sendable (any StoreTransaction) async throws -> Void)? = nil,
+        _ decide: @escaping @Sendable (inout Order, Date) throws -> [HistoryEntry]
+    ) async throws -> Order {
+        try await orderSpan(name, orderID: orderID) {
+            try await store.write { tx in
+                try await check?(tx)
+                let now = time.now()
+                return try await tx.change(orderID: orderID, by: actor) { order in try decide(&order, now) }
+            }
         }
     }
 }

@@ -248,10 +248,7 @@ public struct PartnerService: Sendable {
                     history += try order.attachModel(hash: info.hash, filename: filename, by: partner, at: now)
                     history.append(try order.submit(by: partner, at: now, promise: context.configuration.stallPolicy.promise))
                     try await tx.insert(model: info, bytes: request.model, at: now)
-                    try await tx.insert(order: order)
-                    try await tx.append(history: history)
-                    try await tx.enqueue(PricingJob(orderID: id), at: now, maxAttempts: context.configuration.jobMaxAttempts)
-                    try await WebhookEvents.record(order: order, entries: history, in: tx, at: now)
+                    try await tx.create(order, history: history, pricing: (context.configuration.jobMaxAttempts, now))
                     let result = CreatedOrder(order: order, history: history, replayed: false)
                     try await Idempotency.remember(
                         tx, scope: scope, key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now,

@@ -71,8 +71,7 @@ public struct ShopService: Sendable {
                     if let item {
                         history += try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now)
                     }
-                    try await tx.insert(order: order)
-                    try await tx.append(history: history)
+                    try await tx.create(order, history: history)
                     try await Idempotency.remember(
                         tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now)
                     return Outcome(order: order, replayed: false)
@@ -104,8 +103,7 @@ public struct ShopService: Sendable {
                 history += try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
                 if let note { history[history.count - 1].note = note }
                 try await tx.insert(model: info, bytes: bytes, at: now)
-                try await tx.insert(order: order)
-                try await tx.append(history: history)
+                try await tx.create(order, history: history)
                 return order
             }
         }
@@ -200,11 +198,8 @@ public struct ShopService: Sendable {
 
     /// Withdraws the order (allowed before manufacturing starts).
     public func cancel(orderID: String, reason: String, by customer: Principal) async throws -> Order {
-        try await context.orderSpan("order.cancel", orderID: orderID) {
-            let now = context.time.now()
-            return try await context.store.write { tx in
-                try await tx.change(orderID: orderID, by: customer) { order in [try order.cancel(reason: reason, by: customer, at: now)] }
-            }
+        try await context.orderCommand("order.cancel", orderID: orderID, by: customer) { order, now in
+            [try order.cancel(reason: reason, by: customer, at: now)]
         }
     }
 
