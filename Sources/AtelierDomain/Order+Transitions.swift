@@ -1,10 +1,11 @@
 import Foundation
 
 extension Order {
-    /// Creates a new order in `INITIATED`, with its first history row.
+    /// Creates a new order in `INITIATED`, with its first history row. `traceContext` (the trace
+    /// every step of the order joins) has no default, so that no path forgets it.
     public static func start(
         id: String, customer: Principal, materialCode: String, finishCodes: [String],
-        catalogItemID: String? = nil, reference: String? = nil, traceContext: String? = nil, at now: Date
+        catalogItemID: String? = nil, reference: String? = nil, traceContext: String?, at now: Date
     ) throws -> (Order, HistoryEntry) {
         guard customer.role.ordersForItself else {
             throw DomainError.invalid("Only a customer or a partner can start an order, not a \(customer.role.rawValue).")

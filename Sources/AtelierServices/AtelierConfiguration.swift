@@ -137,7 +137,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_BCRYPT_COST", "bcrypt cost for passwords (default 12)"),
         ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1 on SQLite listening on loopback, else 0)"),
         ("ATELIER_DEMO_PASSWORD", "password of the demo users (default atelier-demo)"),
-        ("ATELIER_LOG_LEVEL", "trace, debug, info, notice, warning, error (default info)"),
+        ("ATELIER_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical (default info)"),
     ]
 
     /// Reads the environment. Every malformed value is reported together.

@@ -23,7 +23,8 @@ public struct CarrierService: Sendable {
                 throw DomainError.notFound("No shipped order has the tracking number \(tracking).")
             }
             if order.status == .closed { return Delivery(order: order, changed: false) }
-            let closed = try await tx.change(orderID: order.id, by: .carrier) { order in
+            let closed = try await tx.change(orderID: order.id, by: .carrier, pricingAttempts: context.configuration.jobMaxAttempts) {
+                order in
                 [try order.close(by: .carrier, at: now, note: note ?? "delivered")]
             }
             return Delivery(order: closed, changed: true)

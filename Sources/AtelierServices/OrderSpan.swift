@@ -34,7 +34,9 @@ extension UseCaseContext {
             try await store.write { tx in
                 try await check?(tx)
                 let now = time.now()
-                return try await tx.change(orderID: orderID, by: actor) { order in try decide(&order, now) }
+                return try await tx.change(orderID: orderID, by: actor, pricingAttempts: configuration.jobMaxAttempts) { order in
+                    try decide(&order, now)
+                }
             }
         }
     }

@@ -248,7 +248,7 @@ public struct PartnerService: Sendable {
                     history += try order.attachModel(hash: info.hash, filename: filename, by: partner, at: now)
                     history.append(try order.submit(by: partner, at: now, promise: context.configuration.stallPolicy.promise))
                     try await tx.insert(model: info, bytes: request.model, at: now)
-                    try await tx.create(order, history: history, pricing: (context.configuration.jobMaxAttempts, now))
+                    try await tx.create(order, history: history, pricingAttempts: context.configuration.jobMaxAttempts)
                     let result = CreatedOrder(order: order, history: history, replayed: false)
                     try await Idempotency.remember(
                         tx, scope: scope, key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now,

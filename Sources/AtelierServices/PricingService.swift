@@ -80,7 +80,7 @@ public struct PricingService: Sendable {
             }
             // A partner's policy may approve the order at once, in the same transaction.
             let policy = order.channel == .partner ? try await tx.partner(id: order.customerID)?.autoApproval ?? .off : .off
-            try await tx.change(&order, by: .pricing) { order in
+            try await tx.change(&order, by: .pricing, pricingAttempts: context.configuration.jobMaxAttempts) { order in
                 [try order.recordPrice(total: quote.total, by: .pricing, at: now)]
                     + (try order.autoApprove(total: quote.total, policy: policy, at: now))
             }

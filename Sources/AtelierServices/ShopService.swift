@@ -71,7 +71,7 @@ public struct ShopService: Sendable {
                     if let item {
                         history += try order.attachModel(hash: item.modelHash, filename: item.modelFilename, by: customer, at: now)
                     }
-                    try await tx.create(order, history: history)
+                    try await tx.create(order, history: history, pricingAttempts: context.configuration.jobMaxAttempts)
                     try await Idempotency.remember(
                         tx, scope: "shop.create:\(customer.userID)", key: idempotencyKey, fingerprint: fingerprint, resultID: id, at: now)
                     return Outcome(order: order, replayed: false)
@@ -103,7 +103,7 @@ public struct ShopService: Sendable {
                 history += try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
                 if let note { history[history.count - 1].note = note }
                 try await tx.insert(model: info, bytes: bytes, at: now)
-                try await tx.create(order, history: history)
+                try await tx.create(order, history: history, pricingAttempts: context.configuration.jobMaxAttempts)
                 return order
             }
         }
@@ -161,7 +161,8 @@ public struct ShopService: Sendable {
                 owner: customer.userID)
             let now = context.time.now()
             let order = try await context.store.write { tx in
-                let order = try await tx.change(orderID: orderID, by: customer) { order in
+                let order = try await tx.change(orderID: orderID, by: customer, pricingAttempts: context.configuration.jobMaxAttempts) {
+                    order in
                     try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
                 }
                 try await tx.insert(model: info, bytes: bytes, at: now)
@@ -175,7 +176,6 @@ public struct ShopService: Sendable {
     public func submit(orderID: String, by customer: Principal, idempotencyKey: String?) async throws -> Outcome {
         try await context.orderSpan("order.submit", orderID: orderID) {
             let now = context.time.now()
-            let maxAttempts = context.configuration.jobMaxAttempts
             let promise = context.configuration.stallPolicy.promise
             return try await Idempotency.once(key: idempotencyKey) {
                 try await context.store.write { tx in
@@ -184,10 +184,10 @@ public struct ShopService: Sendable {
                     {
                         return Outcome(order: try await tx.visibleOrder(id: replay, to: customer), replayed: true)
                     }
-                    let order = try await tx.change(orderID: orderID, by: customer) { order in
+                    let order = try await tx.change(orderID: orderID, by: customer, pricingAttempts: context.configuration.jobMaxAttempts) {
+                        order in
                         [try order.submit(by: customer, at: now, promise: promise)]
                     }
-                    try await tx.enqueue(PricingJob(orderID: orderID), at: now, maxAttempts: maxAttempts)
                     try await Idempotency.remember(
                         tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID, resultID: orderID, at: now)
                     return Outcome(order: order, replayed: false)

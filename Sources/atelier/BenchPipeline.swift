@@ -132,7 +132,7 @@ struct BenchPipeline: AsyncParsableCommand {
             let piece = pieces[index % pieces.count]
             var (order, created) = try Order.start(
                 id: UUID().uuidString.lowercased(), customer: customer, materialCode: materials[index % materials.count], finishCodes: [],
-                at: now)
+                traceContext: nil, at: now)
             var history = [created]
             history += try order.attachModel(hash: piece.modelHash, filename: piece.modelFilename, by: customer, at: now)
             if state == .submitted { history.append(try order.submit(by: customer, at: now, promise: StallPolicy().promise)) }

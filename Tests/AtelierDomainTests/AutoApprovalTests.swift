@@ -8,7 +8,7 @@ struct AutoApprovalTests {
 
     static func pricedPartnerOrder(total: Int64) throws -> Order {
         var (order, _) = try Order.start(
-            id: "o-9", customer: gemShop, materialCode: "gold-585", finishCodes: [], reference: "PO-9", at: t0)
+            id: "o-9", customer: gemShop, materialCode: "gold-585", finishCodes: [], reference: "PO-9", traceContext: nil, at: t0)
         _ = try order.attachModel(hash: "abc", filename: "ring.stl", by: gemShop, at: t0)
         _ = try order.submit(by: gemShop, at: t0, promise: 86_400)
         _ = try order.recordPrice(total: Money(minorUnits: total, currency: "EUR"), by: .pricing, at: t0)

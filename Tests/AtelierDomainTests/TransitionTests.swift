@@ -30,7 +30,8 @@ let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
 /// An order of `People.customer` brought to `status` along the normal path (Olga took it).
 func order(in status: OrderStatus) throws -> Order {
-    var (order, _) = try Order.start(id: "o-1", customer: People.customer, materialCode: "gold-585", finishCodes: [], at: t0)
+    var (order, _) = try Order.start(
+        id: "o-1", customer: People.customer, materialCode: "gold-585", finishCodes: [], traceContext: nil, at: t0)
     if status == .initiated { return order }
     if status == .cancelled {
         _ = try order.cancel(reason: "changed my mind", by: People.customer, at: t0)

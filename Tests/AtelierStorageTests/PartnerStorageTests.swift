@@ -49,7 +49,8 @@ struct PartnerStorageTests {
         let store = try await engine.makeStore()
         _ = try await Self.insertPartner(store)
         let partner = Principal(userID: "p1", role: .partner, name: "Gem Shop")
-        let (order, _) = try Order.start(id: "o-1", customer: partner, materialCode: "gold-585", finishCodes: [], at: Self.t0)
+        let (order, _) = try Order.start(
+            id: "o-1", customer: partner, materialCode: "gold-585", finishCodes: [], traceContext: nil, at: Self.t0)
         let endpoint = WebhookEndpoint(
             id: "e1", partnerID: "p1", url: "https://hooks.example/a", secret: "whsec_x", description: nil, createdAt: Self.t0)
         let ids: [Int64] = try await store.write { tx in

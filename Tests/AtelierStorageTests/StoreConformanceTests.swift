@@ -12,7 +12,7 @@ struct StoreConformanceTests {
         try await insertCustomer(store)
         var (order, created) = try Order.start(
             id: "o-1", customer: customer, materialCode: "gold-585", finishCodes: ["polish", "engraving"],
-            at: Date(timeIntervalSince1970: 1_800_000_000))
+            traceContext: nil, at: Date(timeIntervalSince1970: 1_800_000_000))
         let attached = try order.attachModel(
             hash: "h1", filename: "ring.stl", by: customer, at: Date(timeIntervalSince1970: 1_800_000_001))[0]
         try await store.write { [order, created] tx in
