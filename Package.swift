@@ -2,7 +2,8 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(
@@ -91,9 +92,10 @@ let package = Package(
         .target(
             name: "AtelierHTTP",
             dependencies: [
-                "AtelierDomain", "AtelierGeometry", "AtelierServices", "AtelierStorage", "AtelierTelemetry",
+                "AtelierDomain", "AtelierGeometry", "AtelierServices", "AtelierTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +106,7 @@ let package = Package(
         .target(
             name: "AtelierPartnerAPI",
             dependencies: [
-                "AtelierDomain", "AtelierHTTP", "AtelierServices", "AtelierStorage", "AtelierTelemetry",
+                "AtelierDomain", "AtelierHTTP", "AtelierServices", "AtelierTelemetry",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -122,7 +124,7 @@ let package = Package(
         .target(
             name: "AtelierWeb",
             dependencies: [
-                "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierServices", "AtelierStorage",
+                "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierServices",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -141,7 +143,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -166,6 +170,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

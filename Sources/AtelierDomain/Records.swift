@@ -106,3 +106,18 @@ public struct ModelInfo: Sendable, Hashable, Codable {
 
     public var boundingBoxSizeMM: [Double] { zip(boundingBoxMaxMM, boundingBoxMinMM).map { $0 - $1 } }
 }
+
+/// One order an operator took, and its labour amount (the operator's pay).
+public struct EarningRow: Sendable, Hashable {
+    public var orderID: String
+    public var status: OrderStatus
+    public var labour: Money?
+    public var takenAt: Date
+
+    public init(orderID: String, status: OrderStatus, labour: Money?, takenAt: Date) {
+        self.orderID = orderID
+        self.status = status
+        self.labour = labour
+        self.takenAt = takenAt
+    }
+}

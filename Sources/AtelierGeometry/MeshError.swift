@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a model file was refused, precisely enough for a person to fix it.
 public enum MeshError: Error, Sendable, Equatable, CustomStringConvertible {
     case empty

@@ -1,5 +1,5 @@
+import AtelierGeometry
 import AtelierServices
-import AtelierStorage
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -25,7 +25,7 @@ public func buildRouter(
     router.add(middleware: AuthenticationMiddleware(accounts: useCases.accounts))
     router.add(middleware: RequestLogMiddleware())
 
-    HealthController(store: useCases.context.store).addRoutes(to: router.group("health"))
+    HealthController(health: useCases.health).addRoutes(to: router.group("health"))
     if surfaces.contains(.shop) || surfaces.contains(.staff) {
         AuthController(accounts: useCases.accounts).addRoutes(to: router.group("api/auth"))
     }
@@ -71,7 +71,7 @@ public func buildApplication(
 
 /// Liveness and readiness: `/health`.
 struct HealthController {
-    let store: any Store
+    let health: HealthService
 
     struct Health: ResponseEncodable {
         var status: String
@@ -83,14 +83,12 @@ struct HealthController {
         group.get("live") { _, _ in Health(status: "ok") }
         /// The process can serve: its database answers.
         group.get("ready") { _, _ -> EditedResponse<Health> in
-            do {
-                try await store.ping()
-                return EditedResponse(status: .ok, response: Health(status: "ok"))
-            } catch {
+            guard await health.databaseAnswers() else {
                 return EditedResponse(
                     status: .serviceUnavailable, headers: [.retryAfter: "1"],
                     response: Health(status: "unavailable", detail: "the database does not answer"))
             }
+            return EditedResponse(status: .ok, response: Health(status: "ok"))
         }
     }
 }

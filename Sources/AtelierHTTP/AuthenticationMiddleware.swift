@@ -1,5 +1,7 @@
+import AtelierDomain
 import AtelierServices
 import Hummingbird
+import Logging
 
 /// Reads `Authorization: Bearer <token>` and puts the signed-in user in the context.
 /// A missing or unknown token leaves the request anonymous; routes decide what they need.

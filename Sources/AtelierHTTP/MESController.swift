@@ -1,6 +1,5 @@
 import AtelierDomain
 import AtelierServices
-import AtelierStorage
 import Foundation
 import Hummingbird
 

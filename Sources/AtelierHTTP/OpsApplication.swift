@@ -1,4 +1,4 @@
-import AtelierStorage
+import AtelierServices
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -6,14 +6,14 @@ import Logging
 /// The operators' listener: `/metrics` (Prometheus text) and health, on a port of its own, never on
 /// the public or partner listeners.
 public func buildOpsApplication(
-    store: any Store, metricsText: @escaping @Sendable () -> [UInt8], host: String, port: Int, logger: Logger,
+    health: HealthService, metricsText: @escaping @Sendable () -> [UInt8], host: String, port: Int, logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: AtelierRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ProblemMiddleware())
     router.add(middleware: BodyLimitMiddleware(maxBytes: 64 * 1024))
-    HealthController(store: store).addRoutes(to: router.group("health"))
+    HealthController(health: health).addRoutes(to: router.group("health"))
     /// Every metric of this instance, in the Prometheus text format.
     router.get("metrics") { _, _ -> Response in
         Response(

@@ -1,10 +1,10 @@
 import AtelierDomain
 import AtelierGeometry
 import AtelierServices
-import AtelierStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// An RFC 9457 problem: the body of every error response (`application/problem+json`).
 public struct Problem: Error, Codable, Sendable, Equatable {
@@ -50,6 +50,7 @@ extension Problem {
 extension Problem {
     /// Maps every error to a problem, in one place. Unknown errors become a 500 without details.
     public static func from(_ error: any Error) -> (Problem, unexpected: Bool) {
+        if let failure = StoreFailure(error) { return problem(for: failure) }
         switch error {
         case let problem as Problem:
             return (problem, false)
@@ -81,34 +82,6 @@ extension Problem {
                 return (Problem(status: .unauthorized, type: "unauthorized", detail: error.description), false)
             case .forbidden:
                 return (Problem(status: .forbidden, type: "forbidden", detail: error.description), false)
-            }
-        case let error as StorageError:
-            switch error {
-            case .conflict:
-                // The database's own words (constraint names) never reach a client.
-                return (
-                    Problem(
-                        status: .conflict, type: "conflict",
-                        detail: "This conflicts with a change made at the same moment; reload and try again."), false
-                )
-            case .busy:
-                return (
-                    Problem(
-                        status: .serviceUnavailable, type: "busy",
-                        detail: "The order is being changed by another request; try again shortly."),
-                    false
-                )
-            case .unavailable, .retry:
-                return (
-                    Problem(status: .serviceUnavailable, type: "unavailable", detail: "The database is unavailable; try again shortly."),
-                    true
-                )
-            case .failed:
-                return (
-                    Problem(
-                        status: .internalServerError, type: "internal", detail: "Something went wrong on our side; it has been logged."),
-                    true
-                )
             }
         case let error as RateLimited:
             var problem = Problem(status: .tooManyRequests, type: "rate-limited", detail: error.detail)
@@ -146,6 +119,38 @@ extension Problem {
         default:
             return (
                 Problem(status: .internalServerError, type: "internal", detail: "Something went wrong on our side; it has been logged."),
+                true
+            )
+        }
+    }
+
+    /// A failure of the database, in our own words: its message (constraint names, server text)
+    /// never reaches a client.
+    private static func problem(for failure: StoreFailure) -> (Problem, unexpected: Bool) {
+        switch failure {
+        case .conflict:
+            // The database's own words (constraint names) never reach a client.
+            return (
+                Problem(
+                    status: .conflict, type: "conflict",
+                    detail: "This conflicts with a change made at the same moment; reload and try again."), false
+            )
+        case .busy:
+            return (
+                Problem(
+                    status: .serviceUnavailable, type: "busy",
+                    detail: "The order is being changed by another request; try again shortly."),
+                false
+            )
+        case .unavailable:
+            return (
+                Problem(status: .serviceUnavailable, type: "unavailable", detail: "The database is unavailable; try again shortly."),
+                true
+            )
+        case .failed:
+            return (
+                Problem(
+                    status: .internalServerError, type: "internal", detail: "Something went wrong on our side; it has been logged."),
                 true
             )
         }

@@ -1,8 +1,9 @@
 import AtelierDomain
-import AtelierStorage
+import AtelierServices
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOFoundationEssentialsCompat
 
 // What a request carries besides its route: paging, a status filter, a JSON body, the headers Atelier reads.
 

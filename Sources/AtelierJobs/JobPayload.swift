@@ -1,3 +1,4 @@
+import AtelierDomain
 import AtelierStorage
 import AtelierTelemetry
 import Foundation

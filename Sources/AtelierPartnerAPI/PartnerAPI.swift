@@ -1,8 +1,8 @@
 import AtelierDomain
 import AtelierHTTP
 import AtelierServices
-import AtelierStorage
 import Foundation
+import HTTPTypes
 import OpenAPIRuntime
 
 /// The partner API's operations, as generated from `openapi.yaml`: each one calls one use case and

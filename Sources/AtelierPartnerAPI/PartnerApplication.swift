@@ -48,11 +48,9 @@ public func buildPartnerRouter(useCases: UseCases) throws -> Router<AtelierReque
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
     }
     // For the load balancer in front of the partner instances: the database answers.
-    let store = useCases.context.store
+    let health = useCases.health
     router.get("health/ready") { _, _ in
-        do {
-            try await store.ping()
-        } catch {
+        guard await health.databaseAnswers() else {
             throw Problem(status: .serviceUnavailable, type: "unavailable", detail: "The database does not answer; retry shortly.")
         }
         return Response(

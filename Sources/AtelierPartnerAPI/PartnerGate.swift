@@ -4,6 +4,7 @@ import AtelierServices
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import OpenAPIRuntime
 
 /// The partner and key of the request being served; the API's operations read it.

@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierStorage
 import Foundation
 import HummingbirdBcrypt
+import Logging
 import Synchronization
 
 /// Sign-up, sign-in with bcrypt-hashed passwords, and sessions kept as hashed bearer tokens.

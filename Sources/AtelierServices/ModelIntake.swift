@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierGeometry
+import AtelierStorage
 import Foundation
 import Metrics
 

@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierJobs
 import AtelierStorage
 import Foundation
 import Metrics

@@ -11,6 +11,7 @@ public struct UseCases: Sendable {
     public let watchdog: WatchdogService
     public let partners: PartnerService
     public let webhooks: WebhookService
+    public let health: HealthService
 
     /// `webhookTransport` sends webhook deliveries (only instances with the partner role run that worker).
     public init(context: UseCaseContext, webhookTransport: any WebhookTransport) {
@@ -24,6 +25,7 @@ public struct UseCases: Sendable {
         admin = AdminService(context: context)
         watchdog = WatchdogService(context: context)
         partners = PartnerService(context: context)
+        health = HealthService(context: context)
         webhooks = WebhookService(context: context, transport: webhookTransport, policy: context.configuration.webhookPolicy)
     }
 }

@@ -1,4 +1,4 @@
-import AtelierStorage
+import AtelierDomain
 import Crypto
 import Foundation
 

@@ -150,27 +150,6 @@ public protocol StoreTransaction: StoreReader {
     func record(_ attempt: DeliveryAttempt, deliveryID: Int64, at: Date) async throws
 }
 
-/// Which orders a list shows.
-public struct OrderFilter: Sendable, Hashable {
-    public var status: OrderStatus?
-    public var customerID: String?
-    public var assigneeID: String?
-    /// Matches an order id prefix, a tracking number, or the customer's e-mail or name.
-    public var search: String?
-    /// Only orders changed at or after this instant.
-    public var updatedSince: Date?
-
-    public init(
-        status: OrderStatus? = nil, customerID: String? = nil, assigneeID: String? = nil, search: String? = nil, updatedSince: Date? = nil
-    ) {
-        self.status = status
-        self.customerID = customerID
-        self.assigneeID = assigneeID
-        self.search = search
-        self.updatedSince = updatedSince
-    }
-}
-
 /// A stored `Idempotency-Key`: the request it answered and the resource it made.
 public struct IdempotencyRecord: Sendable, Hashable {
     public var scope: String
@@ -189,14 +168,6 @@ public struct IdempotencyRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.response = response
     }
-}
-
-/// One order an operator took, and its labour amount (the operator's pay).
-public struct EarningRow: Sendable, Hashable {
-    public var orderID: String
-    public var status: OrderStatus
-    public var labour: Money?
-    public var takenAt: Date
 }
 
 /// A failure of the database itself (not of business rules).

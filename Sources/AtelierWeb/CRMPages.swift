@@ -1,7 +1,6 @@
 import AtelierDomain
 import AtelierHTTP
 import AtelierServices
-import AtelierStorage
 import Foundation
 import Hummingbird
 

@@ -2,7 +2,6 @@ import AtelierDomain
 import AtelierGeometry
 import AtelierHTTP
 import AtelierServices
-import AtelierStorage
 import Foundation
 import Hummingbird
 

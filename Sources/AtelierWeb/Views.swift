@@ -1,6 +1,5 @@
 import AtelierDomain
 import AtelierServices
-import AtelierStorage
 import Foundation
 
 /// How the pages show values: the same words and formats everywhere.

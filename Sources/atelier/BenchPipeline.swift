@@ -1,7 +1,9 @@
 import ArgumentParser
 import AtelierDomain
+import AtelierJobs
 import AtelierServices
 import AtelierStorage
+import AtelierTelemetry
 import Foundation
 import Logging
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtelierDomain
 import AtelierServices
 import AtelierStorage
 import Foundation

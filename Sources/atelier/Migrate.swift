@@ -1,5 +1,7 @@
 import ArgumentParser
+import AtelierDomain
 import AtelierServices
+import Foundation
 
 /// `atelier migrate`: create or upgrade the schema, then exit.
 struct Migrate: AsyncParsableCommand {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtelierDomain
 import AtelierHTTP
 import AtelierJobs
 import AtelierPartnerAPI
@@ -8,7 +9,10 @@ import AtelierTelemetry
 import AtelierWeb
 import Foundation
 import Hummingbird
+import Logging
+import Prometheus
 import ServiceLifecycle
+import UnixSignals
 
 /// `atelier serve`: the whole system in one process.
 struct Serve: AsyncParsableCommand {
@@ -136,7 +140,7 @@ struct Serve: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             })
         let ops = buildOpsApplication(
-            store: environment.store, metricsText: { metrics.emitToBuffer() }, host: host, port: configuration.opsPort,
+            health: useCases.health, metricsText: { metrics.emitToBuffer() }, host: host, port: configuration.opsPort,
             logger: environment.logger,
             onServerRunning: { port in
                 FileHandle.standardOutput.write(Data("  metrics      http://\(host):\(port)/metrics (ops listener)\n".utf8))

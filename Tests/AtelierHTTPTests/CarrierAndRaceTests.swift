@@ -1,5 +1,7 @@
 import AtelierDomain
+import AtelierJobs
 import AtelierServices
+import AtelierStorage
 import Foundation
 import HTTPTypes
 import Testing

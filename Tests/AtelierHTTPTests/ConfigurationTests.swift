@@ -1,3 +1,4 @@
+import AtelierDomain
 import AtelierServices
 import Testing
 

@@ -1,3 +1,6 @@
+import AtelierDomain
+import AtelierJobs
+import AtelierStorage
 import Foundation
 import HTTPTypes
 import Testing

@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierJobs
 import Foundation
 import HTTPTypes
 import Testing

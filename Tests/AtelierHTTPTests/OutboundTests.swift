@@ -1,6 +1,10 @@
+import AtelierDomain
+import AtelierJobs
 import AtelierServices
 import AtelierStorage
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import Testing
 
 /// Webhooks never reach inside the network Atelier runs in.

@@ -1,9 +1,11 @@
 import AsyncHTTPClient
 import AtelierGeometry
+import AtelierServices
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOHTTP1
 import Synchronization
 import Testing
 

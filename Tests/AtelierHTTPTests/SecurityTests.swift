@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierHTTP
+import AtelierJobs
 import AtelierServices
 import Foundation
 import HTTPTypes

@@ -139,7 +139,8 @@ struct WatchdogTests {
             #expect(try await api.call(.get, "/metrics").status == .notFound, "no metrics on the API listener")
         }
         let ops = buildOpsApplication(
-            store: harness.store, metricsText: { testMetrics.emitToBuffer() }, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
+            health: harness.useCases.health, metricsText: { testMetrics.emitToBuffer() }, host: "127.0.0.1", port: 0,
+            logger: Logger(label: "test"))
         try await ops.test(.router) { client in
             let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
             #expect(text.contains(#"atelier_http_requests_total{surface="shop",route="/api/shop/orders",method="POST",status="201"}"#))

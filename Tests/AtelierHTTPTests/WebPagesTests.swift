@@ -1,12 +1,14 @@
 import AtelierDomain
 import AtelierGeometry
 import AtelierHTTP
+import AtelierJobs
 import AtelierServices
 import AtelierStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Synchronization
 import Testing

@@ -1,4 +1,7 @@
+import AtelierDomain
+import AtelierJobs
 import AtelierServices
+import AtelierStorage
 import Crypto
 import Foundation
 import HTTPTypes

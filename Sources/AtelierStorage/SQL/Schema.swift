@@ -1,3 +1,5 @@
+import Foundation
+
 /// The numbered migrations, forward-only, shared by both engines.
 enum Schema {
     /// (version, SQL in SQLite's words), in order.

@@ -65,9 +65,3 @@ public struct Cursor: Sendable, Hashable {
         self.id = String(text[text.index(after: colon)...])
     }
 }
-
-extension Date {
-    /// Milliseconds since 1970, the unit time is stored in.
-    public var millis: Int64 { Int64((timeIntervalSince1970 * 1000).rounded(.down)) }
-    public init(millis: Int64) { self.init(timeIntervalSince1970: Double(millis) / 1000) }
-}

@@ -97,6 +97,28 @@ public struct WebhookDelivery: Sendable, Hashable {
     public var replayOf: Int64?
     /// The job that sends it.
     public var jobID: Int64?
+
+    public init(
+        id: Int64, eventID: Int64, endpointID: String, partnerID: String, orderID: String, eventType: String, state: DeliveryState,
+        attempts: Int, lastStatusCode: Int? = nil, lastError: String? = nil, createdAt: Date, updatedAt: Date, deliveredAt: Date? = nil,
+        replayOf: Int64? = nil, jobID: Int64? = nil
+    ) {
+        self.id = id
+        self.eventID = eventID
+        self.endpointID = endpointID
+        self.partnerID = partnerID
+        self.orderID = orderID
+        self.eventType = eventType
+        self.state = state
+        self.attempts = attempts
+        self.lastStatusCode = lastStatusCode
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.deliveredAt = deliveredAt
+        self.replayOf = replayOf
+        self.jobID = jobID
+    }
 }
 
 /// What one attempt at a delivery came to.

@@ -51,6 +51,28 @@ public struct JobRecord: Sendable, Hashable, Codable {
     public var traceContext: String?
     /// Times the job was taken from the dead letters and put back in its queue.
     public var redrives: Int = 0
+
+    public init(
+        id: Int64, queue: String, kind: String, payload: String, state: JobState, attempts: Int, maxAttempts: Int, runAt: Date,
+        leasedBy: String? = nil, lastError: String? = nil, createdAt: Date, updatedAt: Date, subject: String? = nil,
+        traceContext: String? = nil, redrives: Int = 0
+    ) {
+        self.id = id
+        self.queue = queue
+        self.kind = kind
+        self.payload = payload
+        self.state = state
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.runAt = runAt
+        self.leasedBy = leasedBy
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.subject = subject
+        self.traceContext = traceContext
+        self.redrives = redrives
+    }
 }
 
 /// Jobs per queue and state.
@@ -60,4 +82,13 @@ public struct JobCount: Sendable, Hashable, Codable {
     public var count: Int
     /// When the oldest job in this queue and state was created.
     public var oldestCreatedAt: Date
+
+    public init(
+        queue: String, state: JobState, count: Int, oldestCreatedAt: Date
+    ) {
+        self.queue = queue
+        self.state = state
+        self.count = count
+        self.oldestCreatedAt = oldestCreatedAt
+    }
 }

@@ -1,0 +1,18 @@
+import AtelierStorage
+
+/// Whether this instance can serve: what the readiness routes ask.
+public struct HealthService: Sendable {
+    let context: UseCaseContext
+
+    public init(context: UseCaseContext) { self.context = context }
+
+    /// True when the database answers within the store's deadline.
+    public func databaseAnswers() async -> Bool {
+        do {
+            try await context.store.ping()
+            return true
+        } catch {
+            return false
+        }
+    }
+}
