@@ -25,28 +25,23 @@ struct OrderReading: Sendable {
         return order
     }
 
+    /// The order with its model, quote, history and (for staff) notes, from one read on one snapshot.
     func details(id: String, viewer: Principal) async throws -> OrderDetails {
-        let reader = context.store.reader
-        let order = try await visibleOrder(id: id, to: viewer)
-        // One after another: each read is short, and child tasks would cost more than they overlap.
-        var model = try await order.modelHash.asyncMap { try await reader.model(hash: $0) } ?? nil
+        let own = viewer.role.ordersForItself
+        guard let snapshot = try await context.store.reader.orderSnapshot(id: id, withNotes: !own),
+            !own || snapshot.order.customerID == viewer.userID
+        else {
+            throw DomainError.notFound("Order \(id) does not exist.")
+        }
+        let order = snapshot.order
+        var model = snapshot.model
         // A model is stored once for every order with the same content; its file name is the
         // order's own (another customer's upload of the same bytes never shows their name).
         if let filename = order.modelFilename { model?.filename = filename }
-        let quote = try await reader.quote(orderID: id)
-        var history = try await reader.history(orderID: id)
-        if viewer.role.ordersForItself { history = history.map(\.forCustomer) }
-        let notes = viewer.role.ordersForItself ? [] : try await reader.notes(orderID: id)
         return OrderDetails(
-            order: viewer.role.ordersForItself ? order.forCustomer : order, model: model, quote: quote, history: history, notes: notes,
+            order: own ? order.forCustomer : order, model: model, quote: snapshot.quote,
+            history: own ? snapshot.history.map(\.forCustomer) : snapshot.history, notes: snapshot.notes,
             allowedMoves: OrderLifecycle.allowedMoves(from: order.status, for: viewer.role))
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
 

@@ -32,6 +32,9 @@ public protocol StoreReader: Sendable {
     func history(orderID: String) async throws -> [HistoryEntry]
     func quote(orderID: String) async throws -> Quote?
     func notes(orderID: String) async throws -> [OrderNote]
+    /// An order with what its page shows, read on one snapshot of the database: its model, its
+    /// quote, its history and, when `withNotes`, its staff notes. Nil when there is no such order.
+    func orderSnapshot(id: String, withNotes: Bool) async throws -> OrderSnapshot?
     /// Orders matching `filter`, most recently changed first.
     func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
     /// What one customer (or partner) holds now: orders neither closed nor cancelled, and the
@@ -148,6 +151,16 @@ public protocol StoreTransaction: StoreReader {
     func insertDelivery(event: WebhookEvent, endpointID: String, replayOf: Int64?, at: Date) async throws -> Int64
     func setDeliveryJob(deliveryID: Int64, jobID: Int64) async throws
     func record(_ attempt: DeliveryAttempt, deliveryID: Int64, at: Date) async throws
+}
+
+/// An order and what its page shows, as one snapshot of the database saw them.
+public struct OrderSnapshot: Sendable {
+    public var order: Order
+    public var model: ModelInfo?
+    public var quote: Quote?
+    public var history: [HistoryEntry]
+    /// Empty unless asked for.
+    public var notes: [OrderNote]
 }
 
 /// A stored `Idempotency-Key`: the request it answered and the resource it made.

@@ -28,6 +28,53 @@ struct StoreConformanceTests {
         #expect(try await store.reader.order(id: "missing") == nil)
     }
 
+    @Test("an order's snapshot holds its model, quote, history and notes as the single reads do", arguments: Engine.allCases)
+    func orderSnapshot(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        let metrics = ModelMetrics(volumeMM3: 250, surfaceAreaMM2: 400, triangles: 12, shells: 1)
+        let info = ModelInfo(
+            hash: "h1", filename: "ring.stl", format: "stl-binary", sizeBytes: 684, metrics: metrics, vertices: 8,
+            boundingBoxMinMM: [0, 0, 0], boundingBoxMaxMM: [10, 10, 2], watertight: true, boundaryEdges: 0, nonManifoldEdges: 0)
+        let prices = PriceList(
+            version: 1, currency: "EUR",
+            materials: [
+                Material(code: "gold-585", name: "Gold 585", densityGPerCM3: 13.0, pricePerGramMinor: 4_000, castingLossPercent: 5)
+            ],
+            finishes: [Finish(code: "polish", name: "Polish", priceMinor: 1_500)],
+            labour: LabourRates(
+                baseMinor: 4_000, perSquareCMMinor: 100, perExtraShellMinor: 1_000, perDetailDoublingMinor: 500, markupPercent: 10))
+        let quote = try QuoteCalculator.quote(metrics: metrics, materialCode: "gold-585", finishCodes: ["polish"], priceList: prices)
+        var (order, created) = try Order.start(
+            id: "o-1", customer: customer, materialCode: "gold-585", finishCodes: ["polish"], traceContext: nil, at: at)
+        let attached = try order.attachModel(hash: "h1", filename: "ring.stl", by: customer, at: at.addingTimeInterval(1))[0]
+        let seller = Principal(userID: "u-seller", role: .seller, name: "Sam")
+        let note = try OrderNote(orderID: "o-1", author: seller, kind: .note, body: "call first", createdAt: at.addingTimeInterval(2))
+        try await store.write { [order, created] tx in
+            try await tx.insert(model: info, bytes: [1, 2, 3], at: at)
+            try await tx.insert(order: order)
+            try await tx.append(history: [created, attached])
+            try await tx.insert(quote: quote, orderID: "o-1", at: at)
+            try await tx.insert(note: note)
+        }
+
+        let staff = try #require(try await store.reader.orderSnapshot(id: "o-1", withNotes: true))
+        let customers = try #require(try await store.reader.orderSnapshot(id: "o-1", withNotes: false))
+
+        #expect(staff.order == order)
+        #expect(staff.model == info)
+        #expect(staff.quote == quote)
+        #expect(staff.history == [created, attached])
+        #expect(staff.notes == [note])
+        #expect(customers.notes.isEmpty, "notes only when asked for")
+        #expect(customers.history == staff.history)
+        #expect(try await store.reader.orderSnapshot(id: "missing", withNotes: true) == nil)
+        // Inside a transaction it reads what the transaction sees.
+        let inside = try await store.write { tx in try await tx.orderSnapshot(id: "o-1", withNotes: true)?.history.count }
+        #expect(inside == 2)
+    }
+
     @Test("a failed transaction leaves nothing behind", arguments: Engine.allCases)
     func rollback(engine: Engine) async throws {
         let store = try await engine.makeStore()

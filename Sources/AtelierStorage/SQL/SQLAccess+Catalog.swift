@@ -40,10 +40,15 @@ extension SQLAccess {
     func model(hash: String) async throws -> ModelInfo? {
         // A model is named by its content's hash: what is stored under a hash never changes.
         if let known = ModelInfoCache.shared.get(hash) { return known }
-        let info = try await sql.first("SELECT info FROM models WHERE hash = ?", hash).map {
-            try ColumnJSON.decode(ModelInfo.self, try $0.string("info"))
+        return try await sql.first("SELECT info FROM models WHERE hash = ?", hash).map {
+            try Self.modelInfo(hash: hash, try $0.string("info"))
         }
-        if let info { ModelInfoCache.shared.put(hash, info) }
+    }
+
+    /// The stored analysis `text` of the model `hash`, decoded once and kept.
+    static func modelInfo(hash: String, _ text: String) throws -> ModelInfo {
+        let info = try ColumnJSON.decode(ModelInfo.self, text)
+        ModelInfoCache.shared.put(hash, info)
         return info
     }
 

@@ -100,16 +100,44 @@ extension SQLAccess {
         }
     }
 
-    func history(orderID: String) async throws -> [HistoryEntry] {
-        try await sql.query("SELECT * FROM order_history WHERE order_id = ? ORDER BY id", orderID).map { row in
-            HistoryEntry(
-                orderID: try row.string("order_id"), from: try row.optionalValue(OrderStatus.self, "from_status"),
-                to: try row.value(OrderStatus.self, "to_status"),
-                actor: Principal(
-                    userID: try row.string("actor_id"), role: try row.value(Role.self, "actor_role"),
-                    name: try row.string("actor_name")),
-                at: try row.date("at"), note: try row.optionalString("note"))
+    func orderSnapshot(id: String, withNotes: Bool) async throws -> OrderSnapshot? {
+        // The model and the quote come with the order, in one statement; history and notes are
+        // lists of their own. All on one snapshot.
+        var queries = [
+            SQLQuery(
+                """
+                SELECT \(Self.orderColumns),
+                    (SELECT info FROM models WHERE models.hash = orders.model_hash) AS model_info,
+                    (SELECT body FROM quotes WHERE quotes.order_id = orders.id) AS quote_body
+                FROM orders WHERE id = ?
+                """, id),
+            SQLQuery("SELECT * FROM order_history WHERE order_id = ? ORDER BY id", id),
+        ]
+        if withNotes { queries.append(SQLQuery("SELECT * FROM order_notes WHERE order_id = ? ORDER BY id", id)) }
+        let results = try await sql.snapshot(queries)
+        guard let row = results[0].first else { return nil }
+        let order = try Self.order(from: row)
+        var model: ModelInfo?
+        if let hash = order.modelHash, let text = try row.optionalString("model_info") {
+            model = try ModelInfoCache.shared.get(hash) ?? Self.modelInfo(hash: hash, text)
         }
+        return OrderSnapshot(
+            order: order, model: model, quote: try row.optionalString("quote_body").map { try ColumnJSON.decode(Quote.self, $0) },
+            history: try results[1].map(Self.historyEntry(from:)), notes: try withNotes ? results[2].map(Self.note(from:)) : [])
+    }
+
+    func history(orderID: String) async throws -> [HistoryEntry] {
+        try await sql.query("SELECT * FROM order_history WHERE order_id = ? ORDER BY id", orderID).map(Self.historyEntry(from:))
+    }
+
+    static func historyEntry(from row: SQLRow) throws -> HistoryEntry {
+        HistoryEntry(
+            orderID: try row.string("order_id"), from: try row.optionalValue(OrderStatus.self, "from_status"),
+            to: try row.value(OrderStatus.self, "to_status"),
+            actor: Principal(
+                userID: try row.string("actor_id"), role: try row.value(Role.self, "actor_role"),
+                name: try row.string("actor_name")),
+            at: try row.date("at"), note: try row.optionalString("note"))
     }
 
     func holdings(customerID: String) async throws -> (openOrders: Int, modelBytes: Int64) {
@@ -205,13 +233,15 @@ extension SQLAccess {
     }
 
     func notes(orderID: String) async throws -> [OrderNote] {
-        try await sql.query("SELECT * FROM order_notes WHERE order_id = ? ORDER BY id", orderID).map { row in
-            try OrderNote(
-                orderID: try row.string("order_id"),
-                author: Principal(userID: try row.string("author_id"), role: .seller, name: try row.string("author_name")),
-                kind: try row.value(OrderNote.Kind.self, "kind"), body: try row.string("body"),
-                createdAt: try row.date("created_at"))
-        }
+        try await sql.query("SELECT * FROM order_notes WHERE order_id = ? ORDER BY id", orderID).map(Self.note(from:))
+    }
+
+    static func note(from row: SQLRow) throws -> OrderNote {
+        try OrderNote(
+            orderID: try row.string("order_id"),
+            author: Principal(userID: try row.string("author_id"), role: .seller, name: try row.string("author_name")),
+            kind: try row.value(OrderNote.Kind.self, "kind"), body: try row.string("body"),
+            createdAt: try row.date("created_at"))
     }
 
     func earnings(operatorID: String) async throws -> [EarningRow] {

@@ -112,6 +112,21 @@ struct SQLiteExecutor: SQLExecutor {
         return try await metrics.measure("db.query") { try pool.syncRead(read) }
     }
 
+    func snapshot(_ queries: [SQLQuery]) async throws -> [[SQLRow]] {
+        let read: @Sendable (Database) throws -> [[SQLRow]] = { db in
+            try queries.map { query in
+                try Row.fetchAll(try db.cachedStatement(sql: query.sql), arguments: StatementArguments(query.values.map(\.databaseValue)))
+                    .map(SQLRow.init(grdb:))
+            }
+        }
+        if inTransaction {
+            do { return try pool.syncWrite(read) } catch { throw SQLiteStore.translate(error) }
+        }
+        // One read transaction: WAL gives it one snapshot, whatever commits meanwhile.
+        guard let metrics else { return try pool.syncSnapshot(read) }
+        return try await metrics.measure("db.query") { try pool.syncSnapshot(read) }
+    }
+
     func execute(_ sql: String, _ values: [SQLValue]) async throws {
         precondition(inTransaction, "writes happen inside Store.write")
         let arguments = StatementArguments(values.map(\.databaseValue))
@@ -161,6 +176,11 @@ extension DatabasePool {
     /// through ``SQLExecutor`` is one statement, which SQLite runs on one snapshot anyway.
     func syncRead<T>(_ body: (Database) throws -> T) throws -> T {
         try unsafeRead(body)
+    }
+
+    /// GRDB's blocking read in a read transaction, on the calling thread: several statements on one snapshot.
+    func syncSnapshot<T>(_ body: (Database) throws -> T) throws -> T {
+        try read(body)
     }
 
     /// The blocking write, for use inside the open transaction: the writer is ours alone then,
