@@ -41,49 +41,65 @@ public struct JobDeferral: Error, CustomStringConvertible {
 public protocol JobHandler: Sendable {
     var kind: String { get }
     var queue: String { get }
-    /// True when the handler marks its job done itself, in the transaction that writes its result
-    /// (``StoreTransaction/complete(_:at:)``): one transaction a job instead of two.
-    var completesInTransaction: Bool { get }
-    func handle(_ job: JobRecord) async throws
+    /// Does the job's work and marks it done with `done`, which only the runner makes: in the
+    /// transaction that writes the work's result, or in one of its own after the work. Throws to
+    /// have the runner retry, defer (``JobDeferral``) or dead-letter (``PermanentJobError``) it.
+    func handle(_ job: JobRecord, store: any Store, done: JobCompletion) async throws
 }
 
-extension JobHandler {
-    public var completesInTransaction: Bool { false }
-}
+/// Marks one claimed job done, in a transaction: the runner makes one for each job it runs, so a
+/// job's work never needs to know its queue row.
+public struct JobCompletion: Sendable {
+    let body: @Sendable (any StoreTransaction) async throws -> Void
 
-extension StoreTransaction {
-    /// Marks a claimed job done in this transaction (for handlers that complete in their own transaction).
-    public func complete(_ job: JobRecord, at now: Date) async throws {
-        try await completeJob(id: job.id, worker: job.leasedBy ?? "", at: now)
-    }
+    init(_ body: @escaping @Sendable (any StoreTransaction) async throws -> Void) { self.body = body }
+
+    func mark(in tx: any StoreTransaction) async throws { try await body(tx) }
 }
 
 /// A handler for a typed payload.
 public struct TypedJobHandler<Payload: JobPayload>: JobHandler {
-    let body: @Sendable (Payload, JobRecord) async throws -> Void
-    public let completesInTransaction: Bool
+    enum Work: Sendable {
+        case alone(@Sendable (Payload) async throws -> Void)
+        case inTransaction(@Sendable (Payload, any StoreTransaction) async throws -> Void)
+    }
+    let work: Work
 
-    /// With `completesInTransaction`, `body` must call ``StoreTransaction/complete(_:at:)`` in the
-    /// transaction of every outcome that does not throw.
+    /// `body` does the work with transactions of its own (or none); the job is marked done after
+    /// it, in one more.
+    public init(_ type: Payload.Type = Payload.self, body: @escaping @Sendable (Payload) async throws -> Void) {
+        work = .alone(body)
+    }
+
+    /// `body` does the work in one transaction, which the handler opens; the job is marked done in
+    /// that same transaction, so the result and the job's end commit together (one transaction a
+    /// job instead of two).
     public init(
-        _ type: Payload.Type = Payload.self, completesInTransaction: Bool = false,
-        body: @escaping @Sendable (Payload, JobRecord) async throws -> Void
+        _ type: Payload.Type = Payload.self, inTransaction body: @escaping @Sendable (Payload, any StoreTransaction) async throws -> Void
     ) {
-        self.body = body
-        self.completesInTransaction = completesInTransaction
+        work = .inTransaction(body)
     }
 
     public var kind: String { Payload.kind }
     public var queue: String { Payload.queue }
 
-    public func handle(_ job: JobRecord) async throws {
+    public func handle(_ job: JobRecord, store: any Store, done: JobCompletion) async throws {
         let payload: Payload
         do {
             payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
         } catch {
             throw PermanentJobError("job \(job.id) has a payload that is not a \(Payload.kind): \(error)")
         }
-        try await body(payload, job)
+        switch work {
+        case let .alone(body):
+            try await body(payload)
+            try await store.write { tx in try await done.mark(in: tx) }
+        case let .inTransaction(body):
+            try await store.write { tx in
+                try await body(payload, tx)
+                try await done.mark(in: tx)
+            }
+        }
     }
 }
 

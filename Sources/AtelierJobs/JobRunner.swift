@@ -164,11 +164,9 @@ public final class JobRunner: Service, Sendable {
         }
         do {
             if configuration.drillDelay > .zero { try await Task.sleep(for: configuration.drillDelay) }
-            try await handler.handle(job)
-            if !handler.completesInTransaction {
-                let now = time.now(), worker = workerID
-                try await store.write { tx in try await tx.completeJob(id: job.id, worker: worker, at: now) }
-            }
+            let (time, worker) = (time, workerID)
+            try await handler.handle(
+                job, store: store, done: JobCompletion { tx in try await tx.completeJob(id: job.id, worker: worker, at: time.now()) })
             logger.debug("job done")
             return .done
         } catch let deferral as JobDeferral {

@@ -23,19 +23,24 @@ public struct PricingService: Sendable {
 
     /// The handler the job runner calls.
     public var handler: any JobHandler {
-        TypedJobHandler(PricingJob.self, completesInTransaction: true) { payload, job in
-            try await price(orderID: payload.orderID, job: job)
-        }
+        // The quote, the order's move and the job's end commit together.
+        TypedJobHandler(PricingJob.self, inTransaction: { payload, tx in try await price(orderID: payload.orderID, in: tx) })
     }
 
     /// Quotes the order and moves it to `PRICE_CALCULATED`, in one transaction.
     /// Idempotent: an order that is no longer `SUBMITTED` is left as it is.
     @discardableResult
-    public func price(orderID: String, job: JobRecord? = nil) async throws -> Quote? {
+    public func price(orderID: String) async throws -> Quote? {
+        try await context.store.write { tx in try await price(orderID: orderID, in: tx) }
+    }
+
+    /// ``price(orderID:)`` in the transaction `tx`.
+    @discardableResult
+    func price(orderID: String, in tx: any StoreTransaction) async throws -> Quote? {
         try await withSpan("pricing.quote") { span in
             span.attributes["order.id"] = orderID
             let started = ContinuousClock.now
-            let (quote, triangles) = try await quoteAndRecord(orderID: orderID, job: job)
+            let (quote, triangles) = try await quoteAndRecord(orderID: orderID, in: tx)
             if let triangles {
                 span.attributes["model.triangles"] = triangles
                 Metrics.Timer(
@@ -47,47 +52,41 @@ public struct PricingService: Sendable {
         }
     }
 
-    /// In one transaction: the quote, the order's new status, its history, and (given `job`) the job's completion.
-    private func quoteAndRecord(orderID: String, job: JobRecord?) async throws -> (Quote?, Int?) {
+    /// In `tx`: the quote, the order's new status and its history.
+    private func quoteAndRecord(orderID: String, in tx: any StoreTransaction) async throws -> (Quote?, Int?) {
         let now = context.time.now()
-        return try await context.store.write { tx in
-            guard var order = try await tx.order(id: orderID) else {
-                throw PermanentJobError("order \(orderID) does not exist")
-            }
-            guard order.status == .submitted else {
-                if let job { try await tx.complete(job, at: now) }
-                return (nil, nil)
-            }
-            guard let hash = order.modelHash, let model = try await tx.model(hash: hash) else {
-                throw PermanentJobError("order \(orderID) has no stored model")
-            }
-            let priceList = try await tx.priceList()
-            let key = Self.cacheKey(
-                modelHash: hash, material: order.materialCode, finishes: order.finishCodes, priceListVersion: priceList.version)
-            let quote: Quote
-            if let cached = try await tx.cachedQuote(key: key) {
-                quote = cached
-            } else {
-                do {
-                    quote = try QuoteCalculator.quote(
-                        metrics: model.metrics, materialCode: order.materialCode, finishCodes: order.finishCodes, priceList: priceList)
-                } catch let error as DomainError {
-                    // The model or the price list cannot be priced (no volume, a material no
-                    // longer offered, an amount out of range): retrying changes nothing.
-                    throw PermanentJobError("order \(orderID) cannot be priced: \(error.description)")
-                }
-                try await tx.cache(quote: quote, key: key, at: now)
-            }
-            // A partner's policy may approve the order at once, in the same transaction.
-            let policy = order.channel == .partner ? try await tx.partner(id: order.customerID)?.autoApproval ?? .off : .off
-            try await tx.change(&order, by: .pricing, pricingAttempts: context.configuration.jobMaxAttempts) { order in
-                [try order.recordPrice(total: quote.total, by: .pricing, at: now)]
-                    + (try order.autoApprove(total: quote.total, policy: policy, at: now))
-            }
-            try await tx.insert(quote: quote, orderID: orderID, at: now)
-            if let job { try await tx.complete(job, at: now) }
-            return (quote, model.metrics.triangles)
+        guard var order = try await tx.order(id: orderID) else {
+            throw PermanentJobError("order \(orderID) does not exist")
         }
+        guard order.status == .submitted else { return (nil, nil) }
+        guard let hash = order.modelHash, let model = try await tx.model(hash: hash) else {
+            throw PermanentJobError("order \(orderID) has no stored model")
+        }
+        let priceList = try await tx.priceList()
+        let key = Self.cacheKey(
+            modelHash: hash, material: order.materialCode, finishes: order.finishCodes, priceListVersion: priceList.version)
+        let quote: Quote
+        if let cached = try await tx.cachedQuote(key: key) {
+            quote = cached
+        } else {
+            do {
+                quote = try QuoteCalculator.quote(
+                    metrics: model.metrics, materialCode: order.materialCode, finishCodes: order.finishCodes, priceList: priceList)
+            } catch let error as DomainError {
+                // The model or the price list cannot be priced (no volume, a material no
+                // longer offered, an amount out of range): retrying changes nothing.
+                throw PermanentJobError("order \(orderID) cannot be priced: \(error.description)")
+            }
+            try await tx.cache(quote: quote, key: key, at: now)
+        }
+        // A partner's policy may approve the order at once, in the same transaction.
+        let policy = order.channel == .partner ? try await tx.partner(id: order.customerID)?.autoApproval ?? .off : .off
+        try await tx.change(&order, by: .pricing, pricingAttempts: context.configuration.jobMaxAttempts) { order in
+            [try order.recordPrice(total: quote.total, by: .pricing, at: now)]
+                + (try order.autoApprove(total: quote.total, policy: policy, at: now))
+        }
+        try await tx.insert(quote: quote, orderID: orderID, at: now)
+        return (quote, model.metrics.triangles)
     }
 
     /// Identical (model, material, finishes, price-list version) give identical quotes.

@@ -29,7 +29,7 @@ public struct WebhookService: Sendable {
 
     /// The handler the webhook worker runs.
     public var handler: any JobHandler {
-        TypedJobHandler(WebhookDeliveryJob.self) { payload, job in try await deliver(deliveryID: payload.deliveryID, job: job) }
+        TypedJobHandler(WebhookDeliveryJob.self) { payload in try await deliver(deliveryID: payload.deliveryID) }
     }
 
     // MARK: Endpoints
@@ -124,7 +124,7 @@ public struct WebhookService: Sendable {
     }
 
     /// Sends one delivery, in the order of its stream. Throws to retry (the runner backs off).
-    func deliver(deliveryID: Int64, job: JobRecord) async throws {
+    func deliver(deliveryID: Int64) async throws {
         let reader = context.store.reader
         let now = context.time.now()
         guard let delivery = try await reader.webhookDelivery(id: deliveryID) else {

@@ -21,7 +21,7 @@ final class Recorder: Sendable {
     init(failures: Int) { self.failures = failures }
 
     var handler: any JobHandler {
-        TypedJobHandler(CountJob.self) { job, _ in
+        TypedJobHandler(CountJob.self) { job in
             let run = self.state.withLock { state -> Int in
                 state.runs[job.name, default: 0] += 1
                 return state.runs[job.name]!
@@ -82,6 +82,43 @@ struct JobRunnerTests {
         #expect(job.state == .done)
         #expect(job.attempts == 3)
         #expect(job.lastError == "failure 2 of a")
+    }
+
+    @Test("work done in the job's transaction commits with the job's end, and not at all when it fails", arguments: Engine.allCases)
+    func workInTransaction(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        let attempts = Mutex(0)
+        // The work writes a user, then fails on its first run after writing.
+        let handler = TypedJobHandler(
+            CountJob.self,
+            inTransaction: { job, tx in
+                try await tx.insert(
+                    user: UserAccount(
+                        id: "u-\(job.name)", email: "\(job.name)@example.com", name: job.name, role: .customer, passwordHash: "x",
+                        createdAt: Date(timeIntervalSince1970: 1_800_000_000)))
+                let attempt = attempts.withLock { count -> Int in
+                    count += 1
+                    return count
+                }
+                if attempt == 1 { throw TestFailure(message: "failed after writing") }
+            })
+        var configuration = JobRunnerConfiguration()
+        configuration.baseBackoff = .seconds(2)
+        let worker = JobRunner(
+            store: store, handlers: [handler], configuration: configuration, time: clock, random: { 0.5 }, logger: Logger(label: "test"),
+            workerID: "w1")
+        let id = try await enqueue(store, "t")
+
+        try await worker.runDueJobs()
+        #expect(try await store.reader.user(id: "u-t") == nil, "the failed run's write was rolled back")
+        #expect(try await store.reader.job(id: id)?.state == .ready)
+
+        clock.advance(seconds: 2)
+        try await worker.runDueJobs()
+        #expect(try await store.reader.user(id: "u-t")?.name == "t")
+        let job = try #require(try await store.reader.job(id: id))
+        #expect(job.state == .done)
+        #expect(job.attempts == 2)
     }
 
     @Test("a job that always fails lands in the dead letters and can be re-driven", arguments: Engine.allCases)
