@@ -135,10 +135,19 @@ let package = Package(
             resources: [.copy("Templates"), .copy("Assets")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "AtelierBench",
+            dependencies: [
+                "AtelierDomain", "AtelierGeometry", "AtelierJobs", "AtelierServices", "AtelierStorage", "AtelierTelemetry",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "atelier",
             dependencies: [
-                "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
+                "AtelierBench", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
                 "AtelierStorage", "AtelierTelemetry", "AtelierWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtelierBench
 
 /// The `atelier` program: one executable, many shapes.
 @main

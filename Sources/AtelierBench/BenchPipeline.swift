@@ -41,7 +41,7 @@ struct BenchPipeline: AsyncParsableCommand {
         let context = UseCaseContext(store: store, configuration: AtelierConfiguration(), logger: logger)
         try await DemoData(context: context).load()
         guard let customer = try await store.reader.user(email: DemoData.users[0].email)?.principal else {
-            throw CommandFailure("the demo customer is missing")
+            throw BenchFailure("the demo customer is missing")
         }
         let pieces = try await store.reader.catalog()
         let materials = DemoData.priceList.materials.map(\.code)
@@ -112,7 +112,7 @@ struct BenchPipeline: AsyncParsableCommand {
         for worker in workers { worker.stop() }
         latencies.sort()
         guard latencies.count == ids.count else {
-            throw CommandFailure("only \(latencies.count) of \(ids.count) orders were priced in time")
+            throw BenchFailure("only \(latencies.count) of \(ids.count) orders were priced in time")
         }
         let p50 = percentile(latencies, 0.5), p99 = percentile(latencies, 0.99)
         print(
@@ -158,7 +158,7 @@ struct PricingInstance {
 
     static func start(databaseURL: String, concurrency: Int) async throws -> PricingInstance {
         let process = Process()
-        guard let executable = Bundle.main.executablePath else { throw CommandFailure("cannot find the atelier executable") }
+        guard let executable = Bundle.main.executablePath else { throw BenchFailure("cannot find the atelier executable") }
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["serve", "--role", "pricing", "--port", "0"]
         var environment = ProcessInfo.processInfo.environment
@@ -180,7 +180,7 @@ struct PricingInstance {
         }
         guard printed.contains("Atelier is running") else {
             process.terminate()
-            throw CommandFailure("a pricing instance did not start")
+            throw BenchFailure("a pricing instance did not start")
         }
         return PricingInstance(process: process)
     }

@@ -7,9 +7,12 @@ import AtelierTelemetry
 import Foundation
 import Logging
 
-/// `atelier bench geometry`: how fast a model is read, analysed and priced, beside reading its bytes.
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `atelier bench`: the benchmarks, kept out of the application's modules. `geometry`: how fast a
+/// model is read, analysed and priced, beside reading its bytes.
+public struct Bench: AsyncParsableCommand {
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (build with -c release).",
         subcommands: [Geometry.self, Dashboard.self, BenchPipeline.self])
 
@@ -39,7 +42,7 @@ struct Bench: AsyncParsableCommand {
             switch shape {
             case "torus": ring = MeshGenerator.torus(major: 9, minor: 1.2, segments: segments, sides: sides)
             case "irregular": ring = MeshGenerator.irregular(triangles: triangles)
-            default: throw CommandFailure("--shape is torus or irregular, not \(shape)")
+            default: throw BenchFailure("--shape is torus or irregular, not \(shape)")
             }
             let folder =
                 out.map { URL(fileURLWithPath: $0) }
@@ -76,7 +79,7 @@ struct Bench: AsyncParsableCommand {
         }
 
         func load(_ path: String) throws -> [UInt8] {
-            guard let data = FileManager.default.contents(atPath: path) else { throw CommandFailure("cannot read \(path)") }
+            guard let data = FileManager.default.contents(atPath: path) else { throw BenchFailure("cannot read \(path)") }
             return [UInt8](data)
         }
 
@@ -135,14 +138,14 @@ struct Bench: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\n".utf8))
                 print("filled \(orders) orders in \(String(format: "%.0f", (ContinuousClock.now - started).seconds)) s")
             } else if existing != orders {
-                throw CommandFailure("the database already holds \(existing) orders, not \(orders); use an empty one")
+                throw BenchFailure("the database already holds \(existing) orders, not \(orders); use an empty one")
             }
             let context = UseCaseContext(store: store, configuration: AtelierConfiguration(), logger: logger)
             let mes = MESService(context: context)
             let limit = 50
             let deep = DashboardBench.statusMix.max { $0.1 < $1.1 }!.0
             guard let cursor = try await DashboardBench.cursor(store, status: deep, page: deepPage, limit: limit) else {
-                throw CommandFailure("\(deep.rawValue) has fewer than \(deepPage) pages; use more orders or a smaller --deep-page")
+                throw BenchFailure("\(deep.rawValue) has fewer than \(deepPage) pages; use more orders or a smaller --deep-page")
             }
             print("\(engine), \(orders) orders; \(runs) runs each; pages of \(limit); deep pages of \(deep.rawValue)")
             print("query".padding(toLength: 44, withPad: " ", startingAt: 0) + "    p50 ms    p99 ms")
@@ -190,4 +193,10 @@ struct Bench: AsyncParsableCommand {
 /// The `fraction` percentile (nearest rank) of sorted, non-empty `values`.
 func percentile(_ values: [Double], _ fraction: Double) -> Double {
     values[min(values.count - 1, max(0, Int((Double(values.count) * fraction).rounded(.up)) - 1))]
+}
+
+/// A benchmark that cannot run, said plainly (the command exits non-zero).
+struct BenchFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
