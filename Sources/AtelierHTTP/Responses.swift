@@ -87,8 +87,9 @@ struct ModelResponse: ResponseEncodable {
     }
 }
 
-/// An order with everything a person reads on its page.
-struct OrderDetailsResponse: ResponseEncodable {
+/// An order with everything a person reads on its page. Its answer is written by ``JSONWriter``
+/// (`OrderDetailsJSON.swift`); `Encodable` stays, and a test holds the two equal.
+struct OrderDetailsResponse: Encodable {
     var order: OrderResponse
     var model: ModelResponse?
     var quote: Quote?

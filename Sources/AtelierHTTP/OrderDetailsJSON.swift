@@ -1,0 +1,148 @@
+import AtelierDomain
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+// An order's page, the most read answer, written with ``JSONWriter``: the same JSON as the types'
+// `Encodable` conformances (the keys of their `CodingKeys`, nil optionals left out).
+
+extension OrderDetailsResponse: ResponseGenerator {
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try json())))
+    }
+
+    /// The answer's bytes.
+    func json() throws -> [UInt8] {
+        var out = JSONWriter()
+        try out.object { out in
+            out.key("order")
+            order.write(to: &out)
+            if let model {
+                out.key("model")
+                try model.write(to: &out)
+            }
+            if let quote {
+                out.key("quote")
+                try quote.write(to: &out)
+            }
+            out.key("history")
+            out.array(history) { out, entry in entry.write(to: &out) }
+            if let notes {
+                out.key("notes")
+                out.array(notes) { out, note in note.write(to: &out) }
+            }
+            out.field("allowedMoves", allowedMoves.map(\.rawValue))
+        }
+        return out.bytes
+    }
+}
+
+extension OrderResponse {
+    func write(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("id", id)
+            out.field("status", status.rawValue)
+            out.field("statusSince", statusSince)
+            out.field("customerId", customerId)
+            out.field("material", material)
+            out.field("finishes", finishes)
+            out.field("catalogItem", catalogItem)
+            out.field("modelFilename", modelFilename)
+            out.field("modelHash", modelHash)
+            out.field("assignee", assignee)
+            out.field("trackingNumber", trackingNumber)
+            out.field("cancelReason", cancelReason)
+            out.field("promisedBy", promisedBy)
+            out.field("channel", channel.rawValue)
+            out.field("reference", reference)
+            out.field("createdAt", createdAt)
+            out.field("updatedAt", updatedAt)
+        }
+    }
+}
+
+extension ModelResponse {
+    func write(to out: inout JSONWriter) throws {
+        try out.object { out in
+            out.field("hash", hash)
+            out.field("filename", filename)
+            out.field("format", format)
+            out.field("sizeBytes", sizeBytes)
+            out.field("triangles", triangles)
+            out.field("vertices", vertices)
+            try out.field("volumeMM3", volumeMM3)
+            try out.field("surfaceAreaMM2", surfaceAreaMM2)
+            out.key("boundingBoxMM")
+            try out.object { out in
+                try out.field("min", boundingBoxMM.min)
+                try out.field("max", boundingBoxMM.max)
+                try out.field("size", boundingBoxMM.size)
+            }
+            out.field("shells", shells)
+            out.field("watertight", watertight)
+            out.field("boundaryEdges", boundaryEdges)
+            out.field("nonManifoldEdges", nonManifoldEdges)
+        }
+    }
+}
+
+extension Money {
+    func write(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("minorUnits", minorUnits)
+            out.field("currency", currency)
+        }
+    }
+}
+
+extension Quote {
+    func write(to out: inout JSONWriter) throws {
+        try out.object { out in
+            out.field("materialCode", materialCode)
+            out.field("finishCodes", finishCodes)
+            try out.field("metalWeightGrams", metalWeightGrams)
+            out.key("lines")
+            out.array(lines) { out, line in
+                out.object { out in
+                    out.field("code", line.code)
+                    out.field("label", line.label)
+                    out.key("amount")
+                    line.amount.write(to: &out)
+                }
+            }
+            out.key("total")
+            total.write(to: &out)
+            out.field("priceListVersion", priceListVersion)
+        }
+    }
+}
+
+extension HistoryEntry {
+    func write(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("orderId", orderID)
+            out.field("from", from?.rawValue)
+            out.field("to", to.rawValue)
+            out.field("actorId", actorID)
+            out.field("actorRole", actorRole.rawValue)
+            out.field("actorName", actorName)
+            out.field("at", at)
+            out.field("note", note)
+        }
+    }
+}
+
+extension OrderNote {
+    func write(to out: inout JSONWriter) {
+        out.object { out in
+            out.field("orderId", orderID)
+            out.field("authorId", authorID)
+            out.field("authorName", authorName)
+            out.field("kind", kind.rawValue)
+            out.field("body", body)
+            out.field("createdAt", createdAt)
+        }
+    }
+}
