@@ -111,24 +111,35 @@ public struct AccountService: Sendable {
         guard !token.isEmpty, token.count < 200 else { return nil }
         let now = context.time.now()
         let tokenHash = sha256Hex(Data(token.utf8))
-        let idleSince = now.addingTimeInterval(-context.configuration.sessionIdleHours * 3600)
-        guard let (user, lastSeen) = try await context.store.reader.session(tokenHash: tokenHash, at: now, idleSince: idleSince) else {
-            return nil
+        var entry = context.sessions.get(tokenHash, at: now)
+        if entry == nil {
+            let idleSince = now.addingTimeInterval(-context.configuration.sessionIdleHours * 3600)
+            guard let (user, lastSeen) = try await context.store.reader.session(tokenHash: tokenHash, at: now, idleSince: idleSince)
+            else {
+                return nil
+            }
+            entry = SessionCache.Entry(principal: user.principal, lastSeen: lastSeen, cachedAt: now)
         }
-        if now.timeIntervalSince(lastSeen) > 60 {
+        guard var entry else { return nil }
+        if now.timeIntervalSince(entry.lastSeen) > 60 {
             try await context.store.write { tx in try await tx.touchSession(tokenHash: tokenHash, at: now) }
+            entry.lastSeen = now
         }
-        return user.principal
+        context.sessions.put(tokenHash, entry)
+        return entry.principal
     }
 
     public func signOut(token: String) async throws {
-        try await context.store.write { tx in try await tx.deleteSession(tokenHash: sha256Hex(Data(token.utf8))) }
+        let tokenHash = sha256Hex(Data(token.utf8))
+        try await context.store.write { tx in try await tx.deleteSession(tokenHash: tokenHash) }
+        context.sessions.forget(tokenHash: tokenHash)
     }
 
     /// Ends every session of the signed-in user, this one included; returns how many ended.
     @discardableResult
     public func signOutEverywhere(_ user: Principal) async throws -> Int {
-        try await context.store.write { tx in try await tx.deleteSessions(userID: user.userID, except: nil) }
+        defer { context.sessions.forget(userID: user.userID) }
+        return try await context.store.write { tx in try await tx.deleteSessions(userID: user.userID, except: nil) }
     }
 
     /// Changes the user's own password, given the current one; every other session of the user
@@ -147,6 +158,7 @@ public struct AccountService: Sendable {
             try await tx.update(userID: user.userID, passwordHash: hash)
             _ = try await tx.deleteSessions(userID: user.userID, except: keep)
         }
+        context.sessions.forget(userID: user.userID)
     }
 
     /// Removes sessions past their end or idle too long (the watchdog calls it on every pass).

@@ -22,6 +22,7 @@ public struct AdminService: Sendable {
             throw DomainError.invalid("Choose a role: \(Self.assignableRoles.map(\.rawValue).joined(separator: ", ")).")
         }
         guard userID != admin.userID else { throw DomainError.invalid("You cannot change your own role; another administrator can.") }
+        defer { context.sessions.forget(userID: userID) }
         return try await context.store.write { tx in
             guard var user = try await tx.user(id: userID) else { throw DomainError.notFound("There is no user '\(userID)'.") }
             user.role = role
@@ -35,6 +36,7 @@ public struct AdminService: Sendable {
     public func setDisabled(userID: String, _ disabled: Bool, by admin: Principal) async throws -> UserAccount {
         guard userID != admin.userID else { throw DomainError.invalid("You cannot disable your own account; another administrator can.") }
         let now = context.time.now()
+        defer { context.sessions.forget(userID: userID) }
         return try await context.store.write { tx in
             guard var user = try await tx.user(id: userID) else { throw DomainError.notFound("There is no user '\(userID)'.") }
             user.disabledAt = disabled ? now : nil

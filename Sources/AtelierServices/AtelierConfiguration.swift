@@ -24,6 +24,8 @@ public struct AtelierConfiguration: Sendable {
     public var sessionHours: Double = 24 * 14
     /// A session not used for this long ends (its absolute end is `sessionHours`).
     public var sessionIdleHours: Double = 24
+    /// Seconds an instance remembers a looked-up session (0: look it up on every request).
+    public var sessionCacheSeconds: Double = 1
     /// bcrypt cost for new passwords.
     public var bcryptCost: Int = 12
     /// Load the demo catalog, materials and one user per role on first start.
@@ -134,6 +136,10 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_CARRIER_SECRET", "shared secret of the carrier endpoint (default: generated once into ATELIER_DATA/carrier-secret)"),
         ("ATELIER_SESSION_HOURS", "lifetime of a sign-in (default 336)"),
         ("ATELIER_SESSION_IDLE_HOURS", "a sign-in not used for this long ends (default 24)"),
+        (
+            "ATELIER_SESSION_CACHE_SECONDS",
+            "seconds an instance remembers a session it looked up; another instance's sign-out reaches it this late (default 1, 0 to 10)"
+        ),
         ("ATELIER_BCRYPT_COST", "bcrypt cost for passwords (default 12)"),
         ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1 on SQLite listening on loopback, else 0)"),
         ("ATELIER_DEMO_PASSWORD", "password of the demo users (default atelier-demo)"),
@@ -189,6 +195,7 @@ public struct AtelierConfiguration: Sendable {
         }
         if let value: Double = number("ATELIER_SESSION_HOURS", 0.01...10_000) { config.sessionHours = value }
         if let value: Double = number("ATELIER_SESSION_IDLE_HOURS", 0.01...10_000) { config.sessionIdleHours = value }
+        if let value: Double = number("ATELIER_SESSION_CACHE_SECONDS", 0...10) { config.sessionCacheSeconds = value }
         if let value: Int = number("ATELIER_BCRYPT_COST", 4...16) { config.bcryptCost = value }
         if let value = flag("ATELIER_DEMO") { config.demoData = value }
         if let value = string("ATELIER_DATABASE_URL") {

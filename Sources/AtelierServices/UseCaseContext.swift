@@ -16,6 +16,8 @@ public struct UseCaseContext: Sendable {
     /// Threads for bcrypt, apart from the models', so a flood of sign-ins cannot hold up uploads
     /// and a flood of uploads cannot hold up sign-ins.
     public var passwords: ComputePool
+    /// Sessions looked up in the last second (``SessionCache``).
+    let sessions: SessionCache
 
     public init(
         store: any Store, time: any TimeSource = SystemTime(), configuration: AtelierConfiguration, logger: Logger,
@@ -29,6 +31,7 @@ public struct UseCaseContext: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.newID = newID
+        sessions = SessionCache(lifetime: configuration.sessionCacheSeconds)
     }
 }
 

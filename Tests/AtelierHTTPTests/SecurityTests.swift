@@ -1,9 +1,11 @@
 import AtelierDomain
 import AtelierHTTP
 import AtelierJobs
+import AtelierPartnerAPI
 import AtelierServices
 import Foundation
 import HTTPTypes
+import Logging
 import Testing
 
 /// The findings of the review that tried Atelier as an attacker: each has its test here.
@@ -123,6 +125,29 @@ struct SecurityTests {
             #expect(try await api.call(.get, "/api/auth/me", token: token).status == .ok)
             clock.advance(seconds: 2 * 3600 + 60)
             #expect(try await api.call(.get, "/api/auth/me", token: token).status == .unauthorized)
+        }
+    }
+
+    @Test("a remembered session ends at once on the instance that signs it out, and on another within a second")
+    func sessionCache() async throws {
+        let clock = HandClock()
+        let harness = try await Harness.make(time: clock)
+        // A second instance on the same database, with its own memory of sessions.
+        let other = UseCases(
+            context: UseCaseContext(
+                store: harness.store, time: clock, configuration: harness.useCases.context.configuration, logger: Logger(label: "test")),
+            webhookTransport: HTTPWebhookTransport())
+        try await harness.test { api in
+            let token = try await api.signIn("customer@atelier.test")
+            #expect(try await harness.useCases.accounts.authenticate(token: token)?.role == .customer)
+            #expect(try await other.accounts.authenticate(token: token)?.role == .customer)
+
+            try await harness.useCases.accounts.signOut(token: token)
+
+            #expect(try await harness.useCases.accounts.authenticate(token: token) == nil, "this instance forgets it at once")
+            #expect(try await other.accounts.authenticate(token: token) != nil, "the other remembers it for at most a second")
+            clock.advance(seconds: 1)
+            #expect(try await other.accounts.authenticate(token: token) == nil)
         }
     }
 
