@@ -325,30 +325,6 @@ struct PostgresExecutor: SQLExecutor {
         _ = try await query(sql, values)
     }
 
-    func snapshot(_ queries: [SQLQuery]) async throws -> [[SQLRow]] {
-        let logger = logger
-        @Sendable func run(_ connection: PostgresConnection) async throws -> [[SQLRow]] {
-            var results: [[SQLRow]] = []
-            for query in queries {
-                let statement = PostgresQuery(unsafeSQL: dialect.placeholders(query.sql), binds: Self.bindings(query.values))
-                results.append(try await Self.collect(try await connection.query(statement, logger: logger)))
-            }
-            return results
-        }
-        switch target {
-        case let .client(client, store):
-            // A read-only transaction that sees one snapshot from its first statement on.
-            return try await store.translating {
-                try await client.withTransaction(logger: logger) { connection in
-                    _ = try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                    return try await run(connection)
-                }
-            }
-        case let .connection(connection):
-            return try await run(connection)
-        }
-    }
-
     func noteJobsEnqueued() async throws {
         // Delivered to every listening instance when the transaction commits.
         try await execute("SELECT pg_notify('\(PostgresStore.channel)', '')", [])

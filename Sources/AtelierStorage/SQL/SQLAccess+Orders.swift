@@ -100,30 +100,62 @@ extension SQLAccess {
         }
     }
 
+    /// One statement, so one snapshot on either engine and one round trip: the order's row (with its
+    /// model's analysis and its quote) first, then its history, then its notes, told apart by `part`.
+    /// Each part fills its own columns; the others are NULL (typed in the first part, so that
+    /// PostgreSQL's union knows their types).
+    static let orderSnapshotSQL: String = {
+        let nulls = { (count: Int) in Array(repeating: "NULL", count: count).joined(separator: ", ") }
+        let orderWidth = orderColumns.split(separator: ",").count + 2
+        return """
+            SELECT 0 AS part, 0 AS seq, \(orderColumns),
+              (SELECT info FROM models WHERE models.hash = orders.model_hash) AS model_info,
+              (SELECT body FROM quotes WHERE quotes.order_id = orders.id) AS quote_body,
+              CAST(NULL AS TEXT) AS h_from, CAST(NULL AS TEXT) AS h_to, CAST(NULL AS TEXT) AS h_actor_id,
+              CAST(NULL AS TEXT) AS h_actor_role, CAST(NULL AS TEXT) AS h_actor_name, CAST(NULL AS BIGINT) AS h_at,
+              CAST(NULL AS TEXT) AS h_note, CAST(NULL AS TEXT) AS n_author_id, CAST(NULL AS TEXT) AS n_author_name,
+              CAST(NULL AS TEXT) AS n_kind, CAST(NULL AS TEXT) AS n_body, CAST(NULL AS BIGINT) AS n_created_at
+            FROM orders WHERE id = ?
+            UNION ALL
+            SELECT 1, id, \(nulls(orderWidth)), from_status, to_status, actor_id, actor_role, actor_name, at, note, \(nulls(5))
+            FROM order_history WHERE order_id = ?
+            UNION ALL
+            SELECT 2, id, \(nulls(orderWidth)), \(nulls(7)), author_id, author_name, kind, body, created_at
+            FROM order_notes WHERE order_id = ? AND 1 = ?
+            ORDER BY part, seq
+            """
+    }()
+
     func orderSnapshot(id: String, withNotes: Bool) async throws -> OrderSnapshot? {
-        // The model and the quote come with the order, in one statement; history and notes are
-        // lists of their own. All on one snapshot.
-        var queries = [
-            SQLQuery(
-                """
-                SELECT \(Self.orderColumns),
-                    (SELECT info FROM models WHERE models.hash = orders.model_hash) AS model_info,
-                    (SELECT body FROM quotes WHERE quotes.order_id = orders.id) AS quote_body
-                FROM orders WHERE id = ?
-                """, id),
-            SQLQuery("SELECT * FROM order_history WHERE order_id = ? ORDER BY id", id),
-        ]
-        if withNotes { queries.append(SQLQuery("SELECT * FROM order_notes WHERE order_id = ? ORDER BY id", id)) }
-        let results = try await sql.snapshot(queries)
-        guard let row = results[0].first else { return nil }
-        let order = try Self.order(from: row)
+        let rows = try await sql.query(Self.orderSnapshotSQL, id, id, id, withNotes ? 1 : 0)
+        guard let first = rows.first, try first.int("part") == 0 else { return nil }
+        let order = try Self.order(from: first)
         var model: ModelInfo?
-        if let hash = order.modelHash, let text = try row.optionalString("model_info") {
+        if let hash = order.modelHash, let text = try first.optionalString("model_info") {
             model = try ModelInfoCache.shared.get(hash) ?? Self.modelInfo(hash: hash, text)
         }
-        return OrderSnapshot(
-            order: order, model: model, quote: try row.optionalString("quote_body").map { try ColumnJSON.decode(Quote.self, $0) },
-            history: try results[1].map(Self.historyEntry(from:)), notes: try withNotes ? results[2].map(Self.note(from:)) : [])
+        var snapshot = OrderSnapshot(
+            order: order, model: model, quote: try first.optionalString("quote_body").map { try ColumnJSON.decode(Quote.self, $0) },
+            history: [], notes: [])
+        for row in rows.dropFirst() {
+            if try row.int("part") == 1 {
+                snapshot.history.append(
+                    HistoryEntry(
+                        orderID: id, from: try row.optionalValue(OrderStatus.self, "h_from"), to: try row.value(OrderStatus.self, "h_to"),
+                        actor: Principal(
+                            userID: try row.string("h_actor_id"), role: try row.value(Role.self, "h_actor_role"),
+                            name: try row.string("h_actor_name")),
+                        at: try row.date("h_at"), note: try row.optionalString("h_note")))
+            } else {
+                snapshot.notes.append(
+                    try OrderNote(
+                        orderID: id,
+                        author: Principal(userID: try row.string("n_author_id"), role: .seller, name: try row.string("n_author_name")),
+                        kind: try row.value(OrderNote.Kind.self, "n_kind"), body: try row.string("n_body"),
+                        createdAt: try row.date("n_created_at")))
+            }
+        }
+        return snapshot
     }
 
     func history(orderID: String) async throws -> [HistoryEntry] {

@@ -37,22 +37,8 @@ protocol SQLExecutor: Sendable {
     var inTransaction: Bool { get }
     func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow]
     func execute(_ sql: String, _ values: [SQLValue]) async throws
-    /// Runs the queries on one snapshot of the database (inside a write transaction: in it) and
-    /// returns their rows, in order.
-    func snapshot(_ queries: [SQLQuery]) async throws -> [[SQLRow]]
     /// Called when the transaction enqueued a job: wake the workers once it commits.
     func noteJobsEnqueued() async throws
-}
-
-/// One query of a ``SQLExecutor/snapshot(_:)``.
-struct SQLQuery: Sendable {
-    var sql: String
-    var values: [SQLValue]
-
-    init(_ sql: String, _ values: any SQLBindable...) {
-        self.sql = sql
-        self.values = values.map(\.sqlValue)
-    }
 }
 
 extension SQLExecutor {

@@ -112,21 +112,6 @@ struct SQLiteExecutor: SQLExecutor {
         return try await metrics.measure("db.query") { try pool.syncRead(read) }
     }
 
-    func snapshot(_ queries: [SQLQuery]) async throws -> [[SQLRow]] {
-        let read: @Sendable (Database) throws -> [[SQLRow]] = { db in
-            try queries.map { query in
-                try Row.fetchAll(try db.cachedStatement(sql: query.sql), arguments: StatementArguments(query.values.map(\.databaseValue)))
-                    .map(SQLRow.init(grdb:))
-            }
-        }
-        if inTransaction {
-            do { return try pool.syncWrite(read) } catch { throw SQLiteStore.translate(error) }
-        }
-        // One read transaction: WAL gives it one snapshot, whatever commits meanwhile.
-        guard let metrics else { return try pool.syncSnapshot(read) }
-        return try await metrics.measure("db.query") { try pool.syncSnapshot(read) }
-    }
-
     func execute(_ sql: String, _ values: [SQLValue]) async throws {
         precondition(inTransaction, "writes happen inside Store.write")
         let arguments = StatementArguments(values.map(\.databaseValue))
@@ -159,8 +144,9 @@ extension SQLRow {
     init(grdb row: Row) {
         var values: [String: SQLValue] = [:]
         for (column, value) in row {
+            // A NULL column is left out: the row's accessors read a missing column as NULL.
             switch value.storage {
-            case .null: values[column] = .null
+            case .null: continue
             case let .int64(number): values[column] = .integer(number)
             case let .double(number): values[column] = .real(number)
             case let .string(text): values[column] = .text(text)
@@ -176,11 +162,6 @@ extension DatabasePool {
     /// through ``SQLExecutor`` is one statement, which SQLite runs on one snapshot anyway.
     func syncRead<T>(_ body: (Database) throws -> T) throws -> T {
         try unsafeRead(body)
-    }
-
-    /// GRDB's blocking read in a read transaction, on the calling thread: several statements on one snapshot.
-    func syncSnapshot<T>(_ body: (Database) throws -> T) throws -> T {
-        try read(body)
     }
 
     /// The blocking write, for use inside the open transaction: the writer is ours alone then,
