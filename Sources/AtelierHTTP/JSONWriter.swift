@@ -75,6 +75,12 @@ struct JSONWriter {
         }
     }
 
+    /// A value written before by another writer (one complete JSON value).
+    mutating func raw(_ value: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: value)
+    }
+
     mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)

@@ -2,6 +2,7 @@ import AtelierDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 // An order's page, the most read answer, written with ``JSONWriter``: the same JSON as the types'
 // `Encodable` conformances (the keys of their `CodingKeys`, nil optionals left out).
@@ -21,7 +22,7 @@ extension OrderDetailsResponse: ResponseGenerator {
             order.write(to: &out)
             if let model {
                 out.key("model")
-                try model.write(to: &out)
+                try out.raw(ModelJSONCache.shared.json(of: model))
             }
             if let quote {
                 out.key("quote")
@@ -60,6 +61,30 @@ extension OrderResponse {
             out.field("createdAt", createdAt)
             out.field("updatedAt", updatedAt)
         }
+    }
+}
+
+/// A model's part of the answer, written once per model and name: what is stored under a hash
+/// never changes, and its numbers are the costliest part to write.
+final class ModelJSONCache: Sendable {
+    static let shared = ModelJSONCache(capacity: 1024)
+
+    let capacity: Int
+    private let written = Mutex<[String: [UInt8]]>([:])
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func json(of model: ModelResponse) throws -> [UInt8] {
+        let key = model.hash + "/" + model.filename
+        if let known = written.withLock({ $0[key] }) { return known }
+        var out = JSONWriter(capacity: 512)
+        try model.write(to: &out)
+        written.withLock { written in
+            // Bounded: past the capacity the map starts again.
+            if written.count >= capacity { written.removeAll(keepingCapacity: true) }
+            written[key] = out.bytes
+        }
+        return out.bytes
     }
 }
 

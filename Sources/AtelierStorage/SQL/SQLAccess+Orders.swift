@@ -13,7 +13,7 @@ extension SQLAccess {
         Order.restored(
             id: try row.string("id"), customerID: try row.string("customer_id"), status: try row.value(OrderStatus.self, "status"),
             statusSince: try row.date("status_since"), materialCode: try row.string("material_code"),
-            finishCodes: try ColumnJSON.decode([String].self, try row.string("finish_codes")),
+            finishCodes: try ColumnJSON.decodeCodes(try row.string("finish_codes")),
             catalogItemID: try row.optionalString("catalog_item_id"), modelHash: try row.optionalString("model_hash"),
             modelFilename: try row.optionalString("model_filename"), assigneeID: try row.optionalString("assignee_id"),
             assigneeName: try row.optionalString("assignee_name"), trackingNumber: try row.optionalString("tracking_number"),

@@ -20,6 +20,25 @@ enum ColumnJSON {
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
+
+    /// A stored list of codes (`["polish","engraving"]`), read on every order row: codes are plain
+    /// letters, digits and dashes, so the list is split directly; anything else goes to the decoder.
+    static func decodeCodes(_ text: String) throws -> [String] {
+        let utf8 = text.utf8
+        guard utf8.first == UInt8(ascii: "["), utf8.last == UInt8(ascii: "]"), !utf8.contains(UInt8(ascii: "\\")) else {
+            return try decode([String].self, text)
+        }
+        let inner = utf8.dropFirst().dropLast()
+        if inner.isEmpty { return [] }
+        var codes: [String] = []
+        for part in inner.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false) {
+            guard part.count >= 2, part.first == UInt8(ascii: "\""), part.last == UInt8(ascii: "\""),
+                !part.dropFirst().dropLast().contains(UInt8(ascii: "\""))
+            else { return try decode([String].self, text) }
+            codes.append(String(decoding: part.dropFirst().dropLast(), as: UTF8.self))
+        }
+        return codes
+    }
 }
 
 extension JSONEncoder {
