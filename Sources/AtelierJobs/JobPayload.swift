@@ -103,7 +103,7 @@ public struct TypedJobHandler<Payload: JobPayload>: JobHandler {
     }
 }
 
-extension StoreTransaction {
+extension JobQueueWrites {
     /// Enqueues `payload` in this transaction: the job exists if and only if the transaction commits.
     @discardableResult
     public func enqueue<P: JobPayload>(_ payload: P, at runAt: Date, maxAttempts: Int) async throws -> Int64 {

@@ -1,0 +1,187 @@
+import AtelierDomain
+import Foundation
+
+// One port per aggregate, along the lines of the `SQLAccess+*.swift` files. `StoreReader` and
+// `StoreTransaction` (Store.swift) are all of them together, as one SQL store implements them.
+
+/// The orders port: the aggregate, its history, quotes and staff notes, the lists and counts of the
+/// dashboards, and the `Idempotency-Key` records of the requests that create orders.
+///
+/// Reads: each needs no transaction.
+public protocol OrderReads: Sendable {
+    func order(id: String) async throws -> Order?
+    func order(trackingNumber: String) async throws -> Order?
+    func history(orderID: String) async throws -> [HistoryEntry]
+    func quote(orderID: String) async throws -> Quote?
+    func notes(orderID: String) async throws -> [OrderNote]
+    /// An order with what its page shows, read on one snapshot of the database: its model, its
+    /// quote, its history and, when `withNotes`, its staff notes. Nil when there is no such order.
+    func orderSnapshot(id: String, withNotes: Bool) async throws -> OrderSnapshot?
+    /// Orders matching `filter`, most recently changed first.
+    func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
+    /// What one customer (or partner) holds now: orders neither closed nor cancelled, and the
+    /// bytes of the distinct models of all its orders.
+    func holdings(customerID: String) async throws -> (openOrders: Int, modelBytes: Int64)
+    /// Number of orders per status (every status present, zero where none).
+    func statusCounts() async throws -> [OrderStatus: Int]
+    func idempotency(scope: String, key: String) async throws -> IdempotencyRecord?
+    /// What an operator took and what it earned.
+    func earnings(operatorID: String) async throws -> [EarningRow]
+    /// Orders in `status` since before `enteredBefore`, longest waiting first.
+    func stalledOrders(status: OrderStatus, enteredBefore: Date, limit: Int) async throws -> [Order]
+    /// Open orders whose promised delivery date has passed.
+    func countOrdersPastPromise(at now: Date) async throws -> Int
+}
+
+/// The orders port: the aggregate, its history, quotes and staff notes, the lists and counts of the
+/// dashboards, and the `Idempotency-Key` records of the requests that create orders.
+///
+/// Changes, inside one transaction.
+public protocol OrderWrites: Sendable {
+    func insert(order: Order) async throws
+    /// Saves the order; `previousStatus` keeps the per-status counts right.
+    func update(order: Order, previousStatus: OrderStatus) async throws
+    func append(history: [HistoryEntry]) async throws
+    func insert(quote: Quote, orderID: String, at: Date) async throws
+    func insert(note: OrderNote) async throws
+    func insert(idempotency: IdempotencyRecord) async throws
+}
+
+/// The accounts port: users and their sessions.
+///
+/// Reads: each needs no transaction.
+public protocol AccountReads: Sendable {
+    func user(id: String) async throws -> UserAccount?
+    func user(email: String) async throws -> UserAccount?
+    /// The user of a session that is neither past its end nor idle since `idleSince`, of an account
+    /// that is not disabled, with when the session was last used.
+    func session(tokenHash: String, at now: Date, idleSince: Date) async throws -> (UserAccount, lastSeen: Date)?
+    func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount>
+}
+
+/// The accounts port: users and their sessions.
+///
+/// Changes, inside one transaction.
+public protocol AccountWrites: Sendable {
+    func insert(user: UserAccount) async throws
+    /// Gives the user another role; their sessions carry it from their next request.
+    func update(userID: String, role: Role) async throws
+    func insertSession(tokenHash: String, userID: String, createdAt: Date, expiresAt: Date) async throws
+    func deleteSession(tokenHash: String) async throws
+    /// Marks the session used now (its idle time starts again).
+    func touchSession(tokenHash: String, at now: Date) async throws
+    /// Ends every session of the user but `tokenHash`'s; returns how many ended.
+    func deleteSessions(userID: String, except tokenHash: String?) async throws -> Int
+    /// Removes sessions past their end or idle since `idleSince`; returns how many.
+    func deleteExpiredSessions(at now: Date, idleSince: Date) async throws -> Int
+    func update(userID: String, passwordHash: String) async throws
+    func update(userID: String, disabledAt: Date?) async throws
+}
+
+/// The catalog port: the price list, catalog pieces, stored models and cached quotes.
+///
+/// Reads: each needs no transaction.
+public protocol CatalogReads: Sendable {
+    func priceList() async throws -> PriceList
+    func catalog() async throws -> [CatalogItem]
+    func catalogItem(id: String) async throws -> CatalogItem?
+    func model(hash: String) async throws -> ModelInfo?
+    func modelBytes(hash: String) async throws -> [UInt8]?
+    func cachedQuote(key: String) async throws -> Quote?
+}
+
+/// The catalog port: the price list, catalog pieces, stored models and cached quotes.
+///
+/// Changes, inside one transaction.
+public protocol CatalogWrites: Sendable {
+    func cache(quote: Quote, key: String, at: Date) async throws
+    /// Replaces the price list (materials, finishes, labour) and stores it under `priceList.version`.
+    func save(priceList: PriceList) async throws
+    func insert(catalogItem: CatalogItem) async throws
+    /// Stores a model once: a second insert of the same hash is a no-op.
+    func insert(model: ModelInfo, bytes: [UInt8], at: Date) async throws
+}
+
+/// The job queue port: the durable queue of jobs.
+///
+/// Reads: each needs no transaction.
+public protocol JobQueueReads: Sendable {
+    /// The newest job of `kind` about `subject`.
+    func latestJob(subject: String, kind: String) async throws -> JobRecord?
+    func job(id: Int64) async throws -> JobRecord?
+    func jobs(state: JobState, page: PageRequest) async throws -> Page<JobRecord>
+    func jobCounts() async throws -> [JobCount]
+}
+
+/// The job queue port: the durable queue of jobs.
+///
+/// Changes, inside one transaction.
+public protocol JobQueueWrites: Sendable {
+    /// Adds a job; it commits with the rest of the transaction.
+    @discardableResult
+    func enqueue(_ job: NewJob) async throws -> Int64
+    /// Leases up to `limit` due jobs of `queues` to `worker` until `leaseUntil`.
+    func claimJobs(queues: [String], worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [JobRecord]
+    func completeJob(id: Int64, worker: String, at: Date) async throws
+    func retryJob(id: Int64, worker: String, error: String, runAt: Date, at: Date) async throws
+    func deadLetterJob(id: Int64, error: String, at: Date) async throws
+    /// Puts a dead job back in the queue with a fresh count of attempts. Returns false if it was not dead.
+    func redriveJob(id: Int64, at: Date) async throws -> Bool
+    /// Hands a claimed job back to the queue until `runAt` without counting the claim as an attempt.
+    func deferJob(id: Int64, worker: String, runAt: Date, at: Date) async throws
+}
+
+/// The partners port: partners and their API keys.
+///
+/// Reads: each needs no transaction.
+public protocol PartnerReads: Sendable {
+    func partner(id: String) async throws -> Partner?
+    func partners() async throws -> [Partner]
+    /// The active key with this SHA-256 and its partner.
+    func partnerKey(hash: String) async throws -> (PartnerKey, Partner)?
+    func partnerKeys(partnerID: String) async throws -> [PartnerKey]
+}
+
+/// The partners port: partners and their API keys.
+///
+/// Changes, inside one transaction.
+public protocol PartnerWrites: Sendable {
+    func insert(partner: Partner) async throws
+    func update(partner: Partner) async throws
+    func insert(partnerKey: PartnerKey) async throws
+    /// Revokes a key of the partner; false when it does not exist or was already revoked.
+    func revokePartnerKey(id: String, partnerID: String, at: Date) async throws -> Bool
+}
+
+/// The webhooks port: partners' webhook endpoints, events and deliveries.
+///
+/// Reads: each needs no transaction.
+public protocol WebhookReads: Sendable {
+    func webhookEndpoint(id: String) async throws -> WebhookEndpoint?
+    /// The partner's endpoints, or every partner's with `partnerID` nil; active ones only with `activeOnly`.
+    func webhookEndpoints(partnerID: String?, activeOnly: Bool) async throws -> [WebhookEndpoint]
+    /// Endpoints with their delivery counts and last outcomes; every partner's with `partnerID` nil.
+    func webhookHealth(partnerID: String?) async throws -> [WebhookEndpointHealth]
+    func webhookEvent(id: Int64) async throws -> WebhookEvent?
+    func webhookDelivery(id: Int64) async throws -> WebhookDelivery?
+    /// The first delivery still pending before `delivery` in its stream (same endpoint and order), if any.
+    func pendingPredecessor(of delivery: WebhookDelivery) async throws -> WebhookDelivery?
+    func webhookDeliveries(partnerID: String, state: DeliveryState?, orderID: String?, page: PageRequest) async throws -> Page<
+        WebhookDelivery
+    >
+}
+
+/// The webhooks port: partners' webhook endpoints, events and deliveries.
+///
+/// Changes, inside one transaction.
+public protocol WebhookWrites: Sendable {
+    func insert(webhookEndpoint: WebhookEndpoint) async throws
+    /// Disables the endpoint and gives up its pending deliveries; false when it was not active.
+    func disableWebhookEndpoint(id: String, at: Date) async throws -> Bool
+    /// Stores the event and returns it with its id.
+    func insert(webhookEvent: WebhookEvent) async throws -> WebhookEvent
+    /// A pending delivery of `event` to `endpointID`; returns its id.
+    func insertDelivery(event: WebhookEvent, endpointID: String, replayOf: Int64?, at: Date) async throws -> Int64
+    func setDeliveryJob(deliveryID: Int64, jobID: Int64) async throws
+    func record(_ attempt: DeliveryAttempt, deliveryID: Int64, at: Date) async throws
+}
