@@ -136,6 +136,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "AtelierApp",
+            dependencies: [
+                "AtelierDomain", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices", "AtelierStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "AtelierBench",
             dependencies: [
                 "AtelierDomain", "AtelierGeometry", "AtelierJobs", "AtelierServices", "AtelierStorage", "AtelierTelemetry",
@@ -147,7 +156,8 @@ let package = Package(
         .executableTarget(
             name: "atelier",
             dependencies: [
-                "AtelierBench", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
+                "AtelierApp", "AtelierBench", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI",
+                "AtelierServices",
                 "AtelierStorage", "AtelierTelemetry", "AtelierWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -173,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "AtelierHTTPTests",
             dependencies: [
-                "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
+                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
                 "AtelierStorage", "AtelierTelemetry", "AtelierWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,5 +1,4 @@
-import AtelierDomain
-import AtelierPartnerAPI
+import AtelierApp
 import AtelierServices
 import AtelierStorage
 import AtelierTelemetry
@@ -9,8 +8,10 @@ import Logging
 /// Opens what every command needs: configuration, logging, the migrated store and the use cases.
 struct Environment {
     let configuration: AtelierConfiguration
-    let store: any Store
-    let useCases: UseCases
+    /// The program, put together (the same composition the tests use).
+    let composition: Composition
+    var store: any Store { composition.store }
+    var useCases: UseCases { composition.useCases }
     let logger: Logger
     /// The PostgreSQL pool's background task, when the store is PostgreSQL.
     private let storeTask: Task<Void, Never>?
@@ -25,12 +26,8 @@ struct Environment {
         if bootstrapLogging { Telemetry.bootstrapLogging(level: configuration.logLevel) }
         let logger = Logger(label: "atelier")
         let (store, task) = try await openStore(configuration, logger: logger)
-        let compute =
-            configuration.computeThreads == 0
-            ? ComputePool.shared : ComputePool(threads: configuration.computeThreads, maxQueued: 64)
-        let context = UseCaseContext(store: store, configuration: configuration, logger: logger, compute: compute)
         return Environment(
-            configuration: configuration, store: store, useCases: UseCases(context: context, webhookTransport: HTTPWebhookTransport()),
+            configuration: configuration, composition: Composition(store: store, configuration: configuration, logger: logger),
             logger: logger, storeTask: task)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtelierApp
 import AtelierDomain
 import AtelierHTTP
 import AtelierJobs
@@ -68,31 +69,17 @@ struct Serve: AsyncParsableCommand {
         // Only the staff surfaces hold the carrier endpoint; other roles need no secret (nor a writable data folder).
         let (carrierSecret, secretFile) = running.contains(.staff) ? try Self.carrierSecret(configuration) : ("", nil)
 
-        var jobs = JobRunnerConfiguration()
-        jobs.lease = .milliseconds(Int64(configuration.jobLeaseSeconds * 1000))
-        jobs.baseBackoff = .milliseconds(Int64(configuration.jobBaseBackoffSeconds * 1000))
-        jobs.concurrency = configuration.workerConcurrency
-        jobs.drillDelay = .milliseconds(configuration.drillJobDelayMS)
+        let composition = environment.composition
         var workers: [any Service] = []
-        if running.contains(.pricing) {
-            workers.append(
-                JobRunner(store: environment.store, handlers: [useCases.pricing.handler], configuration: jobs, logger: environment.logger))
-        }
+        if running.contains(.pricing) { workers.append(composition.pricingWorker()) }
         var partnerServices: [any Service] = []
         if running.contains(.partner) {
-            var webhookJobs = jobs
-            webhookJobs.baseBackoff = .milliseconds(Int64(configuration.webhookBaseBackoffSeconds * 1000))
-            webhookJobs.maxBackoff = .milliseconds(Int64(configuration.webhookMaxBackoffSeconds * 1000))
-            webhookJobs.concurrency = configuration.webhookConcurrency
-            workers.append(
-                JobRunner(
-                    store: environment.store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: environment.logger)
-            )
+            workers.append(composition.webhookWorker())
             let partnerHost = configuration.host
             do {
                 partnerServices.append(
-                    try buildPartnerApplication(
-                        useCases: useCases, host: partnerHost, port: configuration.partnerPort, logger: environment.logger,
+                    try composition.partnerApplication(
+                        host: partnerHost, port: configuration.partnerPort,
                         onServerRunning: { port in
                             FileHandle.standardOutput.write(
                                 Data("  partner API  http://\(partnerHost):\(port)/v1 (docs: http://\(partnerHost):\(port)/docs)\n".utf8))
@@ -114,9 +101,8 @@ struct Serve: AsyncParsableCommand {
         let secret = carrierSecret
         let site: WebSite
         do { site = try await WebSite.load(useCases: useCases) } catch { throw CommandFailure("Cannot load the web pages: \(error)") }
-        let app = buildApplication(
-            useCases: useCases, carrierSecret: secret, surfaces: running, maxInFlight: configuration.maxInFlightRequests,
-            host: host, port: configuration.port, services: [], logger: environment.logger,
+        let app = composition.application(
+            carrierSecret: secret, surfaces: running, host: host, port: configuration.port,
             pages: { site.addRoutes(to: $0, surfaces: running) },
             onServerRunning: { port in
                 var lines = ["Atelier is running on http://\(host):\(port) (\(running.map(\.rawValue).sorted().joined(separator: ", ")))"]

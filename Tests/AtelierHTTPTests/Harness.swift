@@ -1,3 +1,4 @@
+import AtelierApp
 import AtelierDomain
 import AtelierGeometry
 import AtelierHTTP
@@ -19,7 +20,7 @@ struct Harness {
     static let password = "atelier-demo"
 
     let store: SQLiteStore
-    let useCases: UseCases
+    let composition: Composition
     let pricingWorker: JobRunner
     /// Sends webhooks over real HTTP, retrying fast.
     let webhookWorker: JobRunner
@@ -40,29 +41,28 @@ struct Harness {
         configuration.webhookPolicy.allowPrivateAddresses = true
         configuration.webhookPolicy.timeout = .seconds(2)
         configuration.webhookPolicy.breakerCooldown = .milliseconds(200)
+        // Webhook retries fast, so the tests see them.
+        configuration.webhookBaseBackoffSeconds = 0.02
+        configuration.webhookMaxBackoffSeconds = 0.1
         configure(&configuration)
         let store = try SQLiteStore(path: configuration.databasePath)
         try await store.migrate()
-        let context = UseCaseContext(store: store, time: time, configuration: configuration, logger: Logger(label: "test"))
-        let useCases = UseCases(context: context, webhookTransport: HTTPWebhookTransport())
-        try await DemoData(context: context).load()
-        let worker = JobRunner(store: store, handlers: [useCases.pricing.handler], logger: Logger(label: "test"))
-        var webhookJobs = JobRunnerConfiguration()
-        webhookJobs.baseBackoff = .milliseconds(20)
-        webhookJobs.maxBackoff = .milliseconds(100)
-        let webhookWorker = JobRunner(
-            store: store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: Logger(label: "test"))
-        return Harness(store: store, useCases: useCases, pricingWorker: worker, webhookWorker: webhookWorker, dataDirectory: folder)
+        // The program as `atelier serve` puts it together.
+        let composition = Composition(store: store, configuration: configuration, logger: Logger(label: "test"), time: time)
+        try await DemoData(context: composition.useCases.context).load()
+        return Harness(
+            store: store, composition: composition, pricingWorker: composition.pricingWorker(), webhookWorker: composition.webhookWorker(),
+            dataDirectory: folder)
     }
 
+    var useCases: UseCases { composition.useCases }
+
     func application() -> some ApplicationProtocol {
-        buildApplication(
-            useCases: useCases, carrierSecret: Self.carrierSecret, host: "127.0.0.1", port: 0, services: [],
-            logger: Logger(label: "test"))
+        composition.application(carrierSecret: Self.carrierSecret, surfaces: [.shop, .staff], host: "127.0.0.1", port: 0)
     }
 
     func partnerApplication() throws -> some ApplicationProtocol {
-        try buildPartnerApplication(useCases: useCases, host: "127.0.0.1", port: 0, logger: Logger(label: "test"))
+        try composition.partnerApplication(host: "127.0.0.1", port: 0)
     }
 
     /// Runs `body` against the partner API in memory.

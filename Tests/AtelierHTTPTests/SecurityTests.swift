@@ -1,3 +1,4 @@
+import AtelierApp
 import AtelierDomain
 import AtelierHTTP
 import AtelierJobs
@@ -133,10 +134,9 @@ struct SecurityTests {
         let clock = HandClock()
         let harness = try await Harness.make(time: clock)
         // A second instance on the same database, with its own memory of sessions.
-        let other = UseCases(
-            context: UseCaseContext(
-                store: harness.store, time: clock, configuration: harness.useCases.context.configuration, logger: Logger(label: "test")),
-            webhookTransport: HTTPWebhookTransport())
+        let other = Composition(
+            store: harness.store, configuration: harness.composition.configuration, logger: Logger(label: "test"), time: clock
+        ).useCases
         try await harness.test { api in
             let token = try await api.signIn("customer@atelier.test")
             #expect(try await harness.useCases.accounts.authenticate(token: token)?.role == .customer)

@@ -1,3 +1,4 @@
+import AtelierApp
 import AtelierDomain
 import AtelierGeometry
 import AtelierHTTP
@@ -19,8 +20,8 @@ extension Harness {
     /// The whole application with its web pages, in memory.
     func webTest(_ body: @escaping @Sendable (Browser) async throws -> Void) async throws {
         let site = try await WebSite.load(useCases: useCases)
-        let app = buildApplication(
-            useCases: useCases, carrierSecret: Self.carrierSecret, host: "127.0.0.1", port: 0, services: [], logger: .init(label: "test"),
+        let app = composition.application(
+            carrierSecret: Self.carrierSecret, surfaces: [.shop, .staff], host: "127.0.0.1", port: 0,
             pages: { site.addRoutes(to: $0, surfaces: [.shop, .staff]) })
         try await app.test(.router) { client in try await body(Browser(api: API(client: client))) }
     }

@@ -1,0 +1,80 @@
+import AtelierDomain
+import AtelierHTTP
+import AtelierJobs
+import AtelierPartnerAPI
+import AtelierServices
+import AtelierStorage
+import Hummingbird
+import Logging
+
+/// The one place Atelier is put together from its parts: `atelier serve` and every other command,
+/// and the tests' harness, build the same program here from a store and the settings, so what the
+/// tests run is what production runs.
+public struct Composition: Sendable {
+    public let configuration: AtelierConfiguration
+    public let store: any Store
+    public let useCases: UseCases
+    public let logger: Logger
+
+    /// Every use case over `store`. `compute` defaults to the settings' pool (the shared one, one
+    /// thread per core, unless `ATELIER_COMPUTE_THREADS` is set); `webhookTransport` to real HTTP.
+    public init(
+        store: any Store, configuration: AtelierConfiguration, logger: Logger, time: any TimeSource = SystemTime(),
+        compute: ComputePool? = nil, webhookTransport: any WebhookTransport = HTTPWebhookTransport()
+    ) {
+        let compute =
+            compute
+            ?? (configuration.computeThreads == 0 ? ComputePool.shared : ComputePool(threads: configuration.computeThreads, maxQueued: 64))
+        let context = UseCaseContext(store: store, time: time, configuration: configuration, logger: logger, compute: compute)
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        useCases = UseCases(context: context, webhookTransport: webhookTransport)
+    }
+
+    /// The pricing worker's settings: lease, backoff, jobs at once, and the drill delay.
+    public var pricingJobs: JobRunnerConfiguration {
+        var jobs = JobRunnerConfiguration()
+        jobs.lease = .milliseconds(Int64(configuration.jobLeaseSeconds * 1000))
+        jobs.baseBackoff = .milliseconds(Int64(configuration.jobBaseBackoffSeconds * 1000))
+        jobs.concurrency = configuration.workerConcurrency
+        jobs.drillDelay = .milliseconds(configuration.drillJobDelayMS)
+        return jobs
+    }
+
+    /// The webhook worker's settings: the pricing worker's, with the webhooks' own backoff and concurrency.
+    public var webhookJobs: JobRunnerConfiguration {
+        var jobs = pricingJobs
+        jobs.baseBackoff = .milliseconds(Int64(configuration.webhookBaseBackoffSeconds * 1000))
+        jobs.maxBackoff = .milliseconds(Int64(configuration.webhookMaxBackoffSeconds * 1000))
+        jobs.concurrency = configuration.webhookConcurrency
+        return jobs
+    }
+
+    /// The worker of the `pricing` role.
+    public func pricingWorker() -> JobRunner {
+        JobRunner(store: store, handlers: [useCases.pricing.handler], configuration: pricingJobs, logger: logger)
+    }
+
+    /// The worker that sends webhook deliveries (the `partner` role).
+    public func webhookWorker() -> JobRunner {
+        JobRunner(store: store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: logger)
+    }
+
+    /// The shop and staff listener, with `pages` (the web site) behind the same middleware.
+    public func application(
+        carrierSecret: String, surfaces: Set<ServerRole>, host: String, port: Int,
+        pages: (Router<AtelierRequestContext>) -> Void = { _ in }, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        buildApplication(
+            useCases: useCases, carrierSecret: carrierSecret, surfaces: surfaces, maxInFlight: configuration.maxInFlightRequests,
+            host: host, port: port, services: [], logger: logger, pages: pages, onServerRunning: onServerRunning)
+    }
+
+    /// The partner API's listener.
+    public func partnerApplication(host: String, port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws
+        -> some ApplicationProtocol
+    {
+        try buildPartnerApplication(useCases: useCases, host: host, port: port, logger: logger, onServerRunning: onServerRunning)
+    }
+}
