@@ -16,8 +16,6 @@ struct ModelFiles {
     let site: WebSite
 
     typealias Model = (filename: String, hash: String)
-    /// The limits the models were accepted under.
-    var limits: MeshLimits { site.useCases.context.configuration.meshLimits }
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
         /// An order's model, for the people who may see the order.
@@ -60,28 +58,18 @@ struct ModelFiles {
     }
 
     /// Any stored model as binary STL, the one format the viewer reads; a converted one is made
-    /// once (on the compute pool, within the model's time budget) and kept.
+    /// once (by the use case, on the compute pool) and kept.
     private func stl(_ model: Model) async throws -> [UInt8] {
         if let cached = site.previews.cached(hash: model.hash) { return cached }
-        let bytes = try await site.useCases.modelBytes(hash: model.hash)
-        let format = try bytes.withUnsafeBytes { try MeshFormat.detect(filename: model.filename, bytes: $0) }
-        if format == .binarySTL { return bytes }
-        let (filename, limits) = (model.filename, limits)
-        let converted = try await site.useCases.context.compute.run {
-            MeshWriter.binarySTL(try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits).1 })
-        }
-        return site.previews.keep(converted, hash: model.hash)
+        let file = try await site.useCases.previewSTL(hash: model.hash, filename: model.filename)
+        return site.previews.keep(file, hash: model.hash)
     }
 
-    /// The model's thumbnail, made once (on the compute pool, within the model's time budget) and kept.
+    /// The model's thumbnail, made once (by the use case, on the compute pool) and kept.
     private func png(_ model: Model) async throws -> [UInt8] {
         if let cached = site.pictures.cached(hash: model.hash) { return cached }
-        let bytes = try await site.useCases.modelBytes(hash: model.hash)
-        let (filename, limits) = (model.filename, limits)
-        let picture = try await site.useCases.context.compute.run {
-            let deadline = WorkDeadline(limits)
-            let soup = try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 }
-            return try PNG.encode(try Thumbnail.render(soup, size: ModelPictures.size, deadline: deadline))
+        let picture = try await site.useCases.thumbnail(hash: model.hash, filename: model.filename, size: ModelPictures.size) {
+            try PNG.encode($0)
         }
         return site.pictures.keep(picture, hash: model.hash)
     }
