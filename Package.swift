@@ -181,6 +181,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AtelierServicesTests", dependencies: ["AtelierDomain", "AtelierServices"], swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "AtelierHTTPTests",
             dependencies: [
                 "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
