@@ -54,7 +54,8 @@ public struct JobCompletion: Sendable {
 
     init(_ body: @escaping @Sendable (any StoreTransaction) async throws -> Void) { self.body = body }
 
-    func mark(in tx: any StoreTransaction) async throws { try await body(tx) }
+    /// Marks the job done in `tx`; a handler calls it once, in the transaction that ends the work.
+    public func mark(in tx: any StoreTransaction) async throws { try await body(tx) }
 }
 
 /// A handler for a typed payload.

@@ -5,16 +5,19 @@ import AtelierGeometry
 /// pages' model files, on the compute pool and within the model's time budget.
 extension UseCases {
     /// A stored model as binary STL, the one format the viewer reads: the stored bytes when they
-    /// are binary STL already, else the model converted.
-    public func previewSTL(hash: String, filename: String) async throws -> [UInt8] {
+    /// are binary STL already (`converted` false), else the model converted (worth keeping).
+    public func previewSTL(hash: String, filename: String) async throws -> (bytes: [UInt8], converted: Bool) {
         let bytes = try await modelBytes(hash: hash)
         let format = try bytes.withUnsafeBytes { try MeshFormat.detect(filename: filename, bytes: $0) }
-        if format == .binarySTL { return bytes }
+        if format == .binarySTL { return (bytes, false) }
         let limits = context.configuration.meshLimits
         return try await context.compute.run {
             let deadline = WorkDeadline(limits)
-            return MeshWriter.binarySTL(
-                try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 })
+            return (
+                MeshWriter.binarySTL(
+                    try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 }),
+                true
+            )
         }
     }
 

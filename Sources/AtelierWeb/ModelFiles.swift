@@ -62,7 +62,8 @@ struct ModelFiles {
     private func stl(_ model: Model) async throws -> [UInt8] {
         if let cached = site.previews.cached(hash: model.hash) { return cached }
         let file = try await site.useCases.previewSTL(hash: model.hash, filename: model.filename)
-        return site.previews.keep(file, hash: model.hash)
+        // A stored binary STL is served as it is; only a conversion is worth its memory.
+        return file.converted ? site.previews.keep(file.bytes, hash: model.hash) : file.bytes
     }
 
     /// The model's thumbnail, made once (by the use case, on the compute pool) and kept.
