@@ -28,61 +28,78 @@ struct AdminController {
     }
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        group.get("users") { request, context -> PageResponse<UserResponse> in
-            _ = try context.require(.admin)
-            let role = try request.uri.queryParameters["role"].map { text -> Role in
-                guard let role = Role(rawValue: String(text)) else {
-                    throw Problem(status: .badRequest, type: "bad-role", detail: "'\(text)' is not a role.")
-                }
-                return role
+        group.signedIn(Audiences.Admins.self)
+            .get("users", use: users)
+            .post("users", use: createUser)
+            .post("users/{id}/disable", use: disable)
+            .post("users/{id}/enable", use: enable)
+            .put("materials/{code}", use: upsertMaterial)
+            .get("jobs", use: jobs)
+            .get("jobs/dead", use: deadJobs)
+            .post("jobs/{id}/redrive", use: redrive)
+        group.signedIn(Audiences.Sellers.self)
+            .get("price-list", use: priceList)
+    }
+
+    typealias Context = SignedInContext<Audiences.Admins>
+
+    @Sendable func users(_ request: Request, context: Context) async throws -> PageResponse<UserResponse> {
+        let role = try request.uri.queryParameters["role"].map { text -> Role in
+            guard let role = Role(rawValue: String(text)) else {
+                throw Problem(status: .badRequest, type: "bad-role", detail: "'\(text)' is not a role.")
             }
-            let page = try await admin.users(
-                role: role, search: request.uri.queryParameters["q"].map(String.init), page: try request.pageRequest())
-            return PageResponse(page, UserResponse.init)
+            return role
         }
-        /// Disables an account (its sessions end, it cannot sign in) or enables it again.
-        for (action, disabled) in [("disable", true), ("enable", false)] {
-            group.post("users/{id}/\(action)") { _, context -> UserResponse in
-                let me = try context.require(.admin)
-                return UserResponse(try await admin.setDisabled(userID: try context.parameters.require("id"), disabled, by: me))
-            }
-        }
-        /// Creates a user of any role.
-        group.post("users") { request, context -> EditedResponse<UserResponse> in
-            _ = try context.require(.admin)
-            let body = try await request.decode(as: NewUser.self, context: context)
-            let user = try await accounts.createUser(email: body.email, name: body.name, password: body.password, role: body.role)
-            return EditedResponse(status: .created, response: UserResponse(user))
-        }
-        group.get("price-list") { _, context -> PriceList in
-            _ = try context.require(.admin, .seller)
-            return try await admin.priceList()
-        }
-        /// Adds or changes a material and its price per gram; makes a new price-list version.
-        group.put("materials/{code}") { request, context -> PriceList in
-            _ = try context.require(.admin)
-            let body = try await request.decode(as: MaterialBody.self, context: context)
-            let material = Material(
-                code: try context.parameters.require("code"), name: body.name, densityGPerCM3: body.densityGPerCM3,
-                pricePerGramMinor: body.pricePerGramMinor, castingLossPercent: body.castingLossPercent, active: body.active ?? true)
-            return try await admin.upsert(material: material)
-        }
-        /// Jobs per queue and state.
-        group.get("jobs") { _, context -> JobsResponse in
-            _ = try context.require(.admin)
-            return JobsResponse(counts: try await admin.jobCounts())
-        }
-        /// Jobs that failed for good.
-        group.get("jobs/dead") { request, context -> PageResponse<JobRecord> in
-            _ = try context.require(.admin)
-            return PageResponse(try await admin.deadLetters(page: try request.pageRequest()), { $0 })
-        }
-        /// Puts a dead job back in its queue.
-        group.post("jobs/{id}/redrive") { _, context -> HTTPResponse.Status in
-            _ = try context.require(.admin)
-            try await admin.redrive(jobID: try context.parameters.require("id", as: Int64.self))
-            return .accepted
-        }
+        let page = try await admin.users(
+            role: role, search: request.uri.queryParameters["q"].map(String.init), page: try request.pageRequest())
+        return PageResponse(page, UserResponse.init)
+    }
+
+    /// Creates a user of any role.
+    @Sendable func createUser(_ request: Request, context: Context) async throws -> EditedResponse<UserResponse> {
+        let body = try await request.decode(as: NewUser.self, context: context)
+        let user = try await accounts.createUser(email: body.email, name: body.name, password: body.password, role: body.role)
+        return EditedResponse(status: .created, response: UserResponse(user))
+    }
+
+    /// Disables an account: its sessions end, it cannot sign in.
+    @Sendable func disable(_ request: Request, context: Context) async throws -> UserResponse {
+        UserResponse(try await admin.setDisabled(userID: try context.parameters.require("id"), true, by: context.principal))
+    }
+
+    /// Enables a disabled account again.
+    @Sendable func enable(_ request: Request, context: Context) async throws -> UserResponse {
+        UserResponse(try await admin.setDisabled(userID: try context.parameters.require("id"), false, by: context.principal))
+    }
+
+    /// The price list, for admins and sellers.
+    @Sendable func priceList(_ request: Request, context: SignedInContext<Audiences.Sellers>) async throws -> PriceList {
+        try await admin.priceList()
+    }
+
+    /// Adds or changes a material and its price per gram; makes a new price-list version.
+    @Sendable func upsertMaterial(_ request: Request, context: Context) async throws -> PriceList {
+        let body = try await request.decode(as: MaterialBody.self, context: context)
+        let material = Material(
+            code: try context.parameters.require("code"), name: body.name, densityGPerCM3: body.densityGPerCM3,
+            pricePerGramMinor: body.pricePerGramMinor, castingLossPercent: body.castingLossPercent, active: body.active ?? true)
+        return try await admin.upsert(material: material)
+    }
+
+    /// Jobs per queue and state.
+    @Sendable func jobs(_ request: Request, context: Context) async throws -> JobsResponse {
+        JobsResponse(counts: try await admin.jobCounts())
+    }
+
+    /// Jobs that failed for good.
+    @Sendable func deadJobs(_ request: Request, context: Context) async throws -> PageResponse<JobRecord> {
+        PageResponse(try await admin.deadLetters(page: try request.pageRequest()), { $0 })
+    }
+
+    /// Puts a dead job back in its queue.
+    @Sendable func redrive(_ request: Request, context: Context) async throws -> HTTPResponse.Status {
+        try await admin.redrive(jobID: try context.parameters.require("id", as: Int64.self))
+        return .accepted
     }
 }
 

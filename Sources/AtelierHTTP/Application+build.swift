@@ -1,4 +1,3 @@
-import AtelierGeometry
 import AtelierServices
 import HTTPTypes
 import Hummingbird
@@ -20,7 +19,7 @@ public func buildRouter(
     router.add(middleware: TraceparentMiddleware())
     router.add(middleware: ProblemMiddleware())
     // A model upload (multipart adds a little) is the largest body; JSON and forms are far smaller.
-    let maxModelBytes = useCases.context.configuration.meshLimits.maxBytes
+    let maxModelBytes = useCases.context.configuration.maxModelBytes
     router.add(middleware: BodyLimitMiddleware { request in internalBodyLimit(request, maxModelBytes: maxModelBytes) })
     router.add(middleware: AuthenticationMiddleware(accounts: useCases.accounts))
     router.add(middleware: RequestLogMiddleware())
@@ -30,8 +29,7 @@ public func buildRouter(
         AuthController(accounts: useCases.accounts).addRoutes(to: router.group("api/auth"))
     }
     if surfaces.contains(.shop) {
-        ShopController(shop: useCases.shop, maxModelBytes: useCases.context.configuration.meshLimits.maxBytes)
-            .addRoutes(to: router.group("api/shop"))
+        ShopController(shop: useCases.shop, models: ModelBodyReader(maxBytes: maxModelBytes)).addRoutes(to: router.group("api/shop"))
     }
     if surfaces.contains(.staff) {
         CRMController(crm: useCases.crm, watchdog: useCases.watchdog).addRoutes(to: router.group("api/crm"))
@@ -79,16 +77,20 @@ struct HealthController {
     }
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        /// The process answers.
-        group.get("live") { _, _ in Health(status: "ok") }
-        /// The process can serve: its database answers.
-        group.get("ready") { _, _ -> EditedResponse<Health> in
-            guard await health.databaseAnswers() else {
-                return EditedResponse(
-                    status: .serviceUnavailable, headers: [.retryAfter: "1"],
-                    response: Health(status: "unavailable", detail: "the database does not answer"))
-            }
-            return EditedResponse(status: .ok, response: Health(status: "ok"))
+        group.get("live", use: live)
+            .get("ready", use: ready)
+    }
+
+    /// The process answers.
+    @Sendable func live(_ request: Request, context: AtelierRequestContext) async throws -> Health { Health(status: "ok") }
+
+    /// The process can serve: its database answers.
+    @Sendable func ready(_ request: Request, context: AtelierRequestContext) async throws -> EditedResponse<Health> {
+        guard await health.databaseAnswers() else {
+            return EditedResponse(
+                status: .serviceUnavailable, headers: [.retryAfter: "1"],
+                response: Health(status: "unavailable", detail: "the database does not answer"))
         }
+        return EditedResponse(status: .ok, response: Health(status: "ok"))
     }
 }

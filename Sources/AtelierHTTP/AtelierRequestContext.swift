@@ -33,11 +33,4 @@ public struct AtelierRequestContext: RequestContext, RemoteAddressRequestContext
 
     public var requestDecoder: JSONDecoder { .atelier }
     public var responseEncoder: JSONEncoder { .atelier }
-
-    /// The signed-in user if it has one of `roles`; otherwise a 401 or a 403.
-    public func require(_ roles: Role...) throws -> Principal {
-        guard let principal else { throw AuthenticationError.notSignedIn }
-        guard roles.contains(principal.role) else { throw AuthenticationError.forbidden(role: principal.role, needed: roles) }
-        return principal
-    }
 }

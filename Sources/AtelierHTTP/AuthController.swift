@@ -30,40 +30,51 @@ struct AuthController {
     }
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        /// A customer creates an account.
-        group.post("sign-up") { request, context -> EditedResponse<UserResponse> in
-            let body = try await request.decode(as: SignUp.self, context: context)
-            let user = try await accounts.signUp(email: body.email, name: body.name, password: body.password)
-            return EditedResponse(status: .created, response: UserResponse(user))
-        }
-        /// Exchanges e-mail and password for a bearer token.
-        group.post("sign-in") { request, context -> SessionResponse in
-            let body = try await request.decode(as: SignIn.self, context: context)
-            let session = try await accounts.signIn(email: body.email, password: body.password, client: context.clientAddress(request))
-            return SessionResponse(token: session.token, expiresAt: session.expiresAt, user: UserResponse(session.user))
-        }
-        /// Ends the session of the bearer token.
-        group.post("sign-out") { _, context -> HTTPResponse.Status in
-            _ = try context.require(.customer, .seller, .operator, .admin)
-            if let token = context.sessionToken { try await accounts.signOut(token: token) }
-            return .noContent
-        }
-        /// Ends every session of the signed-in user, on every device, this one included.
-        group.post("sign-out-everywhere") { _, context -> HTTPResponse.Status in
-            try await accounts.signOutEverywhere(try context.require(.customer, .seller, .operator, .admin))
-            return .noContent
-        }
-        /// Changes the user's own password (the current one is needed); other sessions end.
-        group.post("password") { request, context -> HTTPResponse.Status in
-            let user = try context.require(.customer, .seller, .operator, .admin)
-            let body = try await request.decode(as: PasswordChange.self, context: context)
-            try await accounts.changePassword(user, current: body.current, new: body.new, token: context.sessionToken)
-            return .noContent
-        }
-        /// Who the bearer token belongs to.
-        group.get("me") { _, context -> Principal in
-            try context.require(.customer, .seller, .operator, .admin)
-        }
+        group.post("sign-up", use: signUp)
+            .post("sign-in", use: signIn)
+        group.signedIn(Audiences.Members.self)
+            .post("sign-out", use: signOut)
+            .post("sign-out-everywhere", use: signOutEverywhere)
+            .post("password", use: changePassword)
+            .get("me", use: me)
+    }
+
+    /// A customer creates an account.
+    @Sendable func signUp(_ request: Request, context: AtelierRequestContext) async throws -> EditedResponse<UserResponse> {
+        let body = try await request.decode(as: SignUp.self, context: context)
+        let user = try await accounts.signUp(email: body.email, name: body.name, password: body.password)
+        return EditedResponse(status: .created, response: UserResponse(user))
+    }
+
+    /// Exchanges e-mail and password for a bearer token.
+    @Sendable func signIn(_ request: Request, context: AtelierRequestContext) async throws -> SessionResponse {
+        let body = try await request.decode(as: SignIn.self, context: context)
+        let session = try await accounts.signIn(email: body.email, password: body.password, client: context.clientAddress(request))
+        return SessionResponse(token: session.token, expiresAt: session.expiresAt, user: UserResponse(session.user))
+    }
+
+    /// Ends the session of the bearer token.
+    @Sendable func signOut(_ request: Request, context: SignedInContext<Audiences.Members>) async throws -> HTTPResponse.Status {
+        if let token = context.sessionToken { try await accounts.signOut(token: token) }
+        return .noContent
+    }
+
+    /// Ends every session of the signed-in user, on every device, this one included.
+    @Sendable func signOutEverywhere(_ request: Request, context: SignedInContext<Audiences.Members>) async throws -> HTTPResponse.Status {
+        try await accounts.signOutEverywhere(context.principal)
+        return .noContent
+    }
+
+    /// Changes the user's own password (the current one is needed); other sessions end.
+    @Sendable func changePassword(_ request: Request, context: SignedInContext<Audiences.Members>) async throws -> HTTPResponse.Status {
+        let body = try await request.decode(as: PasswordChange.self, context: context)
+        try await accounts.changePassword(context.principal, current: body.current, new: body.new, token: context.sessionToken)
+        return .noContent
+    }
+
+    /// Who the bearer token belongs to.
+    @Sendable func me(_ request: Request, context: SignedInContext<Audiences.Members>) async throws -> Principal {
+        context.principal
     }
 }
 

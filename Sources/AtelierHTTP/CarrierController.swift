@@ -19,14 +19,16 @@ struct CarrierController {
     }
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        /// The shipment with this tracking number was delivered: `CLOSED`.
-        group.post("deliveries") { request, context -> DeliveryResponse in
-            guard !secret.isEmpty, let given = request.headers[.carrierSecret], constantTimeEquals(given, secret) else {
-                throw Problem(status: .unauthorized, type: "unauthorized", detail: "Send the carrier's shared secret in X-Carrier-Secret.")
-            }
-            let body = try await request.decode(as: DeliveryBody.self, context: context)
-            let delivery = try await carrier.delivered(trackingNumber: body.trackingNumber, note: body.note)
-            return DeliveryResponse(order: OrderResponse(delivery.order), changed: delivery.changed)
+        group.post("deliveries", use: delivered)
+    }
+
+    /// The shipment with this tracking number was delivered: `CLOSED`.
+    @Sendable func delivered(_ request: Request, context: AtelierRequestContext) async throws -> DeliveryResponse {
+        guard !secret.isEmpty, let given = request.headers[.carrierSecret], constantTimeEquals(given, secret) else {
+            throw Problem(status: .unauthorized, type: "unauthorized", detail: "Send the carrier's shared secret in X-Carrier-Secret.")
         }
+        let body = try await request.decode(as: DeliveryBody.self, context: context)
+        let delivery = try await carrier.delivered(trackingNumber: body.trackingNumber, note: body.note)
+        return DeliveryResponse(order: OrderResponse(delivery.order), changed: delivery.changed)
     }
 }

@@ -92,55 +92,65 @@ struct PartnersController {
     }
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        group.get("partners") { _, context -> PartnerList in
-            let staff = try context.require(.seller, .admin)
-            return PartnerList(items: try await partners.partners(by: staff).map(PartnerResponse.init))
+        group.signedIn(Audiences.Sellers.self)
+            .get("partners", use: list)
+            .get("partners/{id}", use: partner)
+            .patch("partners/{id}", use: updatePolicy)
+            .get("webhooks", use: webhookBoard)
+        group.signedIn(Audiences.Admins.self)
+            .post("partners", use: create)
+            .post("partners/{id}/keys", use: issueKey)
+            .delete("partners/{id}/keys/{keyId}", use: revokeKey)
+    }
+
+    @Sendable func list(_ request: Request, context: SignedInContext<Audiences.Sellers>) async throws -> PartnerList {
+        PartnerList(items: try await partners.partners(by: context.principal).map(PartnerResponse.init))
+    }
+
+    @Sendable func partner(_ request: Request, context: SignedInContext<Audiences.Sellers>) async throws -> PartnerResponse {
+        PartnerResponse(try await partners.partner(id: try context.parameters.require("id"), by: context.principal))
+    }
+
+    /// Sets the auto-approval limit or the rate.
+    @Sendable func updatePolicy(_ request: Request, context: SignedInContext<Audiences.Sellers>) async throws -> PartnerResponse {
+        let body = try await request.decode(as: PolicyBody.self, context: context)
+        let id = try context.parameters.require("id")
+        _ = try await partners.updatePolicy(
+            partnerID: id, autoApproveUpToMinor: body.autoApproveUpToMinor, requestsPerMinute: body.requestsPerMinute,
+            burst: body.burst, by: context.principal)
+        return PartnerResponse(try await partners.partner(id: id, by: context.principal))
+    }
+
+    /// Every partner's webhook endpoints, failing ones first.
+    @Sendable func webhookBoard(_ request: Request, context: SignedInContext<Audiences.Sellers>) async throws -> WebhookBoard {
+        let endpoints = try await webhooks.health().map { health in
+            EndpointHealthResponse(
+                id: health.endpoint.id, partnerId: health.endpoint.partnerID, partner: health.partnerName, url: health.endpoint.url,
+                active: health.endpoint.active, pending: health.pending, failed: health.failed, lastSuccessAt: health.lastSuccessAt,
+                lastFailureAt: health.lastFailureAt, lastError: health.lastError,
+                failing: health.failed > 0 || (health.lastFailureAt ?? .distantPast) > (health.lastSuccessAt ?? .distantPast))
         }
-        group.post("partners") { request, context -> EditedResponse<PartnerResponse> in
-            let admin = try context.require(.admin)
-            let body = try await request.decode(as: PartnerService.NewPartner.self, context: context)
-            let (partner, _) = try await partners.createPartner(body, by: admin)
-            return EditedResponse(status: .created, response: PartnerResponse(PartnerService.PartnerOverview(partner: partner, keys: [])))
-        }
-        group.get("partners/{id}") { _, context -> PartnerResponse in
-            let staff = try context.require(.seller, .admin)
-            return PartnerResponse(try await partners.partner(id: try context.parameters.require("id"), by: staff))
-        }
-        /// Sets the auto-approval limit or the rate.
-        group.patch("partners/{id}") { request, context -> PartnerResponse in
-            let staff = try context.require(.seller, .admin)
-            let body = try await request.decode(as: PolicyBody.self, context: context)
-            let id = try context.parameters.require("id")
-            _ = try await partners.updatePolicy(
-                partnerID: id, autoApproveUpToMinor: body.autoApproveUpToMinor, requestsPerMinute: body.requestsPerMinute,
-                burst: body.burst, by: staff)
-            return PartnerResponse(try await partners.partner(id: id, by: staff))
-        }
-        group.post("partners/{id}/keys") { _, context -> EditedResponse<IssuedKeyResponse> in
-            let admin = try context.require(.admin)
-            let issued = try await partners.issueKey(partnerID: try context.parameters.require("id"), by: admin)
-            return EditedResponse(
-                status: .created,
-                response: IssuedKeyResponse(
-                    id: issued.key.id, prefix: issued.key.prefix, key: issued.secret, createdAt: issued.key.createdAt))
-        }
-        group.delete("partners/{id}/keys/{keyId}") { _, context -> Response in
-            let admin = try context.require(.admin)
-            try await partners.revokeKey(
-                partnerID: try context.parameters.require("id"), keyID: try context.parameters.require("keyId"), by: admin)
-            return Response(status: .noContent)
-        }
-        /// Every partner's webhook endpoints, failing ones first.
-        group.get("webhooks") { _, context -> WebhookBoard in
-            _ = try context.require(.seller, .admin)
-            let endpoints = try await webhooks.health().map { health in
-                EndpointHealthResponse(
-                    id: health.endpoint.id, partnerId: health.endpoint.partnerID, partner: health.partnerName, url: health.endpoint.url,
-                    active: health.endpoint.active, pending: health.pending, failed: health.failed, lastSuccessAt: health.lastSuccessAt,
-                    lastFailureAt: health.lastFailureAt, lastError: health.lastError,
-                    failing: health.failed > 0 || (health.lastFailureAt ?? .distantPast) > (health.lastSuccessAt ?? .distantPast))
-            }
-            return WebhookBoard(failing: endpoints.filter(\.failing).count, endpoints: endpoints)
-        }
+        return WebhookBoard(failing: endpoints.filter(\.failing).count, endpoints: endpoints)
+    }
+
+    @Sendable func create(_ request: Request, context: SignedInContext<Audiences.Admins>) async throws -> EditedResponse<PartnerResponse> {
+        let body = try await request.decode(as: PartnerService.NewPartner.self, context: context)
+        let (partner, _) = try await partners.createPartner(body, by: context.principal)
+        return EditedResponse(status: .created, response: PartnerResponse(PartnerService.PartnerOverview(partner: partner, keys: [])))
+    }
+
+    @Sendable func issueKey(_ request: Request, context: SignedInContext<Audiences.Admins>) async throws -> EditedResponse<
+        IssuedKeyResponse
+    > {
+        let issued = try await partners.issueKey(partnerID: try context.parameters.require("id"), by: context.principal)
+        return EditedResponse(
+            status: .created,
+            response: IssuedKeyResponse(id: issued.key.id, prefix: issued.key.prefix, key: issued.secret, createdAt: issued.key.createdAt))
+    }
+
+    @Sendable func revokeKey(_ request: Request, context: SignedInContext<Audiences.Admins>) async throws -> Response {
+        try await partners.revokeKey(
+            partnerID: try context.parameters.require("id"), keyID: try context.parameters.require("keyId"), by: context.principal)
+        return Response(status: .noContent)
     }
 }

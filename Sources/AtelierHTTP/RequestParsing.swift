@@ -50,7 +50,7 @@ extension Request {
     }
 
     /// Decodes a JSON body, or returns `empty` when there is no body.
-    func decode<T: Decodable>(_ type: T.Type, context: AtelierRequestContext, orEmpty empty: T) async throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, context: some RequestContext, orEmpty empty: T) async throws -> T {
         var request = self
         let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         if buffer.readableBytes == 0 { return empty }

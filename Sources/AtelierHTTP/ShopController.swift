@@ -6,8 +6,9 @@ import Hummingbird
 
 /// The web shop's API for customers: `/api/shop`.
 struct ShopController {
+    typealias Context = SignedInContext<Audiences.Customers>
     let shop: ShopService
-    let maxModelBytes: Int
+    let models: ModelBodyReader
 
     struct CancelBody: Decodable { var reason: String }
 
@@ -17,59 +18,66 @@ struct ShopController {
     }
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        /// Ready-made pieces.
-        group.get("catalog") { _, _ -> [CatalogItem] in try await shop.catalog() }
-        /// Materials and finishes with their prices.
-        group.get("price-list") { _, _ -> PriceList in try await shop.priceList() }
-        /// Starts an order (`INITIATED`); with `catalogItem`, the piece's model is attached (`FILE_UPLOADED`).
-        group.post("orders") { request, context -> EditedResponse<OrderResponse> in
-            let customer = try context.require(.customer)
-            let body = try await request.decode(as: ShopService.NewOrder.self, context: context)
-            let outcome = try await shop.createOrder(body, by: customer, idempotencyKey: request.idempotencyKey)
-            return created(OrderResponse(outcome.order), replayed: outcome.replayed)
-        }
-        /// My orders, most recently changed first.
-        group.get("orders") { request, context -> PageResponse<OrderResponse> in
-            let customer = try context.require(.customer)
-            return PageResponse(try await shop.myOrders(customer, page: try request.pageRequest()), OrderResponse.init)
-        }
-        /// One of my orders with its model, quote and history.
-        group.get("orders/{id}") { _, context -> OrderDetailsResponse in
-            let customer = try context.require(.customer)
-            let details = try await shop.order(id: try context.parameters.require("id"), viewer: customer)
-            return OrderDetailsResponse(details, includeNotes: false)
-        }
-        /// Uploads the model (binary STL, ASCII STL or OBJ as the raw body; `?filename=`): `FILE_UPLOADED`.
-        group.put("orders/{id}/model") { request, context -> ModelUploadResponse in
-            let customer = try context.require(.customer)
-            let id = try context.parameters.require("id")
-            var request = request
-            let buffer: ByteBuffer
-            do {
-                buffer = try await request.collectBody(upTo: maxModelBytes)
-            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-                throw Problem(
-                    status: .contentTooLarge, type: "model-too-large",
-                    detail: "The model file is larger than the limit of \(maxModelBytes) bytes.")
-            }
-            let filename = request.uri.queryParameters["filename"].map(String.init) ?? request.headers[.filename]
-            let (order, model) = try await shop.attachModel(
-                orderID: id, filename: filename, bytes: Array(buffer.readableBytesView), by: customer)
-            return ModelUploadResponse(order: OrderResponse(order), model: ModelResponse(model))
-        }
-        /// Places the order (`SUBMITTED`); pricing follows by itself.
-        group.post("orders/{id}/submit") { request, context -> EditedResponse<OrderResponse> in
-            let customer = try context.require(.customer)
-            let outcome = try await shop.submit(
-                orderID: try context.parameters.require("id"), by: customer, idempotencyKey: request.idempotencyKey)
-            return EditedResponse(
-                status: .ok, headers: outcome.replayed ? [.idempotentReplayed: "true"] : [:], response: OrderResponse(outcome.order))
-        }
-        /// Withdraws the order, allowed until manufacturing starts.
-        group.post("orders/{id}/cancel") { request, context -> OrderResponse in
-            let customer = try context.require(.customer)
-            let body = try await request.decode(as: CancelBody.self, context: context)
-            return OrderResponse(try await shop.cancel(orderID: try context.parameters.require("id"), reason: body.reason, by: customer))
-        }
+        group.get("catalog", use: catalog)
+            .get("price-list", use: priceList)
+        group.signedIn(Audiences.Customers.self)
+            .post("orders", use: createOrder)
+            .get("orders", use: myOrders)
+            .get("orders/{id}", use: order)
+            .put("orders/{id}/model", use: uploadModel)
+            .post("orders/{id}/submit", use: submit)
+            .post("orders/{id}/cancel", use: cancel)
+    }
+
+    /// Ready-made pieces.
+    @Sendable func catalog(_ request: Request, context: AtelierRequestContext) async throws -> [CatalogItem] {
+        try await shop.catalog()
+    }
+
+    /// Materials and finishes with their prices.
+    @Sendable func priceList(_ request: Request, context: AtelierRequestContext) async throws -> PriceList {
+        try await shop.priceList()
+    }
+
+    /// Starts an order (`INITIATED`); with `catalogItem`, the piece's model is attached (`FILE_UPLOADED`).
+    @Sendable func createOrder(_ request: Request, context: Context) async throws -> EditedResponse<OrderResponse> {
+        let body = try await request.decode(as: ShopService.NewOrder.self, context: context)
+        let outcome = try await shop.createOrder(body, by: context.principal, idempotencyKey: request.idempotencyKey)
+        return created(OrderResponse(outcome.order), replayed: outcome.replayed)
+    }
+
+    /// My orders, most recently changed first.
+    @Sendable func myOrders(_ request: Request, context: Context) async throws -> PageResponse<OrderResponse> {
+        PageResponse(try await shop.myOrders(context.principal, page: try request.pageRequest()), OrderResponse.init)
+    }
+
+    /// One of my orders with its model, quote and history.
+    @Sendable func order(_ request: Request, context: Context) async throws -> OrderDetailsResponse {
+        let details = try await shop.order(id: try context.parameters.require("id"), viewer: context.principal)
+        return OrderDetailsResponse(details, includeNotes: false)
+    }
+
+    /// Uploads the model (binary STL, ASCII STL or OBJ as the raw body; `?filename=`): `FILE_UPLOADED`.
+    @Sendable func uploadModel(_ request: Request, context: Context) async throws -> ModelUploadResponse {
+        let id = try context.parameters.require("id")
+        let bytes = try await models.read(request)
+        let filename = request.uri.queryParameters["filename"].map(String.init) ?? request.headers[.filename]
+        let (order, model) = try await shop.attachModel(orderID: id, filename: filename, bytes: bytes, by: context.principal)
+        return ModelUploadResponse(order: OrderResponse(order), model: ModelResponse(model))
+    }
+
+    /// Places the order (`SUBMITTED`); pricing follows by itself.
+    @Sendable func submit(_ request: Request, context: Context) async throws -> EditedResponse<OrderResponse> {
+        let outcome = try await shop.submit(
+            orderID: try context.parameters.require("id"), by: context.principal, idempotencyKey: request.idempotencyKey)
+        return EditedResponse(
+            status: .ok, headers: outcome.replayed ? [.idempotentReplayed: "true"] : [:], response: OrderResponse(outcome.order))
+    }
+
+    /// Withdraws the order, allowed until manufacturing starts.
+    @Sendable func cancel(_ request: Request, context: Context) async throws -> OrderResponse {
+        let body = try await request.decode(as: CancelBody.self, context: context)
+        return OrderResponse(
+            try await shop.cancel(orderID: try context.parameters.require("id"), reason: body.reason, by: context.principal))
     }
 }

@@ -11,8 +11,8 @@ import OpenAPIRuntime
 struct PartnerAPI: APIProtocol {
     let partners: PartnerService
     let webhooks: WebhookService
-    /// Largest request body (a model file).
-    let maxBodyBytes: Int
+    /// The reader of model files, with the limit every upload route has.
+    let models: ModelBodyReader
 
     /// The partner of the current request, put there by ``PartnerGateMiddleware``.
     private var partner: Principal {
@@ -139,12 +139,9 @@ struct PartnerAPI: APIProtocol {
     // MARK: Mapping
 
     private func collect(_ body: HTTPBody) async throws -> [UInt8] {
-        do {
-            return try await [UInt8](collecting: body, upTo: maxBodyBytes)
-        } catch {
-            throw Problem(
-                status: .contentTooLarge, type: "too-large", detail: "The model file is larger than the limit of \(maxBodyBytes) bytes.")
-        }
+        var declared: Int?
+        if case let .known(length) = body.length { declared = Int(clamping: length) }
+        return try await models.read(chunks: body, declaredLength: declared)
     }
 
     /// The contract's length limits, which the generated code does not check.

@@ -56,7 +56,10 @@ public func buildPartnerRouter(useCases: UseCases) throws -> Router<AtelierReque
         return Response(
             status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
     }
-    let api = PartnerAPI(partners: useCases.partners, webhooks: useCases.webhooks, maxBodyBytes: configuration.partnerMaxBodyBytes)
+    // A model is bounded by the model limit every upload route has, and by the partner body limit.
+    let api = PartnerAPI(
+        partners: useCases.partners, webhooks: useCases.webhooks,
+        models: ModelBodyReader(maxBytes: min(maxBodyBytes, configuration.maxModelBytes)))
     try api.registerHandlers(on: router)
     return router
 }

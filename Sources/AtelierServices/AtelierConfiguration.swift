@@ -10,6 +10,8 @@ public struct AtelierConfiguration: Sendable {
     public var port: Int = 8080
     /// Limits on uploaded models.
     public var meshLimits = MeshLimits()
+    /// The largest model file any upload route takes (`ATELIER_MAX_MODEL_BYTES`).
+    public var maxModelBytes: Int { meshLimits.maxBytes }
     /// Attempts before a job goes to the dead letters.
     public var jobMaxAttempts: Int = 8
     /// Seconds a worker holds a claimed job before another may take it.

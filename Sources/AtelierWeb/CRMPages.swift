@@ -9,158 +9,231 @@ struct CRMPages {
     let site: WebSite
     var crm: CRMService { site.useCases.crm }
 
-    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        /// Orders, newest first: search, a status filter, cursor pages.
-        group.get("/") { request, context in
-            _ = try context.require(.seller, .admin)
-            let query = Form(query: request)
-            let status = try request.status("status")
-            let search = query["q"]?.trimmingCharacters(in: .whitespaces)
-            let page = try await crm.orders(
-                OrderFilter(status: status, search: search?.isEmpty == false ? search : nil), page: try pageRequest(request, limit: 50))
-            var values: [String: Any] = [
-                "orders": page.items.map(Views.order), "q": search ?? "",
-                "statuses": OrderStatus.allCases.map { ["code": $0.rawValue, "label": Views.statusLabels[$0]!, "selected": $0 == status] },
-            ]
-            values.merge(Views.page(page, path: "/crm", query: query.fields), uniquingKeysWith: { $1 })
-            return site.page("crm-orders", values, title: "Orders", request: request, context: context)
-        }
-        group.get("orders/{id}") { request, context in
-            let seller = try context.require(.seller, .admin)
-            let details = try await crm.order(id: try context.parameters.require("id"), viewer: seller)
-            var values = Views.details(details)
-            values["seller"] = true
-            return site.page("crm-order", values, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
-        }
-        /// Approve and close take an optional note.
-        for (step, flash) in [
-            ("approve", "Approved for manufacturing; it is on the operators' dashboard now."), ("close", "The order is closed."),
-        ] {
-            group.post("orders/{id}/\(step)") { request, context -> Response in
-                let seller = try context.require(.seller, .admin)
-                let id = try context.parameters.require("id")
-                let note = try await request.form(context: context)["note"].flatMap { $0.isEmpty ? nil : $0 }
-                if step == "approve" {
-                    _ = try await crm.approve(orderID: id, note: note, by: seller)
-                } else {
-                    _ = try await crm.close(orderID: id, note: note, by: seller)
-                }
-                return site.redirect("/crm/orders/\(id)", flash: flash)
-            }
-        }
-        group.post("orders/{id}/cancel") { request, context -> Response in
-            let seller = try context.require(.seller, .admin)
-            let id = try context.parameters.require("id")
-            let reason = try await request.form(context: context).required("reason", label: "A reason for the cancellation")
-            _ = try await crm.cancel(orderID: id, reason: reason, by: seller)
-            return site.redirect("/crm/orders/\(id)", flash: "The order is cancelled.")
-        }
-        group.post("orders/{id}/notes") { request, context -> Response in
-            let seller = try context.require(.seller, .admin)
-            let id = try context.parameters.require("id")
-            let form = try await request.form(context: context)
-            let kind = OrderNote.Kind(rawValue: form["kind"] ?? "note") ?? .note
-            _ = try await crm.addNote(orderID: id, kind: kind, body: form["body"] ?? "", by: seller)
-            return site.redirect("/crm/orders/\(id)#notes", flash: kind == .complaint ? "The complaint is recorded." : "The note is saved.")
-        }
+    typealias Seller = SignedInContext<Audiences.Sellers>
+    typealias Admin = SignedInContext<Audiences.Admins>
 
-        group.get("customers") { request, context in
-            _ = try context.require(.seller, .admin)
-            let query = Form(query: request)
-            let search = query["q"]?.trimmingCharacters(in: .whitespaces)
-            let page = try await crm.customers(search: search?.isEmpty == false ? search : nil, page: try pageRequest(request, limit: 50))
-            var values: [String: Any] = [
-                "customers": page.items.map { ["name": $0.name, "email": $0.email, "since": Views.date($0.createdAt)] }, "q": search ?? "",
-            ]
-            values.merge(Views.page(page, path: "/crm/customers", query: query.fields), uniquingKeysWith: { $1 })
-            return site.page("crm-customers", values, title: "Customers", request: request, context: context)
-        }
-
-        group.get("partners") { request, context in
-            try await partnersPage(request: request, context: context)
-        }
-        group.post("partners/{id}/policy") { request, context -> Response in
-            let seller = try context.require(.seller, .admin)
-            let id = try context.parameters.require("id")
-            let text = try await request.form(context: context)["limit"]?.trimmingCharacters(in: .whitespaces) ?? ""
-            var limit: Int64? = nil
-            if !text.isEmpty {
-                guard text.count <= 30, let amount = Double(text.replacingOccurrences(of: ",", with: ".")), amount.isFinite, amount >= 0
-                else {
-                    throw DomainError.invalid("An auto-approval limit is an amount such as 500 or 499.90; '\(text.prefix(30))' is not.")
-                }
-                limit = try Money.minorUnits(ofMajor: amount, what: "An auto-approval limit")
-            }
-            let partner = try await site.useCases.partners.updatePolicy(
-                partnerID: id, autoApproveUpToMinor: .some(limit), requestsPerMinute: nil, burst: nil, by: seller)
-            return site.redirect("/crm/partners", flash: "\(partner.name): \(partner.autoApproval.description).")
-        }
-        group.post("partners/{id}/keys") { request, context -> Response in
-            let admin = try context.require(.admin)
-            let issued = try await site.useCases.partners.issueKey(partnerID: try context.parameters.require("id"), by: admin)
-            return try await partnersPage(request: request, context: context, newKey: issued.secret)
-        }
-        group.post("partners/{id}/keys/{key}/revoke") { _, context -> Response in
-            let admin = try context.require(.admin)
-            try await site.useCases.partners.revokeKey(
-                partnerID: try context.parameters.require("id"), keyID: try context.parameters.require("key"), by: admin)
-            return site.redirect("/crm/partners", flash: "The key is revoked; its next request is refused.")
-        }
-
-        group.get("stalled") { request, context in
-            _ = try context.require(.seller, .admin)
-            let stalled = try await site.useCases.watchdog.stalledOrders(limitPerStatus: 100)
-            let groups = Dictionary(grouping: stalled, by: \.order.status).sorted { $0.key < $1.key }.map { status, orders in
-                [
-                    "status": Views.status(status), "count": orders.count,
-                    "orders": orders.sorted { $0.overdueBy > $1.overdueBy }.map { stalled -> [String: Any] in
-                        var row = Views.order(stalled.order)
-                        row["overdue"] = duration(stalled.overdueBy)
-                        row["responsible"] = stalled.responsible.rawValue
-                        return row
-                    },
-                ] as [String: Any]
-            }
-            return site.page(
-                "crm-stalled", ["groups": groups, "none": groups.isEmpty], title: "Stalled orders", request: request, context: context)
-        }
+    struct OrdersPage: PageModel {
+        var chrome: Chrome?
+        var orders: [OrderRow]
+        var q: String
+        var statuses: [Option]
+        var next: String?
     }
 
-    private func partnersPage(request: Request, context: AtelierRequestContext, newKey: String? = nil) async throws -> Response {
-        let staff = try context.require(.seller, .admin)
+    struct CustomersPage: PageModel {
+        struct Row {
+            var name: String
+            var email: String
+            var since: String
+        }
+        var chrome: Chrome?
+        var customers: [Row]
+        var q: String
+        var next: String?
+    }
+
+    struct PartnersPage: PageModel {
+        struct Key {
+            var id: String
+            var prefix: String
+            var created: String
+            var active: Bool
+            var partnerId: String
+            var used: String?
+            var revoked: String?
+        }
+        struct Partner {
+            var id: String
+            var name: String
+            var email: String
+            var limit: String
+            var policy: String
+            var rate: Int
+            var keys: [Key]
+        }
+        struct Webhook {
+            var partner: String
+            var url: String
+            var pending: Int
+            var failed: Int
+            var healthy: Bool
+            var lastSuccess: String?
+            var lastFailure: String?
+            var lastError: String?
+        }
+        var chrome: Chrome?
+        var isAdmin: Bool
+        var partners: [Partner]
+        var webhooks: [Webhook]
+        var newKey: String?
+    }
+
+    struct StalledPage: PageModel {
+        struct Group {
+            var status: StatusView
+            var count: Int
+            var orders: [OrderRow]
+        }
+        var chrome: Chrome?
+        var groups: [Group]
+        var none: Bool
+    }
+
+    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
+        group.signedIn(Audiences.Sellers.self)
+            .get("/", use: orders)
+            .get("orders/{id}", use: order)
+            .post("orders/{id}/approve", use: approve)
+            .post("orders/{id}/close", use: close)
+            .post("orders/{id}/cancel", use: cancel)
+            .post("orders/{id}/notes", use: addNote)
+            .get("customers", use: customers)
+            .get("partners", use: partners)
+            .post("partners/{id}/policy", use: setPolicy)
+            .get("stalled", use: stalled)
+        group.signedIn(Audiences.Admins.self)
+            .post("partners/{id}/keys", use: issueKey)
+            .post("partners/{id}/keys/{key}/revoke", use: revokeKey)
+    }
+
+    /// Orders, newest first: search, a status filter, cursor pages.
+    @Sendable func orders(_ request: Request, context: Seller) async throws -> Response {
+        let query = Form(query: request)
+        let status = try request.status("status")
+        let search = query["q"]?.trimmingCharacters(in: .whitespaces)
+        let page = try await crm.orders(
+            OrderFilter(status: status, search: search?.isEmpty == false ? search : nil), page: try pageRequest(request, limit: 50))
+        let model = OrdersPage(
+            orders: page.items.map(OrderRow.init), q: search ?? "",
+            statuses: OrderStatus.allCases.map { Option(code: $0.rawValue, label: Views.statusLabels[$0]!, selected: $0 == status) },
+            next: Views.next(page, path: "/crm", query: query.fields))
+        return site.page("crm-orders", model, title: "Orders", request: request, context: context)
+    }
+
+    @Sendable func order(_ request: Request, context: Seller) async throws -> Response {
+        let details = try await crm.order(id: try context.parameters.require("id"), viewer: context.principal)
+        var page = OrderPage(details)
+        page.seller = true
+        return site.page("crm-order", page, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
+    }
+
+    /// Approves the order for manufacturing, with an optional note.
+    @Sendable func approve(_ request: Request, context: Seller) async throws -> Response {
+        let id = try context.parameters.require("id")
+        _ = try await crm.approve(orderID: id, note: try await note(request, context: context), by: context.principal)
+        return site.redirect("/crm/orders/\(id)", flash: "Approved for manufacturing; it is on the operators' dashboard now.")
+    }
+
+    /// Closes a shipped order, with an optional note.
+    @Sendable func close(_ request: Request, context: Seller) async throws -> Response {
+        let id = try context.parameters.require("id")
+        _ = try await crm.close(orderID: id, note: try await note(request, context: context), by: context.principal)
+        return site.redirect("/crm/orders/\(id)", flash: "The order is closed.")
+    }
+
+    private func note(_ request: Request, context: Seller) async throws -> String? {
+        try await request.form(context: context)["note"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    @Sendable func cancel(_ request: Request, context: Seller) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let reason = try await request.form(context: context).required("reason", label: "A reason for the cancellation")
+        _ = try await crm.cancel(orderID: id, reason: reason, by: context.principal)
+        return site.redirect("/crm/orders/\(id)", flash: "The order is cancelled.")
+    }
+
+    @Sendable func addNote(_ request: Request, context: Seller) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let form = try await request.form(context: context)
+        let kind = OrderNote.Kind(rawValue: form["kind"] ?? "note") ?? .note
+        _ = try await crm.addNote(orderID: id, kind: kind, body: form["body"] ?? "", by: context.principal)
+        return site.redirect("/crm/orders/\(id)#notes", flash: kind == .complaint ? "The complaint is recorded." : "The note is saved.")
+    }
+
+    @Sendable func customers(_ request: Request, context: Seller) async throws -> Response {
+        let query = Form(query: request)
+        let search = query["q"]?.trimmingCharacters(in: .whitespaces)
+        let page = try await crm.customers(search: search?.isEmpty == false ? search : nil, page: try pageRequest(request, limit: 50))
+        let model = CustomersPage(
+            customers: page.items.map { .init(name: $0.name, email: $0.email, since: Views.date($0.createdAt)) }, q: search ?? "",
+            next: Views.next(page, path: "/crm/customers", query: query.fields))
+        return site.page("crm-customers", model, title: "Customers", request: request, context: context)
+    }
+
+    @Sendable func partners(_ request: Request, context: Seller) async throws -> Response {
+        try await partnersPage(request: request, context: context)
+    }
+
+    /// Sets a partner's auto-approval limit (empty: never).
+    @Sendable func setPolicy(_ request: Request, context: Seller) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let text = try await request.form(context: context)["limit"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        var limit: Int64? = nil
+        if !text.isEmpty {
+            guard text.count <= 30, let amount = Double(text.replacingOccurrences(of: ",", with: ".")), amount.isFinite, amount >= 0
+            else {
+                throw DomainError.invalid("An auto-approval limit is an amount such as 500 or 499.90; '\(text.prefix(30))' is not.")
+            }
+            limit = try Money.minorUnits(ofMajor: amount, what: "An auto-approval limit")
+        }
+        let partner = try await site.useCases.partners.updatePolicy(
+            partnerID: id, autoApproveUpToMinor: .some(limit), requestsPerMinute: nil, burst: nil, by: context.principal)
+        return site.redirect("/crm/partners", flash: "\(partner.name): \(partner.autoApproval.description).")
+    }
+
+    /// Issues a key and shows it this once, on the partners page.
+    @Sendable func issueKey(_ request: Request, context: Admin) async throws -> Response {
+        let issued = try await site.useCases.partners.issueKey(partnerID: try context.parameters.require("id"), by: context.principal)
+        return try await partnersPage(request: request, context: context, newKey: issued.secret)
+    }
+
+    @Sendable func revokeKey(_ request: Request, context: Admin) async throws -> Response {
+        try await site.useCases.partners.revokeKey(
+            partnerID: try context.parameters.require("id"), keyID: try context.parameters.require("key"), by: context.principal)
+        return site.redirect("/crm/partners", flash: "The key is revoked; its next request is refused.")
+    }
+
+    @Sendable func stalled(_ request: Request, context: Seller) async throws -> Response {
+        let stalled = try await site.useCases.watchdog.stalledOrders(limitPerStatus: 100)
+        let groups = Dictionary(grouping: stalled, by: \.order.status).sorted { $0.key < $1.key }.map { status, orders in
+            StalledPage.Group(
+                status: StatusView(status), count: orders.count,
+                orders: orders.sorted { $0.overdueBy > $1.overdueBy }.map { stalled in
+                    var row = OrderRow(stalled.order)
+                    row.overdue = duration(stalled.overdueBy)
+                    row.responsible = stalled.responsible.rawValue
+                    return row
+                })
+        }
+        return site.page(
+            "crm-stalled", StalledPage(groups: groups, none: groups.isEmpty), title: "Stalled orders", request: request, context: context)
+    }
+
+    private func partnersPage<Who>(request: Request, context: SignedInContext<Who>, newKey: String? = nil) async throws -> Response {
+        let staff = context.principal
         let partners = try await site.useCases.partners.partners(by: staff)
         let health = try await site.useCases.webhooks.health()
-        var values: [String: Any] = [
-            "isAdmin": staff.role == .admin,
-            "partners": partners.map { overview -> [String: Any] in
-                [
-                    "id": overview.partner.id, "name": overview.partner.name, "email": overview.partner.email,
-                    "limit": overview.partner.autoApproval.limit.map { Views.number(Double($0.minorUnits) / 100) } ?? "",
-                    "policy": overview.partner.autoApproval.description, "rate": overview.partner.requestsPerMinute,
-                    "keys": overview.keys.map { key -> [String: Any] in
-                        var row: [String: Any] = [
-                            "id": key.id, "prefix": key.prefix, "created": Views.date(key.createdAt), "active": key.revokedAt == nil,
-                            "partnerId": overview.partner.id,
-                        ]
-                        if let used = key.lastUsedAt { row["used"] = Views.date(used) }
-                        if let revoked = key.revokedAt { row["revoked"] = Views.date(revoked) }
-                        return row
-                    },
-                ]
+        let model = PartnersPage(
+            isAdmin: staff.role == .admin,
+            partners: partners.map { overview in
+                PartnersPage.Partner(
+                    id: overview.partner.id, name: overview.partner.name, email: overview.partner.email,
+                    limit: overview.partner.autoApproval.limit.map { Views.number(Double($0.minorUnits) / 100) } ?? "",
+                    policy: overview.partner.autoApproval.description, rate: overview.partner.requestsPerMinute,
+                    keys: overview.keys.map { key in
+                        PartnersPage.Key(
+                            id: key.id, prefix: key.prefix, created: Views.date(key.createdAt), active: key.revokedAt == nil,
+                            partnerId: overview.partner.id, used: key.lastUsedAt.map(Views.date), revoked: key.revokedAt.map(Views.date))
+                    })
             },
-            "webhooks": health.map { row -> [String: Any] in
-                var values: [String: Any] = [
-                    "partner": row.partnerName, "url": row.endpoint.url, "pending": row.pending, "failed": row.failed,
-                    "healthy": row.failed == 0 && row.lastError == nil,
-                ]
-                if let at = row.lastSuccessAt { values["lastSuccess"] = Views.date(at) }
-                if let at = row.lastFailureAt { values["lastFailure"] = Views.date(at) }
-                if let error = row.lastError { values["lastError"] = error }
-                return values
+            webhooks: health.map { row in
+                PartnersPage.Webhook(
+                    partner: row.partnerName, url: row.endpoint.url, pending: row.pending, failed: row.failed,
+                    healthy: row.failed == 0 && row.lastError == nil, lastSuccess: row.lastSuccessAt.map(Views.date),
+                    lastFailure: row.lastFailureAt.map(Views.date), lastError: row.lastError)
             },
-        ]
-        if let newKey { values["newKey"] = newKey }
-        return site.page("crm-partners", values, title: "Partners", request: request, context: context)
+            newKey: newKey)
+        return site.page("crm-partners", model, title: "Partners", request: request, context: context)
     }
 }
 

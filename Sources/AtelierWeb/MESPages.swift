@@ -11,101 +11,148 @@ struct MESPages {
     let site: WebSite
     var mes: MESService { site.useCases.mes }
 
-    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        /// Counts per status and the newest orders of one status (approved ones by default), with
-        /// thumbnails. With `X-Fragment: live`, only the part that live updates replace.
-        group.get("/") { request, context in
-            let viewer = try context.require(.operator, .admin)
-            let query = Form(query: request)
-            let status = try request.status("status") ?? .manufacturingApproved
-            let dashboard = try await mes.dashboard(status: status, page: try pageRequest(request, limit: 24))
-            let values = live(dashboard, query: query, canTake: viewer.role == .operator && status == .manufacturingApproved)
-            if request.headers[.xFragment] == "live" { return site.fragment("mes-live", values) }
-            return site.page("mes-dashboard", values, title: "Dashboard", request: request, context: context)
+    typealias Viewer = SignedInContext<Audiences.Workshop>
+    typealias Worker = SignedInContext<Audiences.Operators>
+
+    /// The dashboard's live part: counts per status and the orders of one.
+    struct Board {
+        struct Count {
+            var status: StatusView
+            var count: Int
+            var selected: Bool
         }
-        /// Server-sent events: `counts` whenever an order arrives, is taken or moves on.
-        group.get("events") { _, context -> Response in
-            _ = try context.require(.operator, .admin)
-            return site.feed.events()
-        }
-        group.post("orders/{id}/take") { request, context -> Response in
-            let worker = try context.require(.operator)
-            let id = try context.parameters.require("id")
-            do {
-                _ = try await mes.take(orderID: id, by: worker)
-                return site.redirect("/mes/my", flash: "Order \(id.prefix(8)) is yours. Its next step is below.")
-            } catch let DomainError.alreadyTaken(_, by) {
-                let dashboard = try await mes.dashboard(status: .manufacturingApproved, page: PageRequest(limit: 24))
-                return site.page(
-                    "mes-dashboard", live(dashboard, query: Form(""), canTake: true), title: "Dashboard", request: request,
-                    context: context,
-                    status: .conflict, error: "\(by) was faster: order \(id.prefix(8)) is already taken.")
+        var counts: [Count]
+        var status: StatusView
+        var canTake: Bool
+        var orders: [OrderRow]
+        var empty: Bool
+        var next: String?
+
+        init(_ dashboard: MESService.Dashboard, query: Form, canTake: Bool) {
+            counts = OrderStatus.allCases.map {
+                Count(status: StatusView($0), count: dashboard.counts[$0] ?? 0, selected: $0 == dashboard.status)
             }
-        }
-        for step in ["complete", "package", "ship"] {
-            group.post("orders/{id}/\(step)") { request, context -> Response in
-                let worker = try context.require(.operator)
-                let id = try context.parameters.require("id")
-                let order: Order
-                switch step {
-                case "complete": order = try await mes.complete(orderID: id, by: worker)
-                case "package": order = try await mes.package(orderID: id, by: worker)
-                default:
-                    let tracking = try await request.form(context: context).required("tracking", label: "A tracking number")
-                    order = try await mes.ship(orderID: id, trackingNumber: tracking, by: worker)
-                }
-                return site.redirect("/mes/my", flash: "Order \(id.prefix(8)): \(Views.statusLabels[order.status]!).")
-            }
-        }
-        group.get("my") { request, context in
-            let worker = try context.require(.operator)
-            let page = try await mes.myOrders(worker, page: try pageRequest(request, limit: 50))
-            let earnings = try await mes.earnings(worker)
-            let open = page.items.filter { [.manufacturingStarted, .manufacturingCompleted, .packaging].contains($0.status) }
-            let done = page.items.filter { ![.manufacturingStarted, .manufacturingCompleted, .packaging].contains($0.status) }
-            var values: [String: Any] = [
-                "open": open.map { order -> [String: Any] in
-                    var row = Views.order(order)
-                    switch order.status {
-                    case .manufacturingStarted: row["complete"] = true
-                    case .manufacturingCompleted: row["package"] = true
-                    default: row["ship"] = true
-                    }
-                    return row
-                },
-                "done": done.map(Views.order), "earned": earnings.earned.description, "inWork": earnings.inWork.description,
-                "earnings": earnings.rows.map {
-                    [
-                        "id": $0.orderID, "short": String($0.orderID.prefix(8)), "status": Views.status($0.status),
-                        "labour": $0.labour?.description ?? "not priced", "taken": Views.date($0.takenAt),
-                    ] as [String: Any]
-                },
-            ]
-            values.merge(Views.page(page, path: "/mes/my", query: []), uniquingKeysWith: { $1 })
-            return site.page("mes-my", values, title: "My work", request: request, context: context)
-        }
-        group.get("orders/{id}") { request, context in
-            let worker = try context.require(.operator, .admin)
-            let details = try await mes.order(id: try context.parameters.require("id"), viewer: worker)
-            var values = Views.details(details)
-            values["canTake"] = worker.role == .operator && details.order.status == .manufacturingApproved
-            values["mine"] = details.order.assigneeID == worker.userID
-            return site.page("mes-order", values, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
+            status = StatusView(dashboard.status)
+            self.canTake = canTake
+            orders = dashboard.orders.items.map(OrderRow.init)
+            empty = dashboard.orders.items.isEmpty
+            next = Views.next(dashboard.orders, path: "/mes", query: query.fields)
         }
     }
 
-    private func live(_ dashboard: MESService.Dashboard, query: Form, canTake: Bool) -> [String: Any] {
-        var values: [String: Any] = [
-            "counts": OrderStatus.allCases.map { status -> [String: Any] in
-                [
-                    "status": Views.status(status), "count": dashboard.counts[status] ?? 0, "selected": status == dashboard.status,
-                ]
+    struct DashboardPage: PageModel {
+        var chrome: Chrome?
+        var board: Board
+    }
+
+    struct MyWorkPage: PageModel {
+        struct Earning {
+            var id: String
+            var short: String
+            var status: StatusView
+            var labour: String
+            var taken: String
+        }
+        var chrome: Chrome?
+        var open: [OrderRow]
+        var done: [OrderRow]
+        var earned: String
+        var inWork: String
+        var earnings: [Earning]
+        var next: String?
+    }
+
+    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
+        group.signedIn(Audiences.Workshop.self)
+            .get("/", use: dashboard)
+            .get("events", use: events)
+            .get("orders/{id}", use: order)
+        group.signedIn(Audiences.Operators.self)
+            .post("orders/{id}/take", use: take)
+            .post("orders/{id}/complete", use: complete)
+            .post("orders/{id}/package", use: package)
+            .post("orders/{id}/ship", use: ship)
+            .get("my", use: myWork)
+    }
+
+    /// Counts per status and the newest orders of one status (approved ones by default), with
+    /// thumbnails. With `X-Fragment: live`, only the part that live updates replace.
+    @Sendable func dashboard(_ request: Request, context: Viewer) async throws -> Response {
+        let status = try request.status("status") ?? .manufacturingApproved
+        let dashboard = try await mes.dashboard(status: status, page: try pageRequest(request, limit: 24))
+        let board = Board(
+            dashboard, query: Form(query: request), canTake: context.principal.role == .operator && status == .manufacturingApproved)
+        if request.headers[.xFragment] == "live" { return site.fragment("mes-live", board) }
+        return site.page("mes-dashboard", DashboardPage(board: board), title: "Dashboard", request: request, context: context)
+    }
+
+    /// Server-sent events: `counts` whenever an order arrives, is taken or moves on.
+    @Sendable func events(_ request: Request, context: Viewer) async throws -> Response {
+        site.feed.events()
+    }
+
+    @Sendable func take(_ request: Request, context: Worker) async throws -> Response {
+        let id = try context.parameters.require("id")
+        do {
+            _ = try await mes.take(orderID: id, by: context.principal)
+            return site.redirect("/mes/my", flash: "Order \(id.prefix(8)) is yours. Its next step is below.")
+        } catch let DomainError.alreadyTaken(_, by) {
+            let dashboard = try await mes.dashboard(status: .manufacturingApproved, page: PageRequest(limit: 24))
+            return site.page(
+                "mes-dashboard", DashboardPage(board: Board(dashboard, query: Form(""), canTake: true)), title: "Dashboard",
+                request: request, context: context, status: .conflict, error: "\(by) was faster: order \(id.prefix(8)) is already taken.")
+        }
+    }
+
+    @Sendable func complete(_ request: Request, context: Worker) async throws -> Response {
+        moved(try await mes.complete(orderID: try context.parameters.require("id"), by: context.principal))
+    }
+
+    @Sendable func package(_ request: Request, context: Worker) async throws -> Response {
+        moved(try await mes.package(orderID: try context.parameters.require("id"), by: context.principal))
+    }
+
+    @Sendable func ship(_ request: Request, context: Worker) async throws -> Response {
+        let tracking = try await request.form(context: context).required("tracking", label: "A tracking number")
+        return moved(try await mes.ship(orderID: try context.parameters.require("id"), trackingNumber: tracking, by: context.principal))
+    }
+
+    private func moved(_ order: Order) -> Response {
+        site.redirect("/mes/my", flash: "Order \(order.id.prefix(8)): \(Views.statusLabels[order.status]!).")
+    }
+
+    @Sendable func myWork(_ request: Request, context: Worker) async throws -> Response {
+        let page = try await mes.myOrders(context.principal, page: try pageRequest(request, limit: 50))
+        let earnings = try await mes.earnings(context.principal)
+        let inHand: Set<OrderStatus> = [.manufacturingStarted, .manufacturingCompleted, .packaging]
+        let model = MyWorkPage(
+            open: page.items.filter { inHand.contains($0.status) }.map { order in
+                var row = OrderRow(order)
+                switch order.status {
+                case .manufacturingStarted: row.complete = true
+                case .manufacturingCompleted: row.package = true
+                default: row.ship = true
+                }
+                return row
             },
-            "status": Views.status(dashboard.status), "canTake": canTake,
-            "orders": dashboard.orders.items.map(Views.order), "empty": dashboard.orders.items.isEmpty,
-        ]
-        values.merge(Views.page(dashboard.orders, path: "/mes", query: query.fields), uniquingKeysWith: { $1 })
-        return values
+            done: page.items.filter { !inHand.contains($0.status) }.map(OrderRow.init), earned: earnings.earned.description,
+            inWork: earnings.inWork.description,
+            earnings: earnings.rows.map {
+                MyWorkPage.Earning(
+                    id: $0.orderID, short: String($0.orderID.prefix(8)), status: StatusView($0.status),
+                    labour: $0.labour?.description ?? "not priced", taken: Views.date($0.takenAt))
+            },
+            next: Views.next(page, path: "/mes/my", query: []))
+        return site.page("mes-my", model, title: "My work", request: request, context: context)
+    }
+
+    @Sendable func order(_ request: Request, context: Viewer) async throws -> Response {
+        let worker = context.principal
+        let details = try await mes.order(id: try context.parameters.require("id"), viewer: worker)
+        var page = OrderPage(details)
+        page.canTake = worker.role == .operator && details.order.status == .manufacturingApproved
+        page.mine = details.order.assigneeID == worker.userID
+        return site.page("mes-order", page, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
     }
 }
 

@@ -17,32 +17,48 @@ struct ModelFiles {
 
     typealias Model = (filename: String, hash: String)
 
+    typealias Viewer = SignedInContext<Audiences.Members>
+
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        /// An order's model, for the people who may see the order.
-        let order: @Sendable (AtelierRequestContext) async throws -> Model = { context in
-            let viewer = try context.require(.customer, .seller, .operator, .admin)
-            let id = try context.parameters.require("id")
-            guard let model = try await site.useCases.orderModel(orderID: id, viewer: viewer) else {
-                throw DomainError.notFound("Order \(id) has no model yet.")
-            }
-            return model
+        group.signedIn(Audiences.Members.self)
+            .get("orders/{id}/model.stl", use: orderModel)
+            .get("orders/{id}/thumbnail.png", use: orderThumbnail)
+        group.get("catalog/{id}/model.stl", use: pieceModel)
+            .get("catalog/{id}/thumbnail.png", use: pieceThumbnail)
+    }
+
+    @Sendable func orderModel(_ request: Request, context: Viewer) async throws -> Response {
+        try await file(try await orderModel(context), request: request, type: "model/stl", make: stl)
+    }
+
+    @Sendable func orderThumbnail(_ request: Request, context: Viewer) async throws -> Response {
+        try await file(try await orderModel(context), request: request, type: "image/png", make: png)
+    }
+
+    @Sendable func pieceModel(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        try await file(try await pieceModel(context), request: request, type: "model/stl", make: stl)
+    }
+
+    @Sendable func pieceThumbnail(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        try await file(try await pieceModel(context), request: request, type: "image/png", make: png)
+    }
+
+    /// An order's model, for the people who may see the order.
+    private func orderModel(_ context: Viewer) async throws -> Model {
+        let id = try context.parameters.require("id")
+        guard let model = try await site.useCases.orderModel(orderID: id, viewer: context.principal) else {
+            throw DomainError.notFound("Order \(id) has no model yet.")
         }
-        /// A catalog piece's model, for anyone.
-        let piece: @Sendable (AtelierRequestContext) async throws -> Model = { context in
-            let id = try context.parameters.require("id")
-            guard let model = try await site.useCases.catalogModel(itemID: id) else {
-                throw DomainError.notFound("The catalog has no piece '\(id)'.")
-            }
-            return model
+        return model
+    }
+
+    /// A catalog piece's model, for anyone.
+    private func pieceModel(_ context: AtelierRequestContext) async throws -> Model {
+        let id = try context.parameters.require("id")
+        guard let model = try await site.useCases.catalogModel(itemID: id) else {
+            throw DomainError.notFound("The catalog has no piece '\(id)'.")
         }
-        for (path, find) in [("orders", order), ("catalog", piece)] {
-            group.get("\(path)/{id}/model.stl") { request, context in
-                try await file(try await find(context), request: request, type: "model/stl", make: stl)
-            }
-            group.get("\(path)/{id}/thumbnail.png") { request, context in
-                try await file(try await find(context), request: request, type: "image/png", make: png)
-            }
-        }
+        return model
     }
 
     /// A file made from `model`, or 304 when the browser has this model's already.

@@ -10,65 +10,89 @@ struct SessionPages {
     let site: WebSite
     let signUp: Bool
 
+    struct SignInPage: PageModel {
+        var chrome: Chrome?
+        var next: String
+        var email: String?
+        var signUp: Bool
+    }
+
+    struct SignUpPage: PageModel {
+        var chrome: Chrome?
+        var email: String?
+        var name: String?
+    }
+
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        group.get("sign-in") { request, context in
-            site.page(
-                "sign-in", ["next": safeNext(request.query("next")) ?? "", "signUp": signUp], title: "Sign in", request: request,
-                context: context)
-        }
-        group.post("sign-in") { request, context -> Response in
-            let form = try await request.form(context: context)
-            let next = safeNext(form["next"])
-            do {
-                let session = try await site.useCases.accounts.signIn(
-                    email: form["email"] ?? "", password: form["password"] ?? "", client: context.clientAddress(request))
-                var response = site.redirect(next ?? home(for: session.user.role))
-                response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow), request: request))
-                return response
-            } catch let error as AuthenticationError {
-                return site.page(
-                    "sign-in", ["next": next ?? "", "email": form["email"] ?? "", "signUp": signUp], title: "Sign in", request: request,
-                    context: context,
-                    status: .unauthorized, error: error.description)
-            } catch let error as SignInThrottled {
-                var response = site.page(
-                    "sign-in", ["next": next ?? "", "email": form["email"] ?? "", "signUp": signUp], title: "Sign in", request: request,
-                    context: context, status: .tooManyRequests, error: error.description)
-                response.headers[.retryAfter] = String(error.retryAfterSeconds)
-                return response
-            }
-        }
-        group.post("sign-out-everywhere") { request, context -> Response in
-            if let user = context.principal { try await site.useCases.accounts.signOutEverywhere(user) }
-            var response = site.redirect("/sign-in", flash: "You are signed out on every device.")
-            response.setCookie(sessionCookie("", maxAge: 0, request: request))
-            return response
-        }
-        group.post("sign-out") { request, context -> Response in
-            if let token = request.cookies[WebSessionMiddleware.cookie]?.value, !token.isEmpty {
-                try await site.useCases.accounts.signOut(token: token)
-            }
-            var response = site.redirect("/sign-in", flash: "You are signed out.")
-            response.setCookie(sessionCookie("", maxAge: 0, request: request))
-            return response
-        }
+        group.get("sign-in", use: signInPage)
+            .post("sign-in", use: signIn)
+            .post("sign-out-everywhere", use: signOutEverywhere)
+            .post("sign-out", use: signOut)
         guard signUp else { return }
-        group.get("sign-up") { request, context in
-            site.page("sign-up", [:], title: "Create an account", request: request, context: context)
+        group.get("sign-up", use: signUpPage)
+            .post("sign-up", use: createAccount)
+    }
+
+    @Sendable func signInPage(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        site.page(
+            "sign-in", SignInPage(next: safeNext(request.query("next")) ?? "", signUp: signUp), title: "Sign in", request: request,
+            context: context)
+    }
+
+    @Sendable func signIn(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let form = try await request.form(context: context)
+        let next = safeNext(form["next"])
+        let again = SignInPage(next: next ?? "", email: form["email"] ?? "", signUp: signUp)
+        do {
+            let session = try await site.useCases.accounts.signIn(
+                email: form["email"] ?? "", password: form["password"] ?? "", client: context.clientAddress(request))
+            var response = site.redirect(next ?? home(for: session.user.role))
+            response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow), request: request))
+            return response
+        } catch let error as AuthenticationError {
+            return site.page(
+                "sign-in", again, title: "Sign in", request: request, context: context, status: .unauthorized, error: error.description)
+        } catch let error as SignInThrottled {
+            var response = site.page(
+                "sign-in", again, title: "Sign in", request: request, context: context, status: .tooManyRequests, error: error.description)
+            response.headers[.retryAfter] = String(error.retryAfterSeconds)
+            return response
         }
-        group.post("sign-up") { request, context -> Response in
-            let form = try await request.form(context: context)
-            let email = form["email"] ?? "", name = form["name"] ?? "", password = form["password"] ?? ""
-            do {
-                guard password == form["confirm"] else { throw DomainError.invalid("The two passwords differ.") }
-                _ = try await site.useCases.accounts.signUp(email: email, name: name, password: password)
-                // The same answer whether the e-mail was new or not: sign-up tells nobody who is a customer.
-                return site.redirect("/sign-in", flash: "Thank you. Sign in with your e-mail and password.")
-            } catch let error as DomainError {
-                return site.page(
-                    "sign-up", ["email": email, "name": name], title: "Create an account", request: request, context: context,
-                    status: .unprocessableContent, error: error.description)
-            }
+    }
+
+    /// Ends every session of the signed-in person; signed out already, it only clears the cookie.
+    @Sendable func signOutEverywhere(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        if let user = context.principal { try await site.useCases.accounts.signOutEverywhere(user) }
+        var response = site.redirect("/sign-in", flash: "You are signed out on every device.")
+        response.setCookie(sessionCookie("", maxAge: 0, request: request))
+        return response
+    }
+
+    @Sendable func signOut(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        if let token = request.cookies[WebSessionMiddleware.cookie]?.value, !token.isEmpty {
+            try await site.useCases.accounts.signOut(token: token)
+        }
+        var response = site.redirect("/sign-in", flash: "You are signed out.")
+        response.setCookie(sessionCookie("", maxAge: 0, request: request))
+        return response
+    }
+
+    @Sendable func signUpPage(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        site.page("sign-up", SignUpPage(), title: "Create an account", request: request, context: context)
+    }
+
+    @Sendable func createAccount(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let form = try await request.form(context: context)
+        let email = form["email"] ?? "", name = form["name"] ?? "", password = form["password"] ?? ""
+        do {
+            guard password == form["confirm"] else { throw DomainError.invalid("The two passwords differ.") }
+            _ = try await site.useCases.accounts.signUp(email: email, name: name, password: password)
+            // The same answer whether the e-mail was new or not: sign-up tells nobody who is a customer.
+            return site.redirect("/sign-in", flash: "Thank you. Sign in with your e-mail and password.")
+        } catch let error as DomainError {
+            return site.page(
+                "sign-up", SignUpPage(email: email, name: name), title: "Create an account", request: request, context: context,
+                status: .unprocessableContent, error: error.description)
         }
     }
 

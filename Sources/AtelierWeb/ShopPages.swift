@@ -9,7 +9,7 @@ import Hummingbird
 struct ShopPages {
     let site: WebSite
     var shop: ShopService { site.useCases.shop }
-    var maxModelBytes: Int { site.useCases.context.configuration.meshLimits.maxBytes }
+    var models: ModelBodyReader { ModelBodyReader(maxBytes: site.useCases.context.configuration.maxModelBytes) }
 
     /// The price of a model before ordering, as the pages' scripts read it.
     struct Estimate: ResponseEncodable {
@@ -36,132 +36,192 @@ struct ShopPages {
     struct Created: ResponseEncodable { var id: String, location: String }
     struct Status: ResponseEncodable { var status: OrderStatus }
 
-    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
-        group.get("/") { request, context in
-            let catalog = try await shop.catalog()
-            return site.page(
-                "catalog", ["items": catalog.map { ["id": $0.id, "name": $0.name, "description": $0.description] }],
-                title: "Alexandrite jewelry",
-                request: request, context: context)
-        }
-        group.get("catalog/{id}") { request, context in
-            let id = try context.parameters.require("id")
-            guard let item = try await shop.catalog().first(where: { $0.id == id }) else {
-                throw DomainError.notFound("The catalog has no piece '\(id)'.")
-            }
-            var values = Views.choices(try await shop.priceList(), material: item.defaultMaterial)
-            values["item"] = ["id": item.id, "name": item.name, "description": item.description]
-            return site.page("piece", values, title: item.name, request: request, context: context)
-        }
-        /// Orders a catalog piece.
-        group.post("orders") { request, context -> Response in
-            let customer = try context.require(.customer)
-            let form = try await request.form(context: context)
-            let outcome = try await shop.createOrder(
-                .init(
-                    material: try form.required("material", label: "A metal"), finishes: form.all("finish"),
-                    catalogItem: form["catalogItem"]),
-                by: customer, idempotencyKey: nil)
-            return site.redirect("/orders/\(outcome.order.id)", flash: "Your order is started. Check it and place it.")
-        }
+    typealias Customer = SignedInContext<Audiences.Customers>
 
-        group.get("design") { request, context in
-            var values = Views.choices(try await shop.priceList())
-            values["maxMB"] = maxModelBytes / 1_048_576
-            return site.page("design", values, title: "Design your own", request: request, context: context)
-        }
-        /// The price of an uploaded model before ordering; nothing is stored.
-        group.post("design/estimate") { request, context -> Estimate in
-            let customer = try context.require(.customer)
-            let bytes = try await request.bytes(limit: maxModelBytes)
-            let (quote, model) = try await shop.estimate(
-                material: try Form(query: request).required("material", label: "A metal"), finishes: Form(query: request).all("finish"),
-                bytes: bytes, filename: request.query("filename"), requester: customer.userID)
-            return Estimate(quote, model)
-        }
-        /// Orders an uploaded model: the order and its model in one transaction.
-        group.post("design/order") { request, context -> Created in
-            let customer = try context.require(.customer)
-            let query = Form(query: request)
-            let bytes = try await request.bytes(limit: maxModelBytes)
-            let order = try await shop.createOrder(
-                .init(material: try query.required("material", label: "A metal"), finishes: query.all("finish")), model: bytes,
-                filename: request.query("filename"), by: customer)
-            return Created(id: order.id, location: "/orders/\(order.id)")
-        }
-
-        group.get("constructor") { request, context in
-            var values = Views.choices(try await shop.priceList())
-            values["ranges"] = [
-                "eu": range(JewelryDesign.sizeRange[.eu]!), "us": range(JewelryDesign.sizeRange[.us]!),
-                "width": range(JewelryDesign.widthRange), "length": range(JewelryDesign.lengthRange),
-                "stone": range(JewelryDesign.stoneRange),
-                "engraving": JewelryDesign.engravingLimit,
-            ]
-            return site.page("constructor", values, title: "Constructor", request: request, context: context)
-        }
-        /// The model of a design with its stone, for the preview.
-        group.get("constructor/model.stl") { request, _ -> Response in
-            let bytes = try shop.preview(design: try design(Form(query: request)))
-            return Response(
-                status: .ok, headers: [.contentType: "model/stl", .cacheControl: "public, max-age=3600"],
-                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
-        }
-        group.get("constructor/estimate") { request, context -> Estimate in
-            let form = Form(query: request)
-            let requester = context.principal?.userID ?? "client:" + (context.clientAddress(request) ?? "unknown")
-            let (quote, model) = try await shop.estimate(
-                design: try design(form), material: try form.required("material", label: "A metal"), finishes: form.all("finish"),
-                requester: requester)
-            return Estimate(quote, model)
-        }
-        group.post("constructor/order") { request, context -> Response in
-            let customer = try context.require(.customer)
-            let form = try await request.form(context: context)
-            let order = try await shop.createOrder(
-                design: try design(form), material: try form.required("material", label: "A metal"), finishes: form.all("finish"),
-                by: customer)
-            return site.redirect("/orders/\(order.id)", flash: "Your design is saved with its model. Check it and place the order.")
-        }
-
-        group.get("orders") { request, context in
-            let customer = try context.require(.customer)
-            let page = try await shop.myOrders(customer, page: try pageRequest(request))
-            var values: [String: Any] = ["orders": page.items.map(Views.order)]
-            values.merge(Views.page(page, path: "/orders", query: []), uniquingKeysWith: { $1 })
-            return site.page("my-orders", values, title: "My orders", request: request, context: context)
-        }
-        group.get("orders/{id}") { request, context in
-            let customer = try context.require(.customer)
-            let details = try await shop.order(id: try context.parameters.require("id"), viewer: customer)
-            var values = Views.details(details)
-            values["canSubmit"] = details.order.status == .fileUploaded
-            values["canCancel"] = details.allowedMoves.contains(.cancelled)
-            if !details.order.status.isTerminal { values["poll"] = "/orders/\(details.order.id)/status" }
-            return site.page("order", values, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
-        }
-        group.get("orders/{id}/status") { _, context -> Status in
-            let customer = try context.require(.customer)
-            return Status(status: try await shop.order(id: try context.parameters.require("id"), viewer: customer).order.status)
-        }
-        group.post("orders/{id}/submit") { _, context -> Response in
-            let customer = try context.require(.customer)
-            let id = try context.parameters.require("id")
-            _ = try await shop.submit(orderID: id, by: customer, idempotencyKey: nil)
-            return site.redirect("/orders/\(id)", flash: "Your order is placed. Its price appears here in a moment.")
-        }
-        group.post("orders/{id}/cancel") { request, context -> Response in
-            let customer = try context.require(.customer)
-            let id = try context.parameters.require("id")
-            let form = try await request.form(context: context)
-            _ = try await shop.cancel(
-                orderID: id, reason: form["reason"].flatMap { $0.isEmpty ? nil : $0 } ?? "withdrawn by the customer", by: customer)
-            return site.redirect("/orders/\(id)", flash: "Your order is cancelled.")
-        }
+    struct PieceView {
+        var id: String
+        var name: String
+        var description: String
     }
 
-    private func range(_ range: ClosedRange<Double>) -> [String: Any] {
-        ["min": Views.number(range.lowerBound, decimals: 1), "max": Views.number(range.upperBound, decimals: 1)]
+    struct CatalogPage: PageModel {
+        var chrome: Chrome?
+        var items: [PieceView]
+    }
+
+    struct PiecePage: PageModel {
+        var chrome: Chrome?
+        var item: PieceView
+        var choices: Choices
+    }
+
+    struct DesignPage: PageModel {
+        var chrome: Chrome?
+        var choices: Choices
+        var maxMB: Int
+    }
+
+    struct ConstructorPage: PageModel {
+        struct Range {
+            var min: String
+            var max: String
+            init(_ range: ClosedRange<Double>) {
+                min = Views.number(range.lowerBound, decimals: 1)
+                max = Views.number(range.upperBound, decimals: 1)
+            }
+        }
+        struct Ranges {
+            var eu = Range(JewelryDesign.sizeRange[.eu]!)
+            var us = Range(JewelryDesign.sizeRange[.us]!)
+            var width = Range(JewelryDesign.widthRange)
+            var length = Range(JewelryDesign.lengthRange)
+            var stone = Range(JewelryDesign.stoneRange)
+            var engraving = JewelryDesign.engravingLimit
+        }
+        var chrome: Chrome?
+        var choices: Choices
+        var ranges = Ranges()
+    }
+
+    struct MyOrdersPage: PageModel {
+        var chrome: Chrome?
+        var orders: [OrderRow]
+        var next: String?
+    }
+
+    func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
+        group.get("/", use: catalog)
+            .get("catalog/{id}", use: piece)
+            .get("design", use: design)
+            .get("constructor", use: constructor)
+            .get("constructor/model.stl", use: constructorModel)
+            .get("constructor/estimate", use: constructorEstimate)
+        group.signedIn(Audiences.Customers.self)
+            .post("orders", use: orderPiece)
+            .post("design/estimate", use: designEstimate)
+            .post("design/order", use: orderDesign)
+            .post("constructor/order", use: orderConstruction)
+            .get("orders", use: myOrders)
+            .get("orders/{id}", use: order)
+            .get("orders/{id}/status", use: orderStatus)
+            .post("orders/{id}/submit", use: submit)
+            .post("orders/{id}/cancel", use: cancel)
+    }
+
+    @Sendable func catalog(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let items = try await shop.catalog().map { PieceView(id: $0.id, name: $0.name, description: $0.description) }
+        return site.page("catalog", CatalogPage(items: items), title: "Alexandrite jewelry", request: request, context: context)
+    }
+
+    @Sendable func piece(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let item = try await shop.catalog().first(where: { $0.id == id }) else {
+            throw DomainError.notFound("The catalog has no piece '\(id)'.")
+        }
+        let page = PiecePage(
+            item: PieceView(id: item.id, name: item.name, description: item.description),
+            choices: Choices(try await shop.priceList(), material: item.defaultMaterial))
+        return site.page("piece", page, title: item.name, request: request, context: context)
+    }
+
+    /// Orders a catalog piece.
+    @Sendable func orderPiece(_ request: Request, context: Customer) async throws -> Response {
+        let form = try await request.form(context: context)
+        let outcome = try await shop.createOrder(
+            .init(
+                material: try form.required("material", label: "A metal"), finishes: form.all("finish"), catalogItem: form["catalogItem"]),
+            by: context.principal, idempotencyKey: nil)
+        return site.redirect("/orders/\(outcome.order.id)", flash: "Your order is started. Check it and place it.")
+    }
+
+    @Sendable func design(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let page = DesignPage(choices: Choices(try await shop.priceList()), maxMB: models.maxBytes / 1_048_576)
+        return site.page("design", page, title: "Design your own", request: request, context: context)
+    }
+
+    /// The price of an uploaded model before ordering; nothing is stored.
+    @Sendable func designEstimate(_ request: Request, context: Customer) async throws -> Estimate {
+        let bytes = try await models.read(request)
+        let query = Form(query: request)
+        let (quote, model) = try await shop.estimate(
+            material: try query.required("material", label: "A metal"), finishes: query.all("finish"), bytes: bytes,
+            filename: request.query("filename"), requester: context.principal.userID)
+        return Estimate(quote, model)
+    }
+
+    /// Orders an uploaded model: the order and its model in one transaction.
+    @Sendable func orderDesign(_ request: Request, context: Customer) async throws -> Created {
+        let query = Form(query: request)
+        let bytes = try await models.read(request)
+        let order = try await shop.createOrder(
+            .init(material: try query.required("material", label: "A metal"), finishes: query.all("finish")), model: bytes,
+            filename: request.query("filename"), by: context.principal)
+        return Created(id: order.id, location: "/orders/\(order.id)")
+    }
+
+    @Sendable func constructor(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        site.page(
+            "constructor", ConstructorPage(choices: Choices(try await shop.priceList())), title: "Constructor", request: request,
+            context: context)
+    }
+
+    /// The model of a design with its stone, for the preview.
+    @Sendable func constructorModel(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let bytes = try shop.preview(design: try design(Form(query: request)))
+        return Response(
+            status: .ok, headers: [.contentType: "model/stl", .cacheControl: "public, max-age=3600"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    @Sendable func constructorEstimate(_ request: Request, context: AtelierRequestContext) async throws -> Estimate {
+        let form = Form(query: request)
+        let requester = context.principal?.userID ?? "client:" + (context.clientAddress(request) ?? "unknown")
+        let (quote, model) = try await shop.estimate(
+            design: try design(form), material: try form.required("material", label: "A metal"), finishes: form.all("finish"),
+            requester: requester)
+        return Estimate(quote, model)
+    }
+
+    @Sendable func orderConstruction(_ request: Request, context: Customer) async throws -> Response {
+        let form = try await request.form(context: context)
+        let order = try await shop.createOrder(
+            design: try design(form), material: try form.required("material", label: "A metal"), finishes: form.all("finish"),
+            by: context.principal)
+        return site.redirect("/orders/\(order.id)", flash: "Your design is saved with its model. Check it and place the order.")
+    }
+
+    @Sendable func myOrders(_ request: Request, context: Customer) async throws -> Response {
+        let page = try await shop.myOrders(context.principal, page: try pageRequest(request))
+        return site.page(
+            "my-orders", MyOrdersPage(orders: page.items.map(OrderRow.init), next: Views.next(page, path: "/orders", query: [])),
+            title: "My orders", request: request, context: context)
+    }
+
+    @Sendable func order(_ request: Request, context: Customer) async throws -> Response {
+        let details = try await shop.order(id: try context.parameters.require("id"), viewer: context.principal)
+        var page = OrderPage(details)
+        page.canSubmit = details.order.status == .fileUploaded
+        page.canCancel = details.allowedMoves.contains(.cancelled)
+        if !details.order.status.isTerminal { page.poll = "/orders/\(details.order.id)/status" }
+        return site.page("order", page, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
+    }
+
+    @Sendable func orderStatus(_ request: Request, context: Customer) async throws -> Status {
+        Status(status: try await shop.order(id: try context.parameters.require("id"), viewer: context.principal).order.status)
+    }
+
+    @Sendable func submit(_ request: Request, context: Customer) async throws -> Response {
+        let id = try context.parameters.require("id")
+        _ = try await shop.submit(orderID: id, by: context.principal, idempotencyKey: nil)
+        return site.redirect("/orders/\(id)", flash: "Your order is placed. Its price appears here in a moment.")
+    }
+
+    @Sendable func cancel(_ request: Request, context: Customer) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let form = try await request.form(context: context)
+        _ = try await shop.cancel(
+            orderID: id, reason: form["reason"].flatMap { $0.isEmpty ? nil : $0 } ?? "withdrawn by the customer", by: context.principal)
+        return site.redirect("/orders/\(id)", flash: "Your order is cancelled.")
     }
 
     /// A design from the constructor's fields.

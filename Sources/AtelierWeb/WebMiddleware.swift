@@ -63,9 +63,8 @@ struct WebErrorMiddleware: RouterMiddleware {
                     "page failed", metadata: ["error.type": "\(type(of: error))", "http.route": "\(context.endpointPath ?? "")"])
             }
             return site.page(
-                "error", ["status": problem.status, "reason": problem.title, "detail": problem.detail], title: problem.title,
-                request: request,
-                context: context, status: problem.httpStatus)
+                "error", ErrorPage(status: problem.status, reason: problem.title, detail: problem.detail), title: problem.title,
+                request: request, context: context, status: problem.httpStatus)
         }
     }
 }
@@ -75,17 +74,10 @@ extension Request {
     var wantsJSON: Bool { headers[.accept]?.contains("json") ?? false }
 
     /// The fields of an `application/x-www-form-urlencoded` body.
-    func form(context: AtelierRequestContext) async throws -> Form {
+    func form(context: some RequestContext) async throws -> Form {
         var request = self
         let buffer = try await request.collectBody(upTo: 64 * 1024)
         return Form(String(buffer: buffer))
-    }
-
-    /// The whole body (an uploaded model), up to the model size limit.
-    func bytes(limit: Int) async throws -> [UInt8] {
-        var request = self
-        let buffer = try await request.collectBody(upTo: limit)
-        return Array(buffer.readableBytesView)
     }
 
     func query(_ name: String) -> String? {

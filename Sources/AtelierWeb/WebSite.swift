@@ -63,40 +63,36 @@ struct WebSiteError: Error, CustomStringConvertible {
 // MARK: Rendering
 
 extension WebSite {
-    /// A page: `template` with `values`, inside the layout with the navigation of the signed-in user.
-    func page(
-        _ template: String, _ values: [String: Any], title: String, request: Request, context: AtelierRequestContext,
+    /// A page: `template` with `model`, inside the layout with the navigation of the signed-in user.
+    func page<Model: PageModel>(
+        _ template: String, _ model: Model, title: String, request: Request, context: some PrincipalContext,
         status: HTTPResponse.Status = .ok, error: String? = nil
     ) -> Response {
-        var values = values
-        values["chrome"] = chrome(title: title, request: request, context: context, error: error)
-        let html = library.render(values, withTemplate: template) ?? "The page \(template) is missing."
-        var response = Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+        var model = model
+        model.chrome = chrome(title: title, request: request, principal: context.signedIn, error: error)
+        var response = html(library.render(model, withTemplate: template) ?? "The page \(template) is missing.", status: status)
         if request.cookies[Flash.cookie] != nil { response.setCookie(Flash.clear) }
         return response
     }
 
     /// A fragment without the layout (live updates replace part of a page with it).
-    func fragment(_ template: String, _ values: [String: Any]) -> Response {
-        let html = library.render(values, withTemplate: template) ?? ""
-        return Response(
-            status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: html)))
+    func fragment(_ template: String, _ model: Any) -> Response {
+        html(library.render(model, withTemplate: template) ?? "", status: .ok)
     }
 
-    private func chrome(title: String, request: Request, context: AtelierRequestContext, error: String?) -> [String: Any] {
-        var chrome: [String: Any] = ["title": title, "nav": navigation(for: context.principal?.role, path: request.uri.path)]
-        if let principal = context.principal {
-            chrome["user"] = ["name": principal.name, "role": principal.role.rawValue]
-        }
-        if let flash = Flash.read(request) { chrome["flash"] = flash }
-        if let error { chrome["error"] = error }
-        return chrome
+    private func html(_ text: String, status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    private func navigation(for role: Role?, path: String) -> [[String: Any]] {
+    private func chrome(title: String, request: Request, principal: Principal?, error: String?) -> Chrome {
+        Chrome(
+            title: title, nav: navigation(for: principal?.role, path: request.uri.path),
+            user: principal.map { Chrome.User(name: $0.name, role: $0.role.rawValue) }, flash: Flash.read(request), error: error)
+    }
+
+    private func navigation(for role: Role?, path: String) -> [Chrome.Link] {
         var links: [(String, String)]
         switch role {
         case nil: links = [("/", "Catalog"), ("/design", "Design your own"), ("/constructor", "Constructor")]
@@ -113,8 +109,7 @@ extension WebSite {
         default: links = []
         }
         return links.map { href, label in
-            let current = href == "/" ? path == "/" : path == href || path.hasPrefix(href + "/")
-            return ["href": href, "label": label, "current": current]
+            Chrome.Link(href: href, label: label, current: href == "/" ? path == "/" : path == href || path.hasPrefix(href + "/"))
         }
     }
 

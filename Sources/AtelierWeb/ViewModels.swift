@@ -1,0 +1,242 @@
+import AtelierDomain
+import AtelierServices
+import Foundation
+
+// The values the templates show, one type per thing shown. A template reads their properties by
+// name; a property that is nil or false leaves its section out.
+
+/// What every page has around its content: the title, the navigation, who is signed in, a message.
+struct Chrome {
+    struct Link {
+        var href: String
+        var label: String
+        var current: Bool
+    }
+
+    struct User {
+        var name: String
+        var role: String
+    }
+
+    var title: String
+    var nav: [Link]
+    var user: User?
+    var flash: String?
+    var error: String?
+}
+
+/// A page's own values; the site adds the ``Chrome``.
+protocol PageModel {
+    var chrome: Chrome? { get set }
+}
+
+/// A status as the pages show it.
+struct StatusView {
+    var code: String
+    var label: String
+    var css: String
+
+    init(_ status: OrderStatus) {
+        code = status.rawValue
+        label = Views.statusLabels[status] ?? status.rawValue
+        css = status.rawValue.lowercased()
+    }
+}
+
+/// One order as a row of a table or a card.
+struct OrderRow {
+    var id: String
+    var short: String
+    var status: StatusView
+    var material: String
+    var created: String
+    var since: String
+    var createdISO: String
+    var channel: String
+    var hasModel: Bool
+    var finishes: String?
+    var filename: String?
+    var assignee: String?
+    var tracking: String?
+    var cancelReason: String?
+    var reference: String?
+    /// The operator's next step on "My work".
+    var complete = false
+    var package = false
+    var ship = false
+    /// On the stalled board: how late, and who must act.
+    var overdue: String?
+    var responsible: String?
+
+    init(_ order: Order) {
+        id = order.id
+        short = String(order.id.prefix(8))
+        status = StatusView(order.status)
+        material = order.materialCode
+        created = Views.date(order.createdAt)
+        since = Views.date(order.statusSince)
+        createdISO = order.createdAt.ISO8601Format()
+        channel = order.channel.rawValue
+        hasModel = order.modelHash != nil
+        finishes = order.finishCodes.isEmpty ? nil : order.finishCodes.joined(separator: ", ")
+        filename = order.modelFilename
+        assignee = order.assigneeName
+        tracking = order.trackingNumber
+        cancelReason = order.cancelReason
+        reference = order.reference
+    }
+}
+
+struct QuoteView {
+    struct Line {
+        var label: String
+        var amount: String
+    }
+    var lines: [Line]
+    var total: String
+    var grams: String
+    var material: String
+    var version: Int
+
+    init(_ quote: Quote) {
+        lines = quote.lines.map { Line(label: $0.label, amount: $0.amount.description) }
+        total = quote.total.description
+        grams = Views.number(quote.metalWeightGrams)
+        material = quote.materialCode
+        version = quote.priceListVersion
+    }
+}
+
+struct ModelView {
+    var filename: String
+    var format: String
+    var volume: String
+    var area: String
+    var triangles: Int
+    var shells: Int
+    var size: String
+    var watertight: Bool
+
+    init(_ model: ModelInfo) {
+        filename = model.filename
+        format = model.format
+        volume = Views.number(model.metrics.volumeMM3 / 1000, decimals: 3)
+        area = Views.number(model.metrics.surfaceAreaMM2 / 100)
+        triangles = model.metrics.triangles
+        shells = model.metrics.shells
+        size = model.boundingBoxSizeMM.map { Views.number($0, decimals: 1) }.joined(separator: " × ")
+        watertight = model.watertight
+    }
+}
+
+/// One of the ten statuses on an order's timeline: done, current or ahead, with when and by whom.
+struct TimelineStep {
+    var status: StatusView
+    var done = false
+    var current = false
+    var at: String?
+    var by: String?
+}
+
+struct HistoryRow {
+    var to: StatusView
+    var from: StatusView?
+    var at: String
+    var by: String
+    var role: String
+    var note: String?
+}
+
+struct NoteRow {
+    var kind: String
+    var body: String
+    var by: String
+    var at: String
+    var complaint: Bool
+}
+
+/// An order's page, for whoever looks at it: the shop's, the CRM's and the MES's.
+struct OrderPage: PageModel {
+    var chrome: Chrome?
+    var order: OrderRow
+    var timeline: [TimelineStep]
+    var history: [HistoryRow]
+    var notes: [NoteRow]
+    /// The statuses the viewer may move the order to, by code (`moves.CANCELLED`).
+    var moves: [String: Bool]
+    var hasMoves: Bool
+    var quote: QuoteView?
+    var model: ModelView?
+    // What the page offers, by surface.
+    var seller = false
+    var canSubmit = false
+    var canCancel = false
+    var canTake = false
+    var mine = false
+    /// Where the page asks for the status while the order moves.
+    var poll: String?
+
+    init(_ details: OrderDetails) {
+        order = OrderRow(details.order)
+        timeline = Views.timeline(details)
+        history = details.history.reversed().map { entry in
+            HistoryRow(
+                to: StatusView(entry.to), from: entry.from.map(StatusView.init), at: Views.date(entry.at), by: entry.actorName,
+                role: entry.actorRole.rawValue, note: entry.note)
+        }
+        notes = details.notes.reversed().map {
+            NoteRow(
+                kind: $0.kind.rawValue, body: $0.body, by: $0.authorName, at: Views.date($0.createdAt), complaint: $0.kind == .complaint)
+        }
+        moves = Dictionary(details.allowedMoves.map { ($0.rawValue, true) }, uniquingKeysWith: { first, _ in first })
+        hasMoves = !details.allowedMoves.isEmpty
+        quote = details.quote.map(QuoteView.init)
+        model = details.model.map(ModelView.init)
+    }
+}
+
+/// The metals and finishes an order form offers.
+struct Choices {
+    struct MaterialChoice {
+        var code: String
+        var name: String
+        var selected: Bool
+        var perGram: String
+    }
+
+    struct FinishChoice {
+        var code: String
+        var name: String
+        var price: String
+    }
+
+    var materials: [MaterialChoice]
+    var finishes: [FinishChoice]
+
+    init(_ priceList: PriceList, material selected: String? = nil) {
+        let active = priceList.materials.filter(\.active)
+        let chosen = selected ?? active.first?.code
+        materials = active.map {
+            MaterialChoice(
+                code: $0.code, name: $0.name, selected: $0.code == chosen,
+                perGram: Money(minorUnits: $0.pricePerGramMinor, currency: priceList.currency).description)
+        }
+        finishes = priceList.finishes.filter { $0.code != "engraving" }.map {
+            FinishChoice(code: $0.code, name: $0.name, price: Money(minorUnits: $0.priceMinor, currency: priceList.currency).description)
+        }
+    }
+}
+
+/// A choice in a filter (a status, a role).
+struct Option {
+    var code: String
+    var label: String
+    var selected: Bool
+}
+
+struct ErrorPage: PageModel {
+    var chrome: Chrome?
+    var status: Int
+    var reason: String
+    var detail: String
+}
