@@ -1,4 +1,5 @@
 import AtelierServices
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -18,6 +19,8 @@ public func buildRouter(
     router.add(middleware: TracingMiddleware())
     router.add(middleware: TraceparentMiddleware())
     router.add(middleware: ProblemMiddleware())
+    let routes = RouteMethods()
+    router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
     // A model upload (multipart adds a little) is the largest body; JSON and forms are far smaller.
     let maxModelBytes = useCases.context.configuration.maxModelBytes
     router.add(middleware: BodyLimitMiddleware { request in internalBodyLimit(request, maxModelBytes: maxModelBytes) })
@@ -26,6 +29,7 @@ public func buildRouter(
 
     HealthController(health: useCases.health).addRoutes(to: router.group("health"))
     if surfaces.contains(.shop) || surfaces.contains(.staff) {
+        router.get("api/openapi.yaml", use: InternalContract.serve)
         AuthController(accounts: useCases.accounts).addRoutes(to: router.group("api/auth"))
     }
     if surfaces.contains(.shop) {
@@ -39,6 +43,7 @@ public func buildRouter(
         AdminController(admin: useCases.admin, accounts: useCases.accounts).addRoutes(to: router.group("api/admin"))
     }
     pages(router)
+    routes.load(router)
     return router
 }
 
@@ -92,5 +97,23 @@ struct HealthController {
                 response: Health(status: "unavailable", detail: "the database does not answer"))
         }
         return EditedResponse(status: .ok, response: Health(status: "ok"))
+    }
+}
+
+/// The contract of the shop's, the CRM's and the MES's API (`Resources/openapi.yaml`), served at
+/// `/api/openapi.yaml`; the test command checks the live API against it with schemathesis.
+enum InternalContract {
+    static let yaml: String = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+            let text = try? String(contentsOf: url, encoding: .utf8)
+        else { return "" }
+        return text
+    }()
+
+    @Sendable static func serve(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        guard !yaml.isEmpty else { throw Problem(status: .notFound, type: "not-found", detail: "This build has no API contract.") }
+        return Response(
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8", .cacheControl: "public, max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(string: yaml)))
     }
 }

@@ -59,10 +59,13 @@ struct OutboundTests {
                 #expect(receiver.requests == 0)
                 let deliveries = try await api.call(.get, "/v1/webhook-deliveries?limit=100", token: key)
                 let errors = (deliveries.json["items"] as? [[String: Any]] ?? []).compactMap { $0["lastError"] as? String }
-                #expect(!errors.isEmpty)
-                #expect(
-                    errors.allSatisfy { $0.hasPrefix("not sent: localhost") && $0.contains("webhooks go only to public addresses") },
-                    "\(errors)")
+                // Each refusal counts as a failure, so after five of them the endpoint's circuit opens and
+                // later deliveries say that instead; how many are due by then depends on the machine's pace.
+                let refused = { (error: String) in
+                    error.hasPrefix("not sent: localhost") && error.contains("webhooks go only to public addresses")
+                }
+                #expect(errors.contains(where: refused), "\(errors)")
+                #expect(errors.allSatisfy { refused($0) || $0.contains("its circuit is open") }, "\(errors)")
             }
         }
     }
