@@ -171,13 +171,38 @@ let package = Package(
         ),
         .testTarget(name: "AtelierDomainTests", dependencies: ["AtelierDomain"], swiftSettings: swiftSettings),
         .testTarget(name: "AtelierGeometryTests", dependencies: ["AtelierGeometry"], swiftSettings: swiftSettings),
+        // What the test targets share: a real Atelier on a fresh SQLite file (Harness), the storage
+        // engines (SQLite always, PostgreSQL when the test command runs one), clocks and model files.
+        .target(
+            name: "AtelierTestSupport",
+            dependencies: [
+                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
+                "AtelierStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/AtelierTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "AtelierStorageTests",
             dependencies: [
-                "AtelierDomain", "AtelierStorage", "AtelierJobs",
+                "AtelierDomain", "AtelierStorage", "AtelierTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtelierJobsTests",
+            dependencies: [
+                "AtelierDomain", "AtelierJobs", "AtelierStorage", "AtelierTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -188,16 +213,39 @@ let package = Package(
             name: "AtelierHTTPTests",
             dependencies: [
                 "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
-                "AtelierStorage", "AtelierTelemetry", "AtelierWeb",
+                "AtelierStorage", "AtelierTelemetry", "AtelierTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtelierWebTests",
+            dependencies: [
+                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierServices", "AtelierStorage",
+                "AtelierTestSupport", "AtelierWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "AtelierPartnerAPITests",
+            dependencies: [
+                "AtelierDomain", "AtelierGeometry", "AtelierJobs", "AtelierServices", "AtelierStorage", "AtelierTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

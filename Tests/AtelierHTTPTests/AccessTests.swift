@@ -1,3 +1,4 @@
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import Testing

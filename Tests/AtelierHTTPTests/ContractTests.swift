@@ -1,4 +1,5 @@
 import AtelierHTTP
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

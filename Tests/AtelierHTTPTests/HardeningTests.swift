@@ -1,6 +1,7 @@
 import AtelierDomain
 import AtelierServices
 import AtelierStorage
+import AtelierTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import AtelierDomain
 import AtelierJobs
 import AtelierStorage
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import Testing

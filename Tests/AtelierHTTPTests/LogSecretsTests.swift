@@ -1,4 +1,5 @@
 import AtelierTelemetry
+import AtelierTestSupport
 import Foundation
 import Logging
 import Testing

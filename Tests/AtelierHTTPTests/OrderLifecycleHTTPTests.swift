@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierJobs
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import Testing

@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierJobs
 import AtelierServices
 import AtelierStorage
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -44,6 +45,9 @@ struct OutboundTests {
             let harness = try await Harness.make {
                 $0.webhookPolicy.allowPrivateAddresses = false
                 $0.webhookPolicy.allowedHosts = []
+                // Each refusal counts as a failure; the circuit must not open and answer in its place,
+                // however many deliveries the machine's pace makes due.
+                $0.webhookPolicy.breakerThreshold = 1000
             }
             let (partner, key) = try await harness.partner()
             let endpoint = WebhookEndpoint(
@@ -59,13 +63,10 @@ struct OutboundTests {
                 #expect(receiver.requests == 0)
                 let deliveries = try await api.call(.get, "/v1/webhook-deliveries?limit=100", token: key)
                 let errors = (deliveries.json["items"] as? [[String: Any]] ?? []).compactMap { $0["lastError"] as? String }
-                // Each refusal counts as a failure, so after five of them the endpoint's circuit opens and
-                // later deliveries say that instead; how many are due by then depends on the machine's pace.
-                let refused = { (error: String) in
-                    error.hasPrefix("not sent: localhost") && error.contains("webhooks go only to public addresses")
-                }
-                #expect(errors.contains(where: refused), "\(errors)")
-                #expect(errors.allSatisfy { refused($0) || $0.contains("its circuit is open") }, "\(errors)")
+                #expect(!errors.isEmpty)
+                #expect(
+                    errors.allSatisfy { $0.hasPrefix("not sent: localhost") && $0.contains("webhooks go only to public addresses") },
+                    "\(errors)")
             }
         }
     }

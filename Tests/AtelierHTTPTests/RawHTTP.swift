@@ -1,3 +1,4 @@
+import AtelierTestSupport
 import Foundation
 
 #if canImport(Glibc)

@@ -4,6 +4,7 @@ import AtelierHTTP
 import AtelierJobs
 import AtelierPartnerAPI
 import AtelierServices
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import Logging

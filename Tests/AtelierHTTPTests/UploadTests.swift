@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierGeometry
 import AtelierServices
 import AtelierStorage
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import Testing

@@ -4,6 +4,7 @@ import AtelierJobs
 import AtelierServices
 import AtelierStorage
 import AtelierTelemetry
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierJobs
 import AtelierServices
 import AtelierStorage
+import AtelierTestSupport
 import Crypto
 import Foundation
 import HTTPTypes

@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierStorage
+import AtelierTestSupport
 import Foundation
 import Testing
 

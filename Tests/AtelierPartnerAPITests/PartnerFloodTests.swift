@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import AtelierGeometry
 import AtelierServices
+import AtelierTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting

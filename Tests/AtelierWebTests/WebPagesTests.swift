@@ -5,6 +5,7 @@ import AtelierHTTP
 import AtelierJobs
 import AtelierServices
 import AtelierStorage
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird

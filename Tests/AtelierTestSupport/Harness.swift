@@ -15,18 +15,18 @@ import NIOCore
 import Synchronization
 
 /// A real Atelier on a fresh SQLite file with the demo data, and a pricing worker the test drives.
-struct Harness {
-    static let carrierSecret = "carrier-secret-for-the-tests"
-    static let password = "atelier-demo"
+package struct Harness {
+    package static let carrierSecret = "carrier-secret-for-the-tests"
+    package static let password = "atelier-demo"
 
-    let store: SQLiteStore
-    let composition: Composition
-    let pricingWorker: JobRunner
+    package let store: SQLiteStore
+    package let composition: Composition
+    package let pricingWorker: JobRunner
     /// Sends webhooks over real HTTP, retrying fast.
-    let webhookWorker: JobRunner
-    let dataDirectory: URL
+    package let webhookWorker: JobRunner
+    package let dataDirectory: URL
 
-    static func make(time: any TimeSource = SystemTime(), _ configure: (inout AtelierConfiguration) -> Void = { _ in }) async throws
+    package static func make(time: any TimeSource = SystemTime(), _ configure: (inout AtelierConfiguration) -> Void = { _ in }) async throws
         -> Harness
     {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-http-\(UUID().uuidString)")
@@ -55,23 +55,23 @@ struct Harness {
             dataDirectory: folder)
     }
 
-    var useCases: UseCases { composition.useCases }
+    package var useCases: UseCases { composition.useCases }
 
-    func application() -> some ApplicationProtocol {
+    package func application() -> some ApplicationProtocol {
         composition.application(carrierSecret: Self.carrierSecret, surfaces: [.shop, .staff], host: "127.0.0.1", port: 0)
     }
 
-    func partnerApplication() throws -> some ApplicationProtocol {
+    package func partnerApplication() throws -> some ApplicationProtocol {
         try composition.partnerApplication(host: "127.0.0.1", port: 0)
     }
 
     /// Runs `body` against the partner API in memory.
-    func partnerTest(_ body: @escaping @Sendable (API) async throws -> Void) async throws {
+    package func partnerTest(_ body: @escaping @Sendable (API) async throws -> Void) async throws {
         try await partnerApplication().test(.router) { client in try await body(API(client: client)) }
     }
 
     /// Creates a partner with a key, as an admin would.
-    func partner(
+    package func partner(
         name: String = "Gem Shop", autoApproveUpToMinor: Int64? = nil, requestsPerMinute: Int = 6000, burst: Int = 1000
     ) async throws -> (Partner, key: String) {
         let admin = Principal(userID: "test-admin", role: .admin, name: "Test admin")
@@ -84,40 +84,59 @@ struct Harness {
     }
 
     /// Runs `body` against the application in memory (the router, no sockets).
-    func test(_ body: @escaping @Sendable (API) async throws -> Void) async throws {
+    package func test(_ body: @escaping @Sendable (API) async throws -> Void) async throws {
         try await application().test(.router) { client in try await body(API(client: client)) }
     }
 
     /// Runs `body` against a live server on a loopback port.
-    func live(_ body: @escaping @Sendable (API, Int) async throws -> Void) async throws {
+    package func live(_ body: @escaping @Sendable (API, Int) async throws -> Void) async throws {
         try await application().test(.live) { client in try await body(API(client: client), client.port!) }
     }
 }
 
 /// A clock the test moves by hand, from the present.
-final class HandClock: TimeSource, Sendable {
+package final class HandClock: TimeSource, Sendable {
+    package init() {}
     private let offset = Mutex<TimeInterval>(0)
-    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
-    func advance(seconds: TimeInterval) { offset.withLock { $0 += seconds } }
+    package func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    package func advance(seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }
 
 /// A response, with its JSON body at hand.
-struct Reply: Sendable {
-    var status: HTTPResponse.Status
-    var headers: HTTPFields
-    var bytes: [UInt8]
+package struct Reply: Sendable {
+    package var status: HTTPResponse.Status
+    package var headers: HTTPFields
+    package var bytes: [UInt8]
 
-    var text: String { String(decoding: bytes, as: UTF8.self) }
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:] }
-    var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [[String: Any]] ?? [] }
-    func string(_ key: String) -> String? { json[key] as? String }
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
+    package var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] ?? [:] }
+    package var array: [[String: Any]] { (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [[String: Any]] ?? [] }
+    package func string(_ key: String) -> String? { json[key] as? String }
+
+    /// The body decoded as `type`, the way a client of the API would read it.
+    package func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+        do {
+            return try JSONDecoder.atelier.decode(T.self, from: Data(bytes))
+        } catch {
+            throw HarnessError("the answer (\(status)) is not a \(T.self): \(error); \(text.prefix(300))")
+        }
+    }
 }
 
 /// Calls the API as a client would.
-struct API: Sendable {
-    let client: any TestClientProtocol
+package struct API: Sendable {
+    package let client: any TestClientProtocol
 
-    func call(
+    package init(client: any TestClientProtocol) { self.client = client }
+
+    /// A partner's POST of a model file.
+    package func postModel(_ path: String, key: String, model: [UInt8], headers: [String: String] = [:]) async throws -> Reply {
+        try await call(
+            .post, path, token: key, body: model,
+            headers: headers.merging(["Content-Type": "application/octet-stream"]) { first, _ in first })
+    }
+
+    package func call(
         _ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil,
         body: [UInt8]? = nil, headers: [String: String] = [:]
     ) async throws -> Reply {
@@ -137,7 +156,7 @@ struct API: Sendable {
     }
 
     /// Starts an order of a catalog piece (so it has its model) and submits it; returns its id.
-    func submittedCatalogOrder(token: String, piece: String = "ball-studs") async throws -> String {
+    package func submittedCatalogOrder(token: String, piece: String = "ball-studs") async throws -> String {
         let created = try await call(.post, "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": piece])
         guard let id = created.string("id") else { throw HarnessError("no order: \(created.status) \(created.text)") }
         let submitted = try await call(.post, "/api/shop/orders/\(id)/submit", token: token)
@@ -146,7 +165,7 @@ struct API: Sendable {
     }
 
     /// Signs in and returns the bearer token.
-    func signIn(_ email: String, password: String = Harness.password) async throws -> String {
+    package func signIn(_ email: String, password: String = Harness.password) async throws -> String {
         let reply = try await call(.post, "/api/auth/sign-in", json: ["email": email, "password": password])
         guard reply.status == .ok, let token = reply.string("token") else {
             throw HarnessError("sign-in of \(email) failed: \(reply.status) \(reply.text)")
@@ -155,14 +174,14 @@ struct API: Sendable {
     }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+package struct HarnessError: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Model files for uploads.
-enum Models {
-    static let ring = MeshWriter.binarySTL(MeshGenerator.torus(major: 9, minor: 1.2, segments: 64, sides: 16).soup)
-    static let cube = MeshWriter.asciiSTL(MeshGenerator.cube(size: 10).soup)
-    static let pendantOBJ = MeshWriter.obj(MeshGenerator.sphere(radius: 6, segments: 32, rings: 16))
+package enum Models {
+    package static let ring = MeshWriter.binarySTL(MeshGenerator.torus(major: 9, minor: 1.2, segments: 64, sides: 16).soup)
+    package static let cube = MeshWriter.asciiSTL(MeshGenerator.cube(size: 10).soup)
+    package static let pendantOBJ = MeshWriter.obj(MeshGenerator.sphere(radius: 6, segments: 32, rings: 16))
 }

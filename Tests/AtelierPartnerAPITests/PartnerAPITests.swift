@@ -2,18 +2,10 @@ import AtelierDomain
 import AtelierJobs
 import AtelierServices
 import AtelierStorage
+import AtelierTestSupport
 import Foundation
 import HTTPTypes
 import Testing
-
-extension API {
-    /// A partner's POST of a model file.
-    func postModel(_ path: String, key: String, model: [UInt8], headers: [String: String] = [:]) async throws -> Reply {
-        try await call(
-            .post, path, token: key, body: model,
-            headers: headers.merging(["Content-Type": "application/octet-stream"]) { first, _ in first })
-    }
-}
 
 @Suite("Partner API")
 struct PartnerAPITests {

@@ -7,15 +7,15 @@ import Synchronization
 
 /// The storage engines every conformance test runs on: SQLite always, PostgreSQL when the test
 /// command started a server (`ATELIER_TEST_POSTGRES_URL`; `scripts/test` always does).
-enum Engine: String, CaseIterable, CustomStringConvertible {
+package enum Engine: String, CaseIterable, CustomStringConvertible {
     case sqlite
     case postgres
-    var description: String { rawValue }
+    package var description: String { rawValue }
 
-    static var allCases: [Engine] { TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres] }
+    package static var allCases: [Engine] { TestPostgres.url == nil ? [.sqlite] : [.sqlite, .postgres] }
 
     /// A fresh, migrated, empty database.
-    func makeStore() async throws -> any Store {
+    package func makeStore() async throws -> any Store {
         switch self {
         case .sqlite:
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-test-\(UUID().uuidString)")
@@ -32,7 +32,7 @@ enum Engine: String, CaseIterable, CustomStringConvertible {
 extension Order {
     /// This order as storage might hold it, with the given fields changed: the storage tests put
     /// rows in states directly, without the moves that lead there.
-    func stored(status: OrderStatus? = nil, trackingNumber: String? = nil) -> Order {
+    package func stored(status: OrderStatus? = nil, trackingNumber: String? = nil) -> Order {
         Order.restored(
             id: id, customerID: customerID, status: status ?? self.status, statusSince: statusSince, materialCode: materialCode,
             finishCodes: finishCodes, catalogItemID: catalogItemID, modelHash: modelHash, modelFilename: modelFilename,
@@ -43,16 +43,16 @@ extension Order {
 }
 
 /// A clock the test moves by hand.
-final class TestClock: TimeSource, Sendable {
+package final class TestClock: TimeSource, Sendable {
     private let current: Mutex<Date>
-    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
-    func now() -> Date { current.withLock { $0 } }
-    func advance(seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    package init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) { current = Mutex(start) }
+    package func now() -> Date { current.withLock { $0 } }
+    package func advance(seconds: Double) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }
 
-let customer = Principal(userID: "u-customer", role: .customer, name: "Clara")
+package let customer = Principal(userID: "u-customer", role: .customer, name: "Clara")
 
-func insertCustomer(_ store: any Store) async throws {
+package func insertCustomer(_ store: any Store) async throws {
     try await store.write { tx in
         try await tx.insert(
             user: UserAccount(
@@ -63,7 +63,7 @@ func insertCustomer(_ store: any Store) async throws {
 
 /// Inserts `count` orders one millisecond apart, ids `o-0000`…
 @discardableResult
-func insertOrders(_ store: any Store, count: Int, status: OrderStatus = .initiated) async throws -> [Order] {
+package func insertOrders(_ store: any Store, count: Int, status: OrderStatus = .initiated) async throws -> [Order] {
     try await store.write { tx in
         var orders: [Order] = []
         for i in 0..<count {
@@ -79,14 +79,14 @@ func insertOrders(_ store: any Store, count: Int, status: OrderStatus = .initiat
 }
 
 /// Fresh PostgreSQL databases for tests, copied from a migrated template (fast: no migration per test).
-actor TestPostgres {
-    static let shared = TestPostgres()
-    static let url = ProcessInfo.processInfo.environment["ATELIER_TEST_POSTGRES_URL"]
+package actor TestPostgres {
+    package static let shared = TestPostgres()
+    package static let url = ProcessInfo.processInfo.environment["ATELIER_TEST_POSTGRES_URL"]
 
     /// Made once per test process; every test that needs it awaits the same task.
     private var template: Task<String, any Error>?
 
-    func freshStore() async throws -> PostgresStore {
+    package func freshStore() async throws -> PostgresStore {
         guard let url = Self.url else { throw StorageError.unavailable("ATELIER_TEST_POSTGRES_URL is not set") }
         let store = try Self.open(url, database: try await freshDatabase())
         Task { await store.run() }  // lives as long as the test process
@@ -94,7 +94,7 @@ actor TestPostgres {
     }
 
     /// The name of a fresh database, copied from the migrated template.
-    func freshDatabase() async throws -> String {
+    package func freshDatabase() async throws -> String {
         guard let url = Self.url else { throw StorageError.unavailable("ATELIER_TEST_POSTGRES_URL is not set") }
         if template == nil {
             template = Task {
@@ -116,7 +116,7 @@ actor TestPostgres {
     }
 
     /// A new database with no schema.
-    func freshEmptyDatabase() async throws -> String {
+    package func freshEmptyDatabase() async throws -> String {
         guard let url = Self.url else { throw StorageError.unavailable("ATELIER_TEST_POSTGRES_URL is not set") }
         let name = "e_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await admin(url, "CREATE DATABASE \(name)")
@@ -141,7 +141,7 @@ actor TestPostgres {
         }
     }
 
-    static func open(_ url: String, database: String, limits: PostgresStore.SessionLimits = .init()) throws -> PostgresStore {
+    package static func open(_ url: String, database: String, limits: PostgresStore.SessionLimits = .init()) throws -> PostgresStore {
         var components = URLComponents(string: url)!
         components.path = "/" + database
         // A stalled migration fails the tests that need it within a minute instead of holding them for ever.
@@ -151,7 +151,7 @@ actor TestPostgres {
     }
 
     /// Ends every other session on `database`, as a crash or a failover would.
-    func terminateSessions(database: String) async throws {
+    package func terminateSessions(database: String) async throws {
         guard let url = Self.url else { return }
         try await admin(
             url, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(database)' AND pid <> pg_backend_pid()")
