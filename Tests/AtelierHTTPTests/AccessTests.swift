@@ -42,9 +42,9 @@ struct AccessTests {
             #expect(try await api.call(.put, "/api/shop/orders/\(id)/model", token: bob, body: Models.cube).status == .notFound)
             #expect(try await api.call(.post, "/api/shop/orders/\(id)/cancel", token: bob, json: ["reason": "x"]).status == .notFound)
             let bobsList = try await api.call(.get, "/api/shop/orders", token: bob)
-            #expect((bobsList.json["items"] as? [Any])?.isEmpty == true)
+            #expect(try bobsList.decode(PageView<OrderView>.self).items.isEmpty)
             let clarasList = try await api.call(.get, "/api/shop/orders", token: clara)
-            #expect((clarasList.json["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [id])
+            #expect(try clarasList.decode(PageView<OrderView>.self).items.map(\.id) == [id])
         }
     }
 

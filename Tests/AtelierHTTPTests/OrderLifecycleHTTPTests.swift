@@ -23,29 +23,26 @@ struct OrderLifecycleHTTPTests {
 
             let uploaded = try await api.call(.put, "/api/shop/orders/\(id)/model?filename=ring.stl", token: customer, body: Models.ring)
             #expect(uploaded.status == .ok)
-            let model = try #require(uploaded.json["model"] as? [String: Any])
-            #expect(model["watertight"] as? Bool == true)
-            #expect(model["triangles"] as? Int == 64 * 16 * 2)
-            #expect((uploaded.json["order"] as? [String: Any])?["status"] as? String == "FILE_UPLOADED")
+            let upload = try uploaded.decode(UploadView.self)
+            #expect(upload.model.watertight)
+            #expect(upload.model.triangles == 64 * 16 * 2)
+            #expect(upload.order.status == "FILE_UPLOADED")
 
             let submitted = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer)
             #expect(submitted.string("status") == "SUBMITTED")
 
             #expect(try await harness.pricingWorker.runDueJobs() == 1)
-            let priced = try await api.call(.get, "/api/shop/orders/\(id)", token: customer)
-            #expect((priced.json["order"] as? [String: Any])?["status"] as? String == "PRICE_CALCULATED")
-            let quote = try #require(priced.json["quote"] as? [String: Any])
-            let lines = try #require(quote["lines"] as? [[String: Any]])
-            #expect(lines.map { $0["code"] as? String } == ["metal", "casting-loss", "labour", "finish:polish", "markup"])
-            let total = try #require((quote["total"] as? [String: Any])?["minorUnits"] as? Int)
-            #expect(total == lines.reduce(0) { $0 + (($1["amount"] as? [String: Any])?["minorUnits"] as? Int ?? 0) })
+            let priced = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).decode(OrderDetailsView.self)
+            #expect(priced.order.status == "PRICE_CALCULATED")
+            let quote = try #require(priced.quote)
+            #expect(quote.lines.map(\.code) == ["metal", "casting-loss", "labour", "finish:polish", "markup"])
+            #expect(quote.total.minorUnits == quote.lines.reduce(0) { $0 + $1.amount.minorUnits })
 
             #expect(try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller).string("status") == "MANUFACTURING_APPROVED")
 
-            let dashboard = try await api.call(.get, "/api/mes/dashboard", token: worker)
-            let available = (dashboard.json["orders"] as? [String: Any])?["items"] as? [[String: Any]]
-            #expect(available?.first?["id"] as? String == id)
-            #expect((dashboard.json["counts"] as? [String: Int])?["MANUFACTURING_APPROVED"] == 1)
+            let dashboard = try await api.call(.get, "/api/mes/dashboard", token: worker).decode(DashboardView.self)
+            #expect(dashboard.orders.items.first?.id == id)
+            #expect(dashboard.counts["MANUFACTURING_APPROVED"] == 1)
 
             #expect(try await api.call(.post, "/api/mes/orders/\(id)/take", token: worker).string("status") == "MANUFACTURING_STARTED")
             #expect(
@@ -61,19 +58,17 @@ struct OrderLifecycleHTTPTests {
             #expect(delivered.status == .ok)
             #expect(delivered.json["changed"] as? Bool == true)
 
-            let closed = try await api.call(.get, "/api/shop/orders/\(id)", token: customer)
-            #expect((closed.json["order"] as? [String: Any])?["status"] as? String == "CLOSED")
-            let history = try #require(closed.json["history"] as? [[String: Any]])
-            #expect(history.map { $0["to"] as? String } == OrderStatus.allCases.filter { $0 != .cancelled }.map(\.rawValue))
+            let closed = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).decode(OrderDetailsView.self)
+            #expect(closed.order.status == "CLOSED")
+            #expect(closed.history.map(\.to) == OrderStatus.allCases.filter { $0 != .cancelled }.map(\.rawValue))
             #expect(
-                history.map { $0["actorRole"] as? String } == [
+                closed.history.map(\.actorRole) == [
                     "customer", "customer", "customer", "system", "seller", "operator", "operator", "operator", "operator", "carrier",
                 ])
-            #expect(closed.json["notes"] == nil, "customers do not see seller notes")
+            #expect(closed.notes == nil, "customers do not see seller notes")
 
-            let earnings = try await api.call(.get, "/api/mes/my/earnings", token: worker)
-            let labour = try #require(lines.first { $0["code"] as? String == "labour" }?["amount"] as? [String: Any])
-            #expect((earnings.json["earned"] as? [String: Any])?["minorUnits"] as? Int == labour["minorUnits"] as? Int)
+            let earnings = try await api.call(.get, "/api/mes/my/earnings", token: worker).decode(EarningsView.self)
+            #expect(earnings.earned == (try #require(quote.amount("labour"))))
         }
     }
 
@@ -94,9 +89,9 @@ struct OrderLifecycleHTTPTests {
             let id = try #require(created.string("id"))
             #expect(try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer).status == .ok)
             try await harness.pricingWorker.runDueJobs()
-            let detail = try await api.call(.get, "/api/shop/orders/\(id)", token: customer)
-            #expect((detail.json["model"] as? [String: Any])?["filename"] as? String == "classic-band.stl")
-            #expect(detail.json["quote"] != nil)
+            let detail = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).decode(OrderDetailsView.self)
+            #expect(detail.model?.filename == "classic-band.stl")
+            #expect(detail.quote != nil)
         }
     }
 
@@ -113,9 +108,10 @@ struct OrderLifecycleHTTPTests {
 
             #expect(refused.status == .conflict)
             #expect(refused.headers[.contentType] == "application/problem+json")
-            #expect(refused.string("currentStatus") == "INITIATED")
-            #expect(refused.json["allowedMoves"] as? [String] == ["CANCELLED"])
-            #expect(refused.string("detail")?.contains("a seller cannot move it to MANUFACTURING_APPROVED") == true)
+            let problem = try refused.decode(ProblemView.self)
+            #expect(problem.currentStatus == "INITIATED")
+            #expect(problem.allowedMoves == ["CANCELLED"])
+            #expect(problem.detail.contains("a seller cannot move it to MANUFACTURING_APPROVED"))
         }
     }
 
@@ -140,8 +136,8 @@ struct OrderLifecycleHTTPTests {
             let note = try await api.call(
                 .post, "/api/crm/orders/\(id)/notes", token: seller, json: ["kind": "complaint", "body": "customer called"])
             #expect(note.status == .created)
-            let detail = try await api.call(.get, "/api/crm/orders/\(id)", token: seller)
-            #expect((detail.json["notes"] as? [[String: Any]])?.first?["kind"] as? String == "complaint")
+            let detail = try await api.call(.get, "/api/crm/orders/\(id)", token: seller).decode(OrderDetailsView.self)
+            #expect(detail.notes?.first?.kind == "complaint")
         }
     }
 }

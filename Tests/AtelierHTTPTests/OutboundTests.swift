@@ -62,7 +62,7 @@ struct OutboundTests {
                 }
                 #expect(receiver.requests == 0)
                 let deliveries = try await api.call(.get, "/v1/webhook-deliveries?limit=100", token: key)
-                let errors = (deliveries.json["items"] as? [[String: Any]] ?? []).compactMap { $0["lastError"] as? String }
+                let errors = try deliveries.decode(PageView<DeliveryView>.self).items.compactMap(\.lastError)
                 #expect(!errors.isEmpty)
                 #expect(
                     errors.allSatisfy { $0.hasPrefix("not sent: localhost") && $0.contains("webhooks go only to public addresses") },

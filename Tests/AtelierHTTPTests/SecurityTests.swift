@@ -229,8 +229,8 @@ struct SecurityTests {
             #expect(price.status == .unprocessableContent)
             #expect(price.string("detail")?.hasPrefix("Price per gram of gold-585 must be more than 0 and at most") == true)
             let list = try await api.call(.get, "/api/admin/price-list", token: admin)
-            let gold = (list.json["materials"] as? [[String: Any]])?.first { $0["code"] as? String == "gold-585" }
-            #expect((gold?["pricePerGramMinor"] as? Int).map { $0 < 1_000_000 } == true, "the price list is unchanged")
+            let gold = try list.decode(PriceListView.self).materials.first { $0.code == "gold-585" }
+            #expect(gold.map { $0.pricePerGramMinor < 1_000_000 } == true, "the price list is unchanged")
         }
     }
 

@@ -67,13 +67,13 @@ struct UploadTests {
                     try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "silver-925"]).string("id"))
                 let reply = try await api.call(.put, "/api/shop/orders/\(id)/model?filename=\(name)", token: customer, body: bytes)
                 #expect(reply.status == .ok, "\(reply.text)")
-                let model = try #require(reply.json["model"] as? [String: Any])
-                hashes.append(try #require(model["hash"] as? String))
+                let model = try reply.decode(UploadView.self).model
+                hashes.append(model.hash)
                 if name == "cube.stl" {
-                    #expect(model["volumeMM3"] as? Double == 1000)
-                    #expect(model["format"] as? String == "stl-ascii")
+                    #expect(model.volumeMM3 == 1000)
+                    #expect(model.format == "stl-ascii")
                 }
-                if name == "pendant.obj" { #expect(model["format"] as? String == "obj") }
+                if name == "pendant.obj" { #expect(model.format == "obj") }
             }
             #expect(hashes[0] == hashes[2])
             #expect(hashes[0] == sha256Hex(Models.cube))

@@ -100,21 +100,22 @@ struct WatchdogTests {
             let board = try await api.call(.get, "/api/crm/stalled", token: seller)
 
             #expect(board.status == .ok)
-            let stalled = try #require((board.json["orders"] as? [[String: Any]])?.first)
-            #expect((stalled["order"] as? [String: Any])?["id"] as? String == id)
-            #expect(stalled["responsible"] as? String == "seller")
-            #expect((stalled["overdueSeconds"] as? Double ?? -1) >= 0)
-            #expect((board.json["counts"] as? [String: Int])?["PRICE_CALCULATED"] == 1)
+            let view = try board.decode(StalledBoardView.self)
+            let stalled = try #require(view.orders.first)
+            #expect(stalled.order.id == id)
+            #expect(stalled.responsible == "seller")
+            #expect(stalled.overdueSeconds >= 0)
+            #expect(view.counts["PRICE_CALCULATED"] == 1)
             #expect(try await api.call(.get, "/api/crm/stalled", token: customer).status == .forbidden)
 
-            let order = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).json["order"] as? [String: Any]
-            let promised = try #require((order?["promisedBy"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            let order = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).decode(OrderDetailsView.self).order
+            let promised = try #require(order.promisedBy)
             let submitted = try #require(try await harness.store.reader.history(orderID: id).first { $0.to == .submitted }?.at)
             #expect(abs(promised.timeIntervalSince(submitted) - 21 * 86_400) < 1)
 
             #expect(try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller).status == .ok)
             let after = try await api.call(.get, "/api/crm/stalled", token: seller)
-            #expect((after.json["orders"] as? [Any])?.isEmpty == true)
+            #expect(try after.decode(StalledBoardView.self).orders.isEmpty)
         }
     }
 
@@ -123,8 +124,8 @@ struct WatchdogTests {
         let harness = try await Harness.make { $0.stallPolicy.promise = 9 * 86_400 }
         try await harness.test { api in
             let (id, customer) = try await submittedOrder(api)
-            let order = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).json["order"] as? [String: Any]
-            let promised = try #require((order?["promisedBy"] as? String).flatMap { try? Date($0, strategy: .iso8601) })
+            let order = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).decode(OrderDetailsView.self).order
+            let promised = try #require(order.promisedBy)
             let submitted = try #require(try await harness.store.reader.history(orderID: id).first { $0.to == .submitted }?.at)
             #expect(abs(promised.timeIntervalSince(submitted) - 9 * 86_400) < 1, "promised \(promised), submitted \(submitted)")
         }

@@ -44,11 +44,10 @@ final class TestReceiver: Sendable {
             }
             if failing { return .serviceUnavailable }
             let valid = self.verify(header: header, body: bytes)
-            let json = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] ?? [:]
-            let data = json["data"] as? [String: Any] ?? [:]
+            let event = try? JSONDecoder().decode(OrderEventView.self, from: Data(bytes))
             let arrival = Arrival(
-                eventID: json["id"] as? String ?? "", orderID: data["orderId"] as? String ?? "", sequence: data["sequence"] as? Int ?? -1,
-                to: data["to"] as? String ?? "", signatureValid: valid)
+                eventID: event?.id ?? "", orderID: event?.data.orderId ?? "", sequence: event?.data.sequence ?? -1,
+                to: event?.data.to ?? "", signatureValid: valid)
             self.state.withLock { $0.arrivals.append(arrival) }
             return .noContent
         }
@@ -126,19 +125,19 @@ struct WebhookTests {
                 }
 
                 let deliveries = try await api.call(.get, "/v1/webhook-deliveries?limit=100", token: key)
-                let items = try #require(deliveries.json["items"] as? [[String: Any]])
+                let items = try deliveries.decode(PageView<DeliveryView>.self).items
                 #expect(items.count == 12)
-                #expect(items.allSatisfy { $0["state"] as? String == "delivered" })
-                #expect(items.contains { ($0["attempts"] as? Int ?? 0) > 1 })
-                let failedFirst = try #require(items.first { ($0["attempts"] as? Int ?? 0) > 1 })
-                #expect(failedFirst["lastStatusCode"] as? Int == 204)
+                #expect(items.allSatisfy { $0.state == "delivered" })
+                #expect(items.contains { $0.attempts > 1 })
+                let failedFirst = try #require(items.first { $0.attempts > 1 })
+                #expect(failedFirst.lastStatusCode == 204)
 
                 // A replay sends the same event again, as a new delivery.
                 let original = try #require(items.last)
-                let eventID = try #require(original["eventId"] as? String)
-                let replay = try await api.call(.post, "/v1/webhook-deliveries/\(original["id"] as? String ?? "")/replay", token: key)
+                let eventID = original.eventId
+                let replay = try await api.call(.post, "/v1/webhook-deliveries/\(original.id)/replay", token: key)
                 #expect(replay.status == .accepted)
-                #expect(replay.string("replayOf") == original["id"] as? String)
+                #expect(replay.string("replayOf") == original.id)
                 let before = receiver.arrivals.filter { $0.eventID == eventID }.count
                 try await Self.deliver(harness) { receiver.arrivals.filter { $0.eventID == eventID }.count > before }
                 #expect(receiver.arrivals.filter { $0.eventID == eventID }.count == before + 1)
@@ -146,7 +145,7 @@ struct WebhookTests {
                 // Another partner cannot replay this partner's deliveries.
                 let (_, otherKey) = try await harness.partner(name: "Other")
                 #expect(
-                    try await api.call(.post, "/v1/webhook-deliveries/\(original["id"] as? String ?? "")/replay", token: otherKey).status
+                    try await api.call(.post, "/v1/webhook-deliveries/\(original.id)/replay", token: otherKey).status
                         == .notFound)
             }
         }
@@ -168,7 +167,7 @@ struct WebhookTests {
             while ContinuousClock.now < deadline {
                 try await harness.webhookWorker.runDueJobs()
                 let reply = try await api.call(.get, "/v1/webhook-deliveries?limit=100", token: key)
-                states = (reply.json["items"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
+                states = try reply.decode(PageView<DeliveryView>.self).items.map(\.state)
                 if states.count == 3, states.allSatisfy({ $0 == "failed" }) { break }
                 try await Task.sleep(for: .milliseconds(50))
             }
@@ -205,18 +204,18 @@ struct WebhookTests {
                     try await Task.sleep(for: .milliseconds(50))
                 }
                 let pending = try await api.call(.get, "/v1/webhook-deliveries?state=pending&limit=100", token: key)
-                let errors = (pending.json["items"] as? [[String: Any]] ?? []).compactMap { $0["lastError"] as? String }
+                let errors = try pending.decode(PageView<DeliveryView>.self).items.compactMap(\.lastError)
                 #expect(errors.contains { $0.contains("circuit is open") })
             }
         }
         try await harness.test { api in
             let seller = try await api.signIn("seller@atelier.test")
             let board = try await api.call(.get, "/api/crm/webhooks", token: seller)
-            #expect(board.json["failing"] as? Int == 1)
-            let endpoints = try #require(board.json["endpoints"] as? [[String: Any]])
-            #expect(endpoints.first?["url"] as? String == "http://127.0.0.1:9/dead")
-            #expect(endpoints.first?["partnerId"] as? String == partner.id)
-            #expect((endpoints.first?["pending"] as? Int ?? 0) > 0)
+            let view = try board.decode(WebhookBoardView.self)
+            #expect(view.failing == 1)
+            #expect(view.endpoints.first?.url == "http://127.0.0.1:9/dead")
+            #expect(view.endpoints.first?.partnerId == partner.id)
+            #expect((view.endpoints.first?.pending ?? 0) > 0)
         }
     }
 }

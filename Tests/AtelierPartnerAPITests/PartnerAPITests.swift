@@ -52,14 +52,15 @@ struct PartnerAPITests {
             #expect(try await crm.call(.post, "/api/crm/partners/\(id)/keys", token: seller).status == .forbidden)
 
             let policy = try await crm.call(.patch, "/api/crm/partners/\(id)", token: seller, json: ["autoApproveUpToMinor": 25_000])
-            #expect((policy.json["autoApproveUpTo"] as? [String: Any])?["minorUnits"] as? Int == 25_000)
+            #expect(try policy.decode(PartnerAccountView.self).autoApproveUpTo?.minorUnits == 25_000)
             let listed = try await crm.call(.get, "/api/crm/partners", token: seller)
-            let partner = try #require((listed.json["items"] as? [[String: Any]])?.first { $0["id"] as? String == id })
-            #expect((partner["keys"] as? [[String: Any]])?.first?["active"] as? Bool == true)
+            let partner = try #require(try listed.decode(PageView<PartnerAccountView>.self).items.first { $0.id == id })
+            #expect(partner.keys.first?.active == true)
             #expect(!listed.text.contains(key), "a key is shown once, when it is made")
             let off = try await crm.call(.patch, "/api/crm/partners/\(id)", token: seller, json: ["autoApproveUpToMinor": NSNull()])
             #expect(off.status == .ok)
-            #expect(off.string("id") == id && off.json["autoApproveUpTo"] == nil)
+            let turnedOff = try off.decode(PartnerAccountView.self)
+            #expect(turnedOff.id == id && turnedOff.autoApproveUpTo == nil)
 
             try await harness.partnerTest { api in
                 let before = try await api.call(.get, "/v1/orders", token: key)
@@ -111,8 +112,7 @@ struct PartnerAPITests {
             let id = try #require(first.string("id"))
             #expect(first.headers[.location] == "/v1/orders/\(id)")
             #expect(first.string("status") == "SUBMITTED")
-            #expect(
-                (first.json["history"] as? [[String: Any]])?.map { $0["to"] as? String } == ["INITIATED", "FILE_UPLOADED", "SUBMITTED"])
+            #expect(try first.decode(PartnerOrderView.self).history.map(\.to) == ["INITIATED", "FILE_UPLOADED", "SUBMITTED"])
 
             let retry = try await api.postModel(path, key: key, model: Models.ring, headers: ["Idempotency-Key": "po-1"])
             #expect(retry.status == .created)
@@ -127,25 +127,24 @@ struct PartnerAPITests {
             let read = try await api.call(.get, "/v1/orders/\(id)", token: key)
             #expect(read.string("status") == "PRICE_CALCULATED")
             #expect(read.string("reference") == "PO-1")
-            let total = (read.json["quote"] as? [String: Any])?["total"] as? [String: Any]
-            #expect((total?["minorUnits"] as? Int ?? 0) > 0)
+            #expect((try read.decode(PartnerOrderView.self).quote?.total.minorUnits ?? 0) > 0)
             // Another partner's order does not exist for this one.
             #expect(try await api.call(.get, "/v1/orders/\(id)", token: otherKey).status == .notFound)
 
             let second = try await api.postModel("/v1/orders?material=silver-925", key: key, model: Models.cube)
             let secondID = try #require(second.string("id"))
             let priced = try await api.call(.get, "/v1/orders?status=PRICE_CALCULATED", token: key)
-            #expect((priced.json["items"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [id])
+            #expect(try priced.decode(PageView<PartnerOrderSummaryView>.self).items.map(\.id) == [id])
             let page1 = try await api.call(.get, "/v1/orders?limit=1", token: key)
-            #expect((page1.json["items"] as? [[String: Any]])?.first?["id"] as? String == secondID)
+            #expect(try page1.decode(PageView<PartnerOrderSummaryView>.self).items.first?.id == secondID)
             let cursor = try #require(page1.string("nextCursor"))
             let page2 = try await api.call(.get, "/v1/orders?limit=1&cursor=\(cursor)", token: key)
-            #expect((page2.json["items"] as? [[String: Any]])?.first?["id"] as? String == id)
+            #expect(try page2.decode(PageView<PartnerOrderSummaryView>.self).items.first?.id == id)
             #expect(page2.string("nextCursor") == nil)
             let future = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
             let none = try await api.call(.get, "/v1/orders?updated_since=\(future)", token: key)
-            #expect((none.json["items"] as? [Any])?.isEmpty == true)
-            #expect((try await api.call(.get, "/v1/orders", token: otherKey).json["items"] as? [Any])?.isEmpty == true)
+            #expect(try none.decode(PageView<PartnerOrderSummaryView>.self).items.isEmpty)
+            #expect(try await api.call(.get, "/v1/orders", token: otherKey).decode(PageView<PartnerOrderSummaryView>.self).items.isEmpty)
 
             let cancelled = try await api.call(
                 .post, "/v1/orders/\(secondID)/cancel", token: key, json: ["reason": "customer changed mind"])
@@ -162,11 +161,10 @@ struct PartnerAPITests {
         try await harness.partnerTest { api in
             let reply = try await api.postModel("/v1/quotes?material=platinum-950&finish=polish", key: key, model: Models.pendantOBJ)
             #expect(reply.status == .ok)
-            let model = try #require(reply.json["model"] as? [String: Any])
-            #expect(model["watertight"] as? Bool == true)
-            #expect((model["triangles"] as? Int ?? 0) > 100)
-            let quote = try #require(reply.json["quote"] as? [String: Any])
-            #expect(quote["material"] as? String == "platinum-950")
+            let instant = try reply.decode(InstantQuoteView.self)
+            #expect(instant.model.watertight)
+            #expect(instant.model.triangles > 100)
+            #expect(instant.quote.material == "platinum-950")
             #expect(try await harness.store.reader.statusCounts().values.reduce(0, +) == 0)
         }
     }
@@ -182,9 +180,9 @@ struct PartnerAPITests {
             #expect(try await harness.pricingWorker.runDueJobs() == 2)
             let approved = try await api.call(.get, "/v1/orders/\(cheap)", token: key)
             #expect(approved.string("status") == "MANUFACTURING_APPROVED")
-            let last = (approved.json["history"] as? [[String: Any]])?.last
-            #expect(last?["actorRole"] as? String == "system")
-            #expect((last?["note"] as? String)?.hasPrefix("auto-approved") == true)
+            let last = try approved.decode(PartnerOrderView.self).history.last
+            #expect(last?.actorRole == "system")
+            #expect(last?.note?.hasPrefix("auto-approved") == true)
             #expect(try await api.call(.get, "/v1/orders/\(dear)", token: key).string("status") == "PRICE_CALCULATED")
         }
     }

@@ -208,7 +208,7 @@ struct WebPagesTests {
                 "/constructor/estimate?kind=ring&standard=us&size=7&width=4&material=silver-925&engraving=Forever",
                 headers: ["Accept": "application/json"])
             #expect(estimate.status == .ok, "\(estimate.text)")
-            let labels = (estimate.json["lines"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+            let labels = try estimate.decode(EstimateView.self).lines.map(\.label)
             #expect(labels.contains { $0.lowercased().contains("engraving") }, "\(labels)")
 
             try await browser.signIn("customer@atelier.test")
