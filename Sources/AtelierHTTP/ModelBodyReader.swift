@@ -42,7 +42,7 @@ public struct ModelBodyReader: Sendable {
         if let declaredLength, declaredLength > maxBytes { throw tooLarge }
         var collected = Collected(reader: self)
         // The declared length is trusted only up to the limit, and only to size the first allocation.
-        collected.bytes.reserveCapacity(min(declaredLength ?? 0, maxBytes))
+        collected.bytes.reserveCapacity(min(max(declaredLength ?? 0, 0), maxBytes))
         return collected
     }
 
