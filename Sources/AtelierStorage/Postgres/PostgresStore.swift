@@ -332,7 +332,13 @@ struct PostgresExecutor: SQLExecutor {
 
     static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {
         var result: [SQLRow] = []
-        for try await row in rows { result.append(try SQLRow(postgres: row)) }
+        var columns: SQLColumns?
+        for try await row in rows {
+            // Every row of a result has the same columns: their names are read once.
+            let shared = columns ?? SQLColumns(row.map { $0.columnName })
+            columns = shared
+            result.append(SQLRow(columns: shared, cells: try row.map(Self.value(of:))))
+        }
         return result
     }
 
@@ -351,25 +357,19 @@ struct PostgresExecutor: SQLExecutor {
     }
 }
 
-extension SQLRow {
-    init(postgres row: PostgresRow) throws {
-        var values: [String: SQLValue] = [:]
-        for cell in row {
-            guard cell.bytes != nil else {
-                values[cell.columnName] = .null
-                continue
-            }
-            switch cell.dataType {
-            case .int8: values[cell.columnName] = .integer(try cell.decode(Int64.self))
-            case .int4: values[cell.columnName] = .integer(Int64(try cell.decode(Int32.self)))
-            case .int2: values[cell.columnName] = .integer(Int64(try cell.decode(Int16.self)))
-            case .float8, .float4: values[cell.columnName] = .real(try cell.decode(Double.self))
-            case .bool: values[cell.columnName] = .integer(try cell.decode(Bool.self) ? 1 : 0)
-            case .bytea: values[cell.columnName] = .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
-            default: values[cell.columnName] = .text(try cell.decode(String.self))
-            }
+extension PostgresExecutor {
+    /// One cell as an ``SQLValue``, by its PostgreSQL type.
+    static func value(of cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int8: return .integer(try cell.decode(Int64.self))
+        case .int4: return .integer(Int64(try cell.decode(Int32.self)))
+        case .int2: return .integer(Int64(try cell.decode(Int16.self)))
+        case .float8, .float4: return .real(try cell.decode(Double.self))
+        case .bool: return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .bytea: return .blob(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        default: return .text(try cell.decode(String.self))
         }
-        self.init(values: values)
     }
 }
 

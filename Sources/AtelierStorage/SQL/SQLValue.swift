@@ -24,31 +24,66 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
     public var sqlValue: SQLValue { self?.sqlValue ?? .null }
 }
 
-/// One result row, by column name.
+/// The names of a result's columns and where each one is, shared by every row of the result (and,
+/// on SQLite, by every result of the same statement), so a row is one array of values and no row
+/// builds a map of its own.
+final class SQLColumns: Sendable {
+    let names: [String]
+    private let positions: [String: Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        // The leftmost of two columns with one name wins, as in GRDB and PostgresNIO.
+        positions = Dictionary(names.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    func position(of column: String) -> Int? { positions[column] }
+}
+
+/// One result row, read by column name.
 struct SQLRow: Sendable {
-    let values: [String: SQLValue]
+    let columns: SQLColumns
+    let cells: [SQLValue]
+
+    init(columns: SQLColumns, cells: [SQLValue]) {
+        assert(columns.names.count == cells.count, "a row has one value per column")
+        self.columns = columns
+        self.cells = cells
+    }
+
+    /// The value of `column`, nil when the result has no such column.
+    subscript(column: String) -> SQLValue? { columns.position(of: column).map { cells[$0] } }
+
+    /// The row as a column → value map (the benchmarks' raw reads).
+    var values: [String: SQLValue] {
+        Dictionary(zip(columns.names, cells).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
+    }
 
     func string(_ column: String) throws -> String {
-        guard case let .text(value) = values[column] else { throw SQLRowError(column: column, expected: "text", found: values[column]) }
+        guard case let .text(value) = self[column] else { throw SQLRowError(column: column, expected: "text", found: self[column]) }
         return value
     }
 
     func optionalString(_ column: String) throws -> String? {
-        if case .null = values[column] ?? .null { return nil }
-        return try string(column)
-    }
-
-    func int64(_ column: String) throws -> Int64 {
-        switch values[column] {
-        case let .integer(value): return value
-        case let .real(value) where Int64(exactly: value) != nil: return Int64(value)
-        default: throw SQLRowError(column: column, expected: "integer", found: values[column])
+        switch self[column] {
+        case let .text(value): return value
+        case .null, nil: return nil
+        case let other: throw SQLRowError(column: column, expected: "text", found: other)
         }
     }
 
+    func int64(_ column: String) throws -> Int64 {
+        guard let value = try optionalInt64(column) else { throw SQLRowError(column: column, expected: "integer", found: self[column]) }
+        return value
+    }
+
     func optionalInt64(_ column: String) throws -> Int64? {
-        if case .null = values[column] ?? .null { return nil }
-        return try int64(column)
+        switch self[column] {
+        case .null, nil: return nil
+        case let .integer(value): return value
+        case let .real(value) where Int64(exactly: value) != nil: return Int64(value)
+        case let other: throw SQLRowError(column: column, expected: "integer", found: other)
+        }
     }
 
     func int(_ column: String) throws -> Int { Int(try int64(column)) }
@@ -57,17 +92,21 @@ struct SQLRow: Sendable {
 
     /// A stored enumeration value; an unknown one is an error, never a silent default.
     func value<T: RawRepresentable>(_ type: T.Type, _ column: String) throws -> T where T.RawValue == String {
-        let text = try string(column)
+        try Self.parse(type, try string(column), column)
+    }
+
+    func optionalValue<T: RawRepresentable>(_ type: T.Type, _ column: String) throws -> T? where T.RawValue == String {
+        try optionalString(column).map { try Self.parse(type, $0, column) }
+    }
+
+    private static func parse<T: RawRepresentable>(_ type: T.Type, _ text: String, _ column: String) throws -> T
+    where T.RawValue == String {
         guard let value = T(rawValue: text) else { throw SQLRowError(column: column, expected: "a \(T.self)", found: .text(text)) }
         return value
     }
 
-    func optionalValue<T: RawRepresentable>(_ type: T.Type, _ column: String) throws -> T? where T.RawValue == String {
-        try optionalString(column) == nil ? nil : try value(type, column)
-    }
-
     func blob(_ column: String) throws -> [UInt8] {
-        guard case let .blob(value) = values[column] else { throw SQLRowError(column: column, expected: "blob", found: values[column]) }
+        guard case let .blob(value) = self[column] else { throw SQLRowError(column: column, expected: "blob", found: self[column]) }
         return value
     }
 }
