@@ -39,7 +39,7 @@ extension SQLAccess {
 
     func model(hash: String) async throws -> ModelInfo? {
         // A model is named by its content's hash: what is stored under a hash never changes.
-        if let known = ModelInfoCache.shared.get(hash) { return known }
+        if let known = DecodedCache.models.get(hash) { return known }
         return try await sql.first("SELECT info FROM models WHERE hash = ?", hash).map {
             try Self.modelInfo(hash: hash, try $0.string("info"))
         }
@@ -48,7 +48,7 @@ extension SQLAccess {
     /// The stored analysis `text` of the model `hash`, decoded once and kept.
     static func modelInfo(hash: String, _ text: String) throws -> ModelInfo {
         let info = try ColumnJSON.decode(ModelInfo.self, text)
-        ModelInfoCache.shared.put(hash, info)
+        DecodedCache.models.put(hash, info)
         return info
     }
 
@@ -69,21 +69,37 @@ extension SQLAccess {
     }
 }
 
-/// Decoded model analyses by content hash, at most `capacity` of them (a model's analysis is read by
-/// every view of its orders, and never changes).
-final class ModelInfoCache: Sendable {
-    static let shared = ModelInfoCache(capacity: 4096)
-    private let entries = Mutex<[String: ModelInfo]>([:])
+/// Values decoded from stored JSON, at most `capacity` of them, by a key that names what was
+/// stored: a model's analysis by its content hash (read by every view of its orders, and never
+/// changing), a quote by its stored text itself (the same text always decodes to the same quote).
+final class DecodedCache<Value: Sendable>: Sendable {
+    private let entries = Mutex<[String: Value]>([:])
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
-    func get(_ hash: String) -> ModelInfo? { entries.withLock { $0[hash] } }
+    func get(_ key: String) -> Value? { entries.withLock { $0[key] } }
 
-    func put(_ hash: String, _ info: ModelInfo) {
+    func put(_ key: String, _ value: Value) {
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[hash] = info
+            entries[key] = value
         }
+    }
+}
+
+extension DecodedCache where Value == ModelInfo {
+    static let models = DecodedCache(capacity: 4096)
+}
+
+extension DecodedCache where Value == Quote {
+    static let quotes = DecodedCache(capacity: 4096)
+
+    /// The quote stored as `text`, decoded once.
+    func decoded(_ text: String) throws -> Quote {
+        if let known = get(text) { return known }
+        let quote = try ColumnJSON.decode(Quote.self, text)
+        put(text, quote)
+        return quote
     }
 }

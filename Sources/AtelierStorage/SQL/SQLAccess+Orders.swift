@@ -103,7 +103,8 @@ extension SQLAccess {
     /// One statement, so one snapshot on either engine and one round trip: the order's row (with its
     /// model's analysis and its quote) first, then its history, then its notes, told apart by `part`.
     /// Each part fills its own columns; the others are NULL (typed in the first part, so that
-    /// PostgreSQL's union knows their types).
+    /// PostgreSQL's union knows their types). The rows are put in order here, not by the statement:
+    /// an `ORDER BY` over the union made SQLite sort each part in a temporary tree.
     static let orderSnapshotSQL: String = {
         let nulls = { (count: Int) in Array(repeating: "NULL", count: count).joined(separator: ", ") }
         let orderWidth = orderColumns.split(separator: ",").count + 2
@@ -122,20 +123,21 @@ extension SQLAccess {
             UNION ALL
             SELECT 2, id, \(nulls(orderWidth)), \(nulls(7)), author_id, author_name, kind, body, created_at
             FROM order_notes WHERE order_id = ? AND 1 = ?
-            ORDER BY part, seq
             """
     }()
 
     func orderSnapshot(id: String, withNotes: Bool) async throws -> OrderSnapshot? {
         let rows = try await sql.query(Self.orderSnapshotSQL, id, id, id, withNotes ? 1 : 0)
+            .map { (part: try $0.int("part"), seq: try $0.int64("seq"), row: $0) }
+            .sorted { ($0.part, $0.seq) < ($1.part, $1.seq) }.map { $0.row }
         guard let first = rows.first, try first.int("part") == 0 else { return nil }
         let order = try Self.order(from: first)
         var model: ModelInfo?
         if let hash = order.modelHash, let text = try first.optionalString("model_info") {
-            model = try ModelInfoCache.shared.get(hash) ?? Self.modelInfo(hash: hash, text)
+            model = try DecodedCache.models.get(hash) ?? Self.modelInfo(hash: hash, text)
         }
         var snapshot = OrderSnapshot(
-            order: order, model: model, quote: try first.optionalString("quote_body").map { try ColumnJSON.decode(Quote.self, $0) },
+            order: order, model: model, quote: try first.optionalString("quote_body").map(DecodedCache.quotes.decoded),
             history: [], notes: [])
         for row in rows.dropFirst() {
             if try row.int("part") == 1 {
@@ -244,7 +246,7 @@ extension SQLAccess {
 
     func quote(orderID: String) async throws -> Quote? {
         try await sql.first("SELECT body FROM quotes WHERE order_id = ?", orderID)
-            .map { try ColumnJSON.decode(Quote.self, try $0.string("body")) }
+            .map { try DecodedCache.quotes.decoded(try $0.string("body")) }
     }
 
     func cache(quote: Quote, key: String, at: Date) async throws {
@@ -255,7 +257,7 @@ extension SQLAccess {
 
     func cachedQuote(key: String) async throws -> Quote? {
         try await sql.first("SELECT body FROM quote_cache WHERE cache_key = ?", key)
-            .map { try ColumnJSON.decode(Quote.self, try $0.string("body")) }
+            .map { try DecodedCache.quotes.decoded(try $0.string("body")) }
     }
 
     func insert(note: OrderNote) async throws {
