@@ -1,4 +1,5 @@
 import AtelierServices
+import AtelierTelemetry
 import Foundation
 
 /// Writes JSON straight into bytes, for the hottest answers (an order's page). `JSONEncoder`'s
@@ -40,6 +41,12 @@ struct JSONWriter {
     mutating func string(_ value: String) {
         separate()
         bytes.append(UInt8(ascii: "\""))
+        // Nearly every string needs no escaping: it is copied whole.
+        if JSONText.needsNoEscaping(value) {
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])

@@ -1,3 +1,4 @@
+import AtelierTelemetry
 import Foundation
 
 extension JSONEncoder {

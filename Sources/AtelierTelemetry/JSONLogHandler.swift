@@ -26,32 +26,55 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: String] = [:]
-        for (key, value) in metadataProvider?.get() ?? [:] { fields[key] = "\(value)" }
-        for (key, value) in metadata { fields[key] = "\(value)" }
-        for (key, value) in event.metadata ?? [:] { fields[key] = "\(value)" }
-        fields["time"] = Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-        fields["level"] = event.level.rawValue
-        fields["message"] = "\(event.message)"
-        fields["label"] = label
+        let provided = metadataProvider?.get() ?? [:]
+        let own = metadata
+        let given = event.metadata ?? [:]
+        // Where two sources name one key, the event's value wins over the logger's, and the logger's
+        // over the provider's; the four fields of every line win over all of them.
+        var fields: [(key: String, value: String)] = [
+            ("time", Timestamp.iso8601(Date())), ("level", event.level.rawValue), ("message", "\(event.message)"), ("label", label),
+        ]
+        fields.reserveCapacity(fields.count + given.count + own.count + provided.count)
+        for (key, value) in given where !Self.isFixed(key) { fields.append((key, Self.text(value))) }
+        for (key, value) in own where given[key] == nil && !Self.isFixed(key) { fields.append((key, Self.text(value))) }
+        for (key, value) in provided where given[key] == nil && own[key] == nil && !Self.isFixed(key) {
+            fields.append((key, Self.text(value)))
+        }
         output(Self.line(fields))
+    }
+
+    private static func isFixed(_ key: String) -> Bool { key == "time" || key == "level" || key == "message" || key == "label" }
+
+    private static func text(_ value: Logger.MetadataValue) -> String {
+        switch value {
+        case let .string(text): text
+        case let .stringConvertible(convertible): convertible.description
+        default: value.description
+        }
     }
 
     /// One JSON object with the keys in byte order. Written by hand: a log line is written for
     /// every request, and JSONSerialization's locale-aware key sorting cost a fifth of a request.
-    static func line(_ fields: [String: String]) -> String {
+    static func line(_ fields: [(key: String, value: String)]) -> String {
         var out = "{"
-        for (index, key) in fields.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+        out.reserveCapacity(fields.reduce(2) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
+        for (index, field) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { out += "," }
-            escape(key, into: &out)
+            escape(field.key, into: &out)
             out += ":"
-            escape(fields[key] ?? "", into: &out)
+            escape(field.value, into: &out)
         }
         return out + "}"
     }
 
     static func escape(_ text: String, into out: inout String) {
         out += "\""
+        // Nearly every value needs no escaping: it is copied whole.
+        if JSONText.needsNoEscaping(text) {
+            out += text
+            out += "\""
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -70,9 +93,31 @@ public struct JSONLogHandler: LogHandler {
 
     private static let lock = Mutex(())
 
-    /// Writes a line to standard error, whole.
+    /// Writes a line to standard error, whole (lines from many threads never interleave).
     public static let standardError: @Sendable (String) -> Void = { line in
-        lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        var whole = line
+        whole += "\n"
+        lock.withLock { _ in
+            whole.withUTF8 { bytes in
+                var rest = UnsafeRawBufferPointer(bytes)
+                while !rest.isEmpty {
+                    let written = write(2, rest.baseAddress, rest.count)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        return  // standard error is gone: a log line is never worth stopping for
+                    }
+                    rest = UnsafeRawBufferPointer(rebasing: rest[written...])
+                }
+            }
+        }
+    }
+}
+
+/// What JSON strings written by hand share.
+public enum JSONText {
+    /// True when `text` goes into a JSON string as it is: no quote, backslash or control character.
+    public static func needsNoEscaping(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
     }
 }
 

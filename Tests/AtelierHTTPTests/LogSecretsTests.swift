@@ -102,4 +102,27 @@ struct LogLineTests {
         #expect(object["level"] == "info" && object["label"] == "t")
         #expect(line.firstRange(of: "\"alpha\"")!.lowerBound < line.firstRange(of: "\"zeta\"")!.lowerBound)
     }
+
+    @Test("the event's metadata wins over the logger's and the provider's; time, level, message and label over all")
+    func precedence() throws {
+        let lines = OutputBuffer()
+        let provider = Logger.MetadataProvider { ["trace.id": "from-provider", "shared": "provider", "request": "provider"] }
+        var logger = Logger(label: "t") { label in
+            JSONLogHandler(label: label, level: .info, metadataProvider: provider, output: { lines.append($0 + "\n") })
+        }
+        logger[metadataKey: "shared"] = "logger"
+        logger[metadataKey: "level"] = "forged"
+        logger.info("hello", metadata: ["shared": "event", "time": "forged", "count": .stringConvertible(42)])
+        let line = lines.text.trimmingCharacters(in: .newlines)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+
+        #expect(object["shared"] == "event")
+        #expect(object["trace.id"] == "from-provider" && object["request"] == "provider")
+        #expect(object["count"] == "42")
+        #expect(object["level"] == "info" && object["message"] == "hello" && object["label"] == "t")
+        let time = try #require(object["time"])
+        #expect(time.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/) != nil)
+        #expect(abs(try Date(time, strategy: .iso8601).timeIntervalSinceNow) < 60)
+        #expect(object.count == 8)
+    }
 }

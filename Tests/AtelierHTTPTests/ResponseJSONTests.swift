@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierTelemetry
 import AtelierTestSupport
 import Foundation
 import Testing
