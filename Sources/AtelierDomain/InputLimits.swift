@@ -19,7 +19,7 @@ public enum InputLimits {
         var seen = Set<String>()
         var result: [String] = []
         for code in codes where seen.insert(code).inserted {
-            guard code.count <= Self.code else { throw DomainError.invalid("A finish code has at most \(Self.code) characters.") }
+            guard code.unicodeScalars.count <= Self.code else { throw DomainError.invalid("A finish code has at most \(Self.code) characters.") }
             result.append(code)
             guard result.count <= finishes else { throw DomainError.invalid("An order has at most \(finishes) finishes.") }
         }
@@ -29,8 +29,8 @@ public enum InputLimits {
     /// `text` trimmed, or an error naming `what` and the bound.
     public static func text(_ text: String, max: Int, what: String) throws -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.count <= max else {
-            throw DomainError.invalid("\(what) has at most \(max) characters; this one has \(trimmed.count).")
+        guard trimmed.unicodeScalars.count <= max else {
+            throw DomainError.invalid("\(what) has at most \(max) characters; this one has \(trimmed.unicodeScalars.count).")
         }
         return trimmed
     }

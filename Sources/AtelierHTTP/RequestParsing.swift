@@ -13,7 +13,7 @@ extension PageRequest {
     public static func parsed(cursor token: String?, limit text: String?, maxLimit: Int) throws -> PageRequest {
         var cursor: Cursor?
         if let token, !token.isEmpty {
-            guard token.count <= 200, let parsed = Cursor(token: token) else {
+            guard token.unicodeScalars.count <= 200, let parsed = Cursor(token: token) else {
                 throw Problem(
                     status: .badRequest, type: "bad-cursor", detail: "The cursor '\(token.prefix(200))' is not one this API gave out.")
             }

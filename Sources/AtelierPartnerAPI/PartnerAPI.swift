@@ -147,8 +147,8 @@ struct PartnerAPI: APIProtocol {
     /// The contract's length limits, which the generated code does not check.
     static func limit(_ value: String?, _ maxLength: Int, _ name: String) throws {
         guard let value else { return }
-        guard !value.isEmpty, value.count <= maxLength else {
-            throw Problem.badRequest("\(name) must have 1 to \(maxLength) characters, not \(value.count).")
+        guard !value.isEmpty, value.unicodeScalars.count <= maxLength else {
+            throw Problem.badRequest("\(name) must have 1 to \(maxLength) characters, not \(value.unicodeScalars.count).")
         }
     }
 

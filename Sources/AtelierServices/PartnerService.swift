@@ -54,7 +54,7 @@ public struct PartnerService: Sendable {
     public func createPartner(_ request: NewPartner, withKey: Bool = false, by admin: Principal) async throws -> (Partner, IssuedKey?) {
         try requireRole(admin, .admin)
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 100 else { throw DomainError.invalid("A partner name of 1 to 100 characters is required.") }
+        guard !name.isEmpty, name.unicodeScalars.count <= 100 else { throw DomainError.invalid("A partner name of 1 to 100 characters is required.") }
         let email = try AccountService.validatedEmail(request.email)
         let now = context.time.now()
         var limit: Money?
@@ -220,7 +220,7 @@ public struct PartnerService: Sendable {
         try requireRole(partner, .partner)
         let id = context.newID()
         return try await context.orderSpan("order.create", orderID: id) {
-            if let reference = request.reference, reference.isEmpty || reference.count > 100 {
+            if let reference = request.reference, reference.isEmpty || reference.unicodeScalars.count > 100 {
                 throw DomainError.invalid("A reference has 1 to 100 characters.")
             }
             try await context.offered(material: request.material, finishes: request.finishes)
