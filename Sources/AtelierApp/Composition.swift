@@ -17,10 +17,12 @@ public struct Composition: Sendable {
     public let logger: Logger
 
     /// Every use case over `store`. `compute` defaults to the settings' pool (the shared one, one
-    /// thread per core, unless `ATELIER_COMPUTE_THREADS` is set); `webhookTransport` to real HTTP.
+    /// thread per core, unless `ATELIER_COMPUTE_THREADS` is set); `webhookTransport` to real HTTP;
+    /// `mailTransport` to the settings' SMTP server, or the mail folder.
     public init(
         store: any Store, configuration: AtelierConfiguration, logger: Logger, time: any TimeSource = SystemTime(),
-        compute: ComputePool? = nil, webhookTransport: any WebhookTransport = HTTPWebhookTransport()
+        compute: ComputePool? = nil, webhookTransport: any WebhookTransport = HTTPWebhookTransport(),
+        mailTransport: (any MailTransport)? = nil
     ) {
         let compute =
             compute
@@ -29,7 +31,7 @@ public struct Composition: Sendable {
         self.configuration = configuration
         self.store = store
         self.logger = logger
-        useCases = UseCases(context: context, webhookTransport: webhookTransport)
+        useCases = UseCases(context: context, webhookTransport: webhookTransport, mailTransport: mailTransport)
     }
 
     /// The pricing worker's settings: lease, backoff, jobs at once, and the drill delay.
@@ -59,6 +61,19 @@ public struct Composition: Sendable {
     /// The worker that sends webhook deliveries (the `partner` role).
     public func webhookWorker() -> JobRunner {
         JobRunner(store: store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: logger)
+    }
+
+    /// The mail worker's settings: the pricing worker's, with retries that wait up to ten minutes
+    /// (a mail server away for an hour loses nothing).
+    public var mailJobs: JobRunnerConfiguration {
+        var jobs = pricingJobs
+        jobs.maxBackoff = .seconds(600)
+        return jobs
+    }
+
+    /// The worker that sends the customers' e-mails (with the `pricing` role: the workers' role).
+    public func mailWorker() -> JobRunner {
+        JobRunner(store: store, handlers: [useCases.emails.handler], configuration: mailJobs, logger: logger)
     }
 
     /// The shop and staff listener, with `pages` (the web site) behind the same middleware.

@@ -19,7 +19,9 @@ public enum InputLimits {
         var seen = Set<String>()
         var result: [String] = []
         for code in codes where seen.insert(code).inserted {
-            guard code.unicodeScalars.count <= Self.code else { throw DomainError.invalid("A finish code has at most \(Self.code) characters.") }
+            guard code.unicodeScalars.count <= Self.code else {
+                throw DomainError.invalid("A finish code has at most \(Self.code) characters.")
+            }
             result.append(code)
             guard result.count <= finishes else { throw DomainError.invalid("An order has at most \(finishes) finishes.") }
         }

@@ -52,7 +52,9 @@ public struct AccountService: Sendable {
     public func newAccount(email: String, name: String, password: String, role: Role) async throws -> UserAccount {
         let email = try Self.validatedEmail(email)
         let name = name.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.unicodeScalars.count <= 100 else { throw DomainError.invalid("A name of 1 to 100 characters is required.") }
+        guard !name.isEmpty, name.unicodeScalars.count <= 100 else {
+            throw DomainError.invalid("A name of 1 to 100 characters is required.")
+        }
         try Self.checkNewPassword(password, email: email)
         guard role != .system, role != .carrier else { throw DomainError.invalid("Accounts cannot have the role \(role.rawValue).") }
         let cost = UInt8(context.configuration.bcryptCost)

@@ -87,6 +87,17 @@ public struct AtelierConfiguration: Sendable {
     public var loadDemoData: Bool { demoData ?? (databaseURL == nil && listensOnLoopbackOnly) }
 
     /// True when `host` is a loopback address or name.
+    /// The SMTP server e-mails go to (`ATELIER_SMTP_URL`); none: they become `.eml` files in
+    /// `ATELIER_DATA/mail`. Holds a secret (its password): never logged.
+    public var smtp: SMTPSettings?
+    /// The sender of every e-mail (`ATELIER_MAIL_FROM`).
+    public var mailFrom = MailAddress(known: "atelier@atelier.localhost", name: "Atelier")
+    /// Where people reach the web site, for the links in e-mails (`ATELIER_PUBLIC_URL`).
+    public var publicURL: URL?
+    /// The folder of the e-mails when no SMTP server is set.
+    public var mailFolder: URL { URL(fileURLWithPath: dataDirectory).appendingPathComponent("mail") }
+    /// The links' base: the public address, or this instance's own when none is set.
+    public var siteURL: URL { publicURL ?? URL(string: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)")! }
     public var listensOnLoopbackOnly: Bool {
         host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
@@ -146,6 +157,14 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1 on SQLite listening on loopback, else 0)"),
         ("ATELIER_DEMO_PASSWORD", "password of the demo users (default atelier-demo)"),
         ("ATELIER_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical (default info)"),
+        (
+            "ATELIER_SMTP_URL",
+            "smtp://user:password@host:587 (STARTTLS when offered; ?tls=required or ?tls=none) or smtps://host:465; unset: e-mails are written to ATELIER_DATA/mail as .eml files"
+        ),
+        ("ATELIER_SMTP_CA_FILE", "PEM certificates to trust for the SMTP server besides the system's"),
+        ("ATELIER_SMTP_TIMEOUT_SECONDS", "longest wait for the SMTP server's connection and each answer (default 30)"),
+        ("ATELIER_MAIL_FROM", "sender of the e-mails, an address (default atelier@atelier.localhost)"),
+        ("ATELIER_PUBLIC_URL", "the web site's address for links in e-mails, e.g. https://shop.example (default http://HOST:PORT)"),
     ]
 
     /// Reads the environment. Every malformed value is reported together.
@@ -254,6 +273,30 @@ public struct AtelierConfiguration: Sendable {
             }
         }
         if let value = string("ATELIER_DEMO_PASSWORD") { config.demoPassword = Secret(value) }
+        if let value = string("ATELIER_SMTP_URL") {
+            switch SMTPSettings.parse(value) {
+            case var .success(settings):
+                settings.trustedCertificatesFile = string("ATELIER_SMTP_CA_FILE")
+                if let seconds: Int = number("ATELIER_SMTP_TIMEOUT_SECONDS", 1...600) { settings.timeout = .seconds(seconds) }
+                config.smtp = settings
+            case let .failure(reason):
+                problems.append("ATELIER_SMTP_URL \(reason) (its value is not shown: it may hold a password)")
+            }
+        }
+        if let value = string("ATELIER_MAIL_FROM") {
+            if let address = try? MailAddress(value, name: "Atelier") {
+                config.mailFrom = address
+            } else {
+                problems.append("ATELIER_MAIL_FROM=\(value) is not an e-mail address")
+            }
+        }
+        if let value = string("ATELIER_PUBLIC_URL") {
+            if let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil {
+                config.publicURL = url
+            } else {
+                problems.append("ATELIER_PUBLIC_URL=\(value) is not an http:// or https:// address")
+            }
+        }
         if let value = string("ATELIER_LOG_LEVEL") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             if levels.contains(value.lowercased()) {

@@ -52,11 +52,12 @@ extension StoreTransaction {
 
     /// What every saved change of an order brings with it, whichever use case made it: an order
     /// that has just been submitted gets its pricing job (with `pricingAttempts` attempts, the
-    /// configured number), and a partner's order its webhook events.
+    /// configured number), a partner's order its webhook events, a shop order its customer's e-mails.
     private func follow(_ order: Order, entries: [HistoryEntry], pricingAttempts: Int) async throws {
         if entries.contains(where: { $0.to == .submitted && $0.from != .submitted }) {
             try await enqueue(PricingJob(orderID: order.id), at: order.updatedAt, maxAttempts: pricingAttempts)
         }
         try await WebhookEvents.record(order: order, entries: entries, in: self, at: order.updatedAt)
+        try await recordCustomerEmails(order: order, entries: entries)
     }
 }

@@ -54,7 +54,9 @@ public struct PartnerService: Sendable {
     public func createPartner(_ request: NewPartner, withKey: Bool = false, by admin: Principal) async throws -> (Partner, IssuedKey?) {
         try requireRole(admin, .admin)
         let name = request.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.unicodeScalars.count <= 100 else { throw DomainError.invalid("A partner name of 1 to 100 characters is required.") }
+        guard !name.isEmpty, name.unicodeScalars.count <= 100 else {
+            throw DomainError.invalid("A partner name of 1 to 100 characters is required.")
+        }
         let email = try AccountService.validatedEmail(request.email)
         let now = context.time.now()
         var limit: Money?

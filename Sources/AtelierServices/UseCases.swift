@@ -11,10 +11,12 @@ public struct UseCases: Sendable {
     public let watchdog: WatchdogService
     public let partners: PartnerService
     public let webhooks: WebhookService
+    public let emails: CustomerEmailService
     public let health: HealthService
 
-    /// `webhookTransport` sends webhook deliveries (only instances with the partner role run that worker).
-    public init(context: UseCaseContext, webhookTransport: any WebhookTransport) {
+    /// `webhookTransport` sends webhook deliveries (only instances with the partner role run that
+    /// worker); `mailTransport` the customers' e-mails (the settings' SMTP server, or the mail folder).
+    public init(context: UseCaseContext, webhookTransport: any WebhookTransport, mailTransport: (any MailTransport)? = nil) {
         self.context = context
         accounts = AccountService(context: context)
         shop = ShopService(context: context)
@@ -27,5 +29,9 @@ public struct UseCases: Sendable {
         partners = PartnerService(context: context)
         health = HealthService(context: context)
         webhooks = WebhookService(context: context, transport: webhookTransport, policy: context.configuration.webhookPolicy)
+        let configuration = context.configuration
+        emails = CustomerEmailService(
+            context: context,
+            transport: mailTransport ?? configuration.smtp.map { SMTPClient(settings: $0) } ?? MailFolder(folder: configuration.mailFolder))
     }
 }

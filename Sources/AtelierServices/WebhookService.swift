@@ -38,7 +38,9 @@ public struct WebhookService: Sendable {
     public func register(url: String, description: String?, partner: Principal) async throws -> (WebhookEndpointHealth, secret: String) {
         let url = try await validatedURL(url)
         let description = description?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let description, description.unicodeScalars.count > 200 { throw DomainError.invalid("A description has at most 200 characters.") }
+        if let description, description.unicodeScalars.count > 200 {
+            throw DomainError.invalid("A description has at most 200 characters.")
+        }
         let endpoint = WebhookEndpoint(
             id: context.newID(), partnerID: partner.userID, url: url, secret: "whsec_" + randomToken(bytes: 32),
             description: description?.isEmpty == true ? nil : description, createdAt: context.time.now())

@@ -185,3 +185,21 @@ public protocol WebhookWrites: Sendable {
     func setDeliveryJob(deliveryID: Int64, jobID: Int64) async throws
     func record(_ attempt: DeliveryAttempt, deliveryID: Int64, at: Date) async throws
 }
+
+/// The e-mails port: what customers are written about their orders.
+///
+/// Reads: each needs no transaction.
+public protocol MailReads: Sendable {
+    func email(id: Int64) async throws -> OutgoingEmail?
+    /// The e-mails about an order, oldest first.
+    func emails(orderID: String) async throws -> [OutgoingEmail]
+}
+
+/// The e-mails port: what customers are written about their orders.
+///
+/// Changes, inside one transaction.
+public protocol MailWrites: Sendable {
+    /// Records an e-mail to send; nil when one with its key was recorded before (it is never sent twice).
+    func insertEmail(key: String, kind: CustomerEmailKind, orderID: String, userID: String, at: Date) async throws -> Int64?
+    func markEmailSent(id: Int64, at: Date) async throws
+}

@@ -71,7 +71,7 @@ struct Serve: AsyncParsableCommand {
 
         let composition = environment.composition
         var workers: [any Service] = []
-        if running.contains(.pricing) { workers.append(composition.pricingWorker()) }
+        if running.contains(.pricing) { workers += [composition.pricingWorker(), composition.mailWorker()] }
         var partnerServices: [any Service] = []
         if running.contains(.partner) {
             workers.append(composition.webhookWorker())

@@ -10,6 +10,7 @@ enum Schema {
         ("004-sharded-status-counts", Migration004.sql),
         ("005-job-redrives", Migration005.sql),
         ("006-session-idle-and-disabled-users", Migration006.sql),
+        ("007-customer-emails", Migration007.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.

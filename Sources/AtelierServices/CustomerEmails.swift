@@ -1,0 +1,156 @@
+import AtelierDomain
+import AtelierJobs
+import AtelierStorage
+import AtelierTelemetry
+import Foundation
+import Logging
+import Mustache
+
+/// The job that sends one recorded e-mail.
+public struct CustomerEmailJob: JobPayload, Hashable {
+    public static let kind = "mail.customer"
+    public static let queue = "mail"
+    public var emailID: Int64
+    public var orderID: String
+    public var subject: String? { orderID }
+    /// Attempts before an e-mail goes to the dead letters: with the mail worker's backoff (doubling
+    /// up to ten minutes), about two and a half hours of a server refusing or away.
+    public static let maxAttempts = 20
+}
+
+extension StoreTransaction {
+    /// Records the e-mails that `entries` call for and enqueues the job that sends each, in this
+    /// transaction: a shop order's customer is written once per event, whichever use case made it
+    /// (a key per order and event makes a second recording of the same event a no-op).
+    func recordCustomerEmails(order: Order, entries: [HistoryEntry]) async throws {
+        guard order.channel == .shop else { return }  // a partner hears of its orders through webhooks
+        for kind in entries.compactMap(CustomerEmailKind.kind(for:)) {
+            let key = OutgoingEmail.key(orderID: order.id, kind: kind)
+            guard
+                let id = try await insertEmail(key: key, kind: kind, orderID: order.id, userID: order.customerID, at: order.updatedAt)
+            else { continue }
+            try await enqueue(
+                CustomerEmailJob(emailID: id, orderID: order.id), at: order.updatedAt, maxAttempts: CustomerEmailJob.maxAttempts)
+        }
+    }
+}
+
+/// Writes and sends the customers' e-mails: the worker of the `mail` queue.
+///
+/// One e-mail per event, never two on Atelier's side: it is recorded once (a unique key) and
+/// marked sent after the server took it; a job that finds it sent ends. SMTP itself has no way to
+/// take a message exactly once, so a crash after the server's acceptance and before the mark sends
+/// it again on the next attempt, with the same `Message-ID` (mail programs show one message; the
+/// mail folder keeps one file).
+public struct CustomerEmailService: Sendable {
+    let context: UseCaseContext
+    let transport: any MailTransport
+    let texts: Result<MailTexts, MailError>
+
+    public init(context: UseCaseContext, transport: any MailTransport) {
+        self.context = context
+        self.transport = transport
+        texts = Result { try MailTexts.load() }.mapError { $0 as? MailError ?? .unsupported("\($0)") }
+    }
+
+    /// The handler the job runner calls.
+    public var handler: any JobHandler {
+        TypedJobHandler(CustomerEmailJob.self) { payload in try await send(emailID: payload.emailID) }
+    }
+
+    /// Sends the e-mail `emailID` unless it was sent; marks it sent.
+    public func send(emailID: Int64) async throws {
+        let reader = context.store.reader
+        guard let email = try await reader.email(id: emailID) else { throw PermanentJobError("e-mail \(emailID) does not exist") }
+        guard email.sentAt == nil else { return }
+        guard let order = try await reader.orderSnapshot(id: email.orderID, withNotes: false),
+            let customer = try await reader.user(id: email.userID)
+        else { throw PermanentJobError("e-mail \(emailID) is about an order or a customer that does not exist") }
+        let message: MailMessage
+        do {
+            message = try compose(email, order: order, to: customer)
+        } catch let error as MailError {
+            throw PermanentJobError("e-mail \(emailID) cannot be written: \(error)")
+        }
+        do {
+            try await transport.send(message)
+        } catch let error as MailError where error.isPermanent {
+            throw PermanentJobError("e-mail \(emailID): \(error)")
+        }
+        try await context.store.write { tx in try await tx.markEmailSent(id: emailID, at: context.time.now()) }
+        context.logger.info("e-mail sent", metadata: ["order.id": "\(email.orderID)", "email.kind": "\(email.kind.rawValue)"])
+    }
+
+    /// The e-mail as its customer reads it.
+    func compose(_ email: OutgoingEmail, order snapshot: OrderSnapshot, to customer: UserAccount) throws -> MailMessage {
+        let texts = try self.texts.get()
+        let order = snapshot.order
+        let values: [String: String] = [
+            "name": customer.name, "order": String(order.id.prefix(8)), "price": snapshot.quote.map { "\($0.total)" } ?? "",
+            "tracking": order.trackingNumber ?? "", "reason": order.cancelReason ?? "",
+            "promised": order.promisedBy.map { String(Timestamp.iso8601($0).prefix(10)) } ?? "",
+        ]
+        let link = context.configuration.siteURL.appendingPathComponent("shop/orders/\(order.id)")
+        let subject = texts.text("\(email.kind.rawValue).subject", values)
+        let page = MailPage(
+            language: texts.language, subject: subject, greeting: texts.text("greeting", values),
+            body: texts.text("\(email.kind.rawValue).body", values),
+            link: .init(url: link.absoluteString, label: texts.text("open", values)),
+            signature: texts.text("signature", values), footer: texts.text("essential", values))
+        let domain = context.configuration.mailFrom.address.split(separator: "@").last.map(String.init) ?? "atelier.localhost"
+        return MailMessage(
+            from: context.configuration.mailFrom, to: try MailAddress(customer.email, name: customer.name), subject: subject,
+            text: texts.render(page, template: "mail.txt"), html: texts.render(page, template: "mail.html"),
+            messageID: "\(email.key.replacingOccurrences(of: ":", with: "."))@\(domain)", date: email.createdAt)
+    }
+}
+
+/// What the layout templates show.
+struct MailPage {
+    struct Link {
+        var url: String
+        var label: String
+    }
+    var language: String
+    var subject: String
+    var greeting: String
+    var body: String
+    var link: Link
+    var signature: String
+    var footer: String
+}
+
+/// The e-mails' words, one file per language (`Resources/mail/<language>.json`, each a Mustache
+/// template over the e-mail's values), and their two layouts (plain text and HTML).
+struct MailTexts: Sendable {
+    let language: String
+    let entries: [String: String]
+    let library: MustacheLibrary
+
+    static func load(language: String = "en") throws -> MailTexts {
+        guard let folder = Bundle.module.url(forResource: "mail", withExtension: nil),
+            let data = try? Data(contentsOf: folder.appendingPathComponent("\(language).json")),
+            let entries = try? JSONDecoder().decode([String: String].self, from: data)
+        else { throw MailError.unsupported("the e-mails' texts for \(language) are missing from the build") }
+        var templates: [String: MustacheTemplate] = [:]
+        for name in ["mail.txt", "mail.html"] {
+            guard let text = try? String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8) else {
+                throw MailError.unsupported("the e-mail layout \(name) is missing from the build")
+            }
+            templates[name] = try MustacheTemplate(string: text)
+        }
+        return MailTexts(language: language, entries: entries, library: MustacheLibrary(templates: templates))
+    }
+
+    /// The entry `key` with `values` put in (as they are: the layouts escape what they show).
+    func text(_ key: String, _ values: [String: String]) -> String {
+        guard let entry = entries[key], let template = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + entry) else {
+            return key
+        }
+        return template.render(values)
+    }
+
+    func render(_ page: MailPage, template: String) -> String {
+        library.render(page, withTemplate: template) ?? ""
+    }
+}
