@@ -13,11 +13,8 @@ public struct MailFolder: MailTransport {
         let files = FileManager.default
         do {
             try files.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let name = Self.fileName(message)
-            let temporary = folder.appendingPathComponent(".\(name).\(UUID().uuidString).tmp")
-            try Data(message.rendered().utf8).write(to: temporary, options: .atomic)
-            _ = try? files.removeItem(at: folder.appendingPathComponent(name))
-            try files.moveItem(at: temporary, to: folder.appendingPathComponent(name))
+            // `.atomic` writes a temporary file and renames it over the name, replacing an earlier copy.
+            try Data(message.rendered().utf8).write(to: folder.appendingPathComponent(Self.fileName(message)), options: .atomic)
         } catch {
             throw MailError.connection("the mail folder cannot be written")
         }

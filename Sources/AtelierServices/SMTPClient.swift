@@ -67,6 +67,13 @@ public struct SMTPSettings: Sendable {
         init(_ description: String) { self.description = description }
     }
 
+    /// The timeout as NIO counts time.
+    var waitLimit: TimeAmount { .nanoseconds(nanoseconds) }
+    private var nanoseconds: Int64 {
+        let (seconds, attoseconds) = timeout.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
     /// A password may go over a connection without TLS only to this machine.
     var isLoopback: Bool { host == "localhost" || host == "::1" || host.hasPrefix("127.") }
 }
@@ -140,7 +147,7 @@ final class SMTPConnection: Sendable {
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.nanoseconds(Int64(settings.timeout.components.seconds) * 1_000_000_000))
+                .connectTimeout(settings.waitLimit)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if implicitTLS, let tls {
@@ -215,11 +222,17 @@ final class SMTPConnection: Sendable {
     private func startTLS() async throws {
         guard let tls else { throw MailError.unsupported("TLS is not set up") }
         let host = settings.host
+        let replies = self.replies
         do {
             try await channel.eventLoop.submit { [channel] in
+                // Whatever arrived after the server's "220 ready" came before the handshake, unprotected:
+                // an answer injected there would be read as the encrypted server's (CVE-2011-0411).
+                guard !replies.value.hasBuffered else { throw MailError.malformedReply("answers sent before TLS started") }
                 try channel.pipeline.syncOperations.addHandler(
                     try NIOSSLClientHandler(context: tls, serverHostname: SMTPConnection.sniName(host)), position: .first)
             }.get()
+        } catch let error as MailError {
+            throw error
         } catch {
             throw MailError.connection("TLS could not start: \(error)")
         }
@@ -266,7 +279,7 @@ final class SMTPConnection: Sendable {
     private func reply(raw: String?, step: String) async throws -> SMTPReply {
         let replies = self.replies
         let channel = self.channel
-        let timeout = TimeAmount.nanoseconds(Int64(settings.timeout.components.seconds) * 1_000_000_000)
+        let timeout = settings.waitLimit
         let next = try await channel.eventLoop.submit {
             let next = replies.value.next(timeout: timeout, step: step, on: channel)
             if let raw { channel.writeAndFlush(ByteBuffer(string: raw), promise: nil) }
@@ -324,6 +337,9 @@ final class SMTPReplyHandler: ChannelInboundHandler {
     private var waiting: [(promise: EventLoopPromise<SMTPReply>, timer: Scheduled<Void>)] = []
     private var received: [SMTPReply] = []
     private var failure: (any Error)?
+
+    /// True when a reply came that no step has asked for yet.
+    var hasBuffered: Bool { !received.isEmpty }
 
     func next(timeout: TimeAmount, step: String, on channel: any Channel) -> EventLoopFuture<SMTPReply> {
         if !received.isEmpty { return channel.eventLoop.makeSucceededFuture(received.removeFirst()) }

@@ -41,6 +41,16 @@ struct MailMessageTests {
         #expect(decoded.joined() == subject)
     }
 
+    @Test("the catalogue has a subject and a body for every kind of e-mail, and the layouts' words")
+    func catalogue() throws {
+        let texts = try MailTexts.load()
+        let keys =
+            ["greeting", "signature", "open", "essential"]
+            + CustomerEmailKind.allCases.flatMap { ["\($0.rawValue).subject", "\($0.rawValue).body"] }
+        #expect(keys.filter { texts.entries[$0] == nil } == [])
+        #expect(texts.text("shipped.body", ["order": "1a2b", "tracking": "TRK-1"]).contains("TRK-1"))
+    }
+
     @Test("a line that starts with a dot gets a second one in DATA, and the block ends with a lone dot")
     func dotStuffing() {
         #expect(SMTPConnection.dataBlock("a\r\n.b\r\n..c\r\n") == "a\r\n..b\r\n...c\r\n.\r\n")
