@@ -65,3 +65,21 @@ public struct OutgoingEmail: Sendable, Equatable {
     /// The key of the e-mail of `kind` about `orderID`.
     public static func key(orderID: String, kind: CustomerEmailKind) -> String { "order:\(orderID):\(kind.rawValue)" }
 }
+
+/// What the mail worker needs to write one e-mail, read at once: the e-mail, its order (with the
+/// quote, if priced) and the customer it goes to.
+public struct EmailDraft: Sendable, Equatable {
+    public var email: OutgoingEmail
+    public var order: Order
+    public var quote: Quote?
+    public var customerName: String
+    public var customerEmail: String
+
+    public init(email: OutgoingEmail, order: Order, quote: Quote?, customerName: String, customerEmail: String) {
+        self.email = email
+        self.order = order
+        self.quote = quote
+        self.customerName = customerName
+        self.customerEmail = customerEmail
+    }
+}

@@ -42,6 +42,10 @@ public final class JobRunner: Service, Sendable {
     private let wakeup = Wakeup()
     private let stopping = Atomic<Bool>(false)
     private let inFlight = Atomic<Int>(0)
+    /// Whether the last claim took as many jobs as it asked for, so more may be due: a job that
+    /// ends then claims again. Otherwise the queue was drained, and only a signal (or the poll)
+    /// brings new work; claiming after every job would mostly find nothing.
+    private let backlog = Atomic<Bool>(false)
 
     public init(
         store: any Store, handlers: [any JobHandler], configuration: JobRunnerConfiguration = JobRunnerConfiguration(),
@@ -61,7 +65,7 @@ public final class JobRunner: Service, Sendable {
     public func run() async throws {
         // Subscribe before the first claim: a job committed before this line is found by that claim,
         // one committed after it wakes us.
-        let signals = store.jobSignals()
+        let signals = store.jobSignals(queues: Set(queues))
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { outer in
                 outer.addTask {
@@ -82,15 +86,16 @@ public final class JobRunner: Service, Sendable {
                             try? await Task.sleep(for: self.configuration.pollInterval)
                             continue
                         }
+                        self.backlog.store(claimed.count == free, ordering: .relaxed)
                         for job in claimed {
                             self.inFlight.add(1, ordering: .relaxed)
                             jobs.addTask {
                                 await self.process(job)
                                 self.inFlight.subtract(1, ordering: .relaxed)
-                                self.wakeup.signal()
+                                if self.backlog.load(ordering: .relaxed) { self.wakeup.signal() }
                             }
                         }
-                        if claimed.isEmpty {
+                        if claimed.count < free {
                             await self.wakeup.wait(timeout: self.configuration.pollInterval)
                         }
                     }

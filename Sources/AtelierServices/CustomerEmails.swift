@@ -60,15 +60,13 @@ public struct CustomerEmailService: Sendable {
 
     /// Sends the e-mail `emailID` unless it was sent; marks it sent.
     public func send(emailID: Int64) async throws {
-        let reader = context.store.reader
-        guard let email = try await reader.email(id: emailID) else { throw PermanentJobError("e-mail \(emailID) does not exist") }
-        guard email.sentAt == nil else { return }
-        guard let order = try await reader.orderSnapshot(id: email.orderID, withNotes: false),
-            let customer = try await reader.user(id: email.userID)
-        else { throw PermanentJobError("e-mail \(emailID) is about an order or a customer that does not exist") }
+        guard let draft = try await context.store.reader.emailDraft(id: emailID) else {
+            throw PermanentJobError("e-mail \(emailID) does not exist")
+        }
+        guard draft.email.sentAt == nil else { return }
         let message: MailMessage
         do {
-            message = try compose(email, order: order, to: customer)
+            message = try compose(draft)
         } catch let error as MailError {
             throw PermanentJobError("e-mail \(emailID) cannot be written: \(error)")
         }
@@ -78,15 +76,15 @@ public struct CustomerEmailService: Sendable {
             throw PermanentJobError("e-mail \(emailID): \(error)")
         }
         try await context.store.write { tx in try await tx.markEmailSent(id: emailID, at: context.time.now()) }
-        context.logger.info("e-mail sent", metadata: ["order.id": "\(email.orderID)", "email.kind": "\(email.kind.rawValue)"])
+        context.logger.info("e-mail sent", metadata: ["order.id": "\(draft.order.id)", "email.kind": "\(draft.email.kind.rawValue)"])
     }
 
     /// The e-mail as its customer reads it.
-    func compose(_ email: OutgoingEmail, order snapshot: OrderSnapshot, to customer: UserAccount) throws -> MailMessage {
+    func compose(_ draft: EmailDraft) throws -> MailMessage {
         let texts = try self.texts.get()
-        let order = snapshot.order
+        let (email, order) = (draft.email, draft.order)
         let values: [String: String] = [
-            "name": customer.name, "order": String(order.id.prefix(8)), "price": snapshot.quote.map { "\($0.total)" } ?? "",
+            "name": draft.customerName, "order": String(order.id.prefix(8)), "price": draft.quote.map { "\($0.total)" } ?? "",
             "tracking": order.trackingNumber ?? "", "reason": order.cancelReason ?? "",
             "promised": order.promisedBy.map { String(Timestamp.iso8601($0).prefix(10)) } ?? "",
         ]
@@ -99,7 +97,7 @@ public struct CustomerEmailService: Sendable {
             signature: texts.text("signature", values), footer: texts.text("essential", values))
         let domain = context.configuration.mailFrom.address.split(separator: "@").last.map(String.init) ?? "atelier.localhost"
         return MailMessage(
-            from: context.configuration.mailFrom, to: try MailAddress(customer.email, name: customer.name), subject: subject,
+            from: context.configuration.mailFrom, to: try MailAddress(draft.customerEmail, name: draft.customerName), subject: subject,
             text: texts.render(page, template: "mail.txt"), html: texts.render(page, template: "mail.html"),
             messageID: "\(email.key.replacingOccurrences(of: ":", with: "."))@\(domain)", date: email.createdAt)
     }
@@ -121,17 +119,26 @@ struct MailPage {
 }
 
 /// The e-mails' words, one file per language (`Resources/mail/<language>.json`, each a Mustache
-/// template over the e-mail's values), and their two layouts (plain text and HTML).
+/// template over the e-mail's values), and their two layouts (plain text and HTML). Every template
+/// is parsed once, when the service starts: a catalogue that does not parse fails there.
 struct MailTexts: Sendable {
     let language: String
-    let entries: [String: String]
+    let entries: [String: MustacheTemplate]
     let library: MustacheLibrary
 
     static func load(language: String = "en") throws -> MailTexts {
         guard let folder = Bundle.module.url(forResource: "mail", withExtension: nil),
             let data = try? Data(contentsOf: folder.appendingPathComponent("\(language).json")),
-            let entries = try? JSONDecoder().decode([String: String].self, from: data)
+            let words = try? JSONDecoder().decode([String: String].self, from: data)
         else { throw MailError.unsupported("the e-mails' texts for \(language) are missing from the build") }
+        var entries: [String: MustacheTemplate] = [:]
+        for (key, word) in words {
+            do {
+                entries[key] = try MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + word)
+            } catch {
+                throw MailError.unsupported("the e-mail text \(key) (\(language)) is not a template: \(error)")
+            }
+        }
         var templates: [String: MustacheTemplate] = [:]
         for name in ["mail.txt", "mail.html"] {
             guard let text = try? String(contentsOf: folder.appendingPathComponent("\(name).mustache"), encoding: .utf8) else {
@@ -144,10 +151,7 @@ struct MailTexts: Sendable {
 
     /// The entry `key` with `values` put in (as they are: the layouts escape what they show).
     func text(_ key: String, _ values: [String: String]) -> String {
-        guard let entry = entries[key], let template = try? MustacheTemplate(string: "{{% CONTENT_TYPE: TEXT}}" + entry) else {
-            return key
-        }
-        return template.render(values)
+        entries[key]?.render(values) ?? key
     }
 
     func render(_ page: MailPage, template: String) -> String {

@@ -190,7 +190,8 @@ public protocol WebhookWrites: Sendable {
 ///
 /// Reads: each needs no transaction.
 public protocol MailReads: Sendable {
-    func email(id: Int64) async throws -> OutgoingEmail?
+    /// The e-mail `id` with its order, quote and customer, in one read.
+    func emailDraft(id: Int64) async throws -> EmailDraft?
     /// The e-mails about an order, oldest first.
     func emails(orderID: String) async throws -> [OutgoingEmail]
 }

@@ -13,8 +13,9 @@ public protocol Store: Sendable {
     func migrate() async throws
     /// Whether the database answers.
     func ping() async throws
-    /// A stream that yields whenever a committed transaction enqueued jobs (wakes idle workers).
-    func jobSignals() -> AsyncStream<Void>
+    /// A stream that yields whenever a committed transaction enqueued jobs on one of `queues`
+    /// (wakes idle workers of those queues only).
+    func jobSignals(queues: Set<String>) -> AsyncStream<Void>
     /// Leases up to `limit` due jobs of `queues` to `worker` until `leaseUntil`, in one statement.
     func claimJobs(queues: [String], worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [JobRecord]
 }

@@ -19,6 +19,7 @@ struct MailMessageTests {
         #expect(text.contains("From: \"Atelier\" <atelier@shop.test>\r\n"))
         #expect(text.contains("Message-ID: <order.1a2b.shipped@shop.test>\r\n"))
         #expect(text.contains("Date: Mon, 30 Nov 2026 00:53:20 +0000\r\n"))
+        #expect(MailMessage.rfc5322(Date(timeIntervalSince1970: 1_796_115_907.6)) == "Tue, 01 Dec 2026 09:05:07 +0000")
         #expect(text.contains("Subject: =?UTF-8?B?"))
         #expect(!text.contains("Клара") && text.contains("<clara@example.test>"))
         let parts = text.components(separatedBy: "Content-Transfer-Encoding: base64\r\n\r\n").dropFirst().map {

@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierStorage
 import AtelierTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// The queue table's claim, lease, retry, dead-letter and re-drive rules.
@@ -104,5 +105,62 @@ struct JobQueueTests {
 
         #expect(claimed.count == 60)
         #expect(Set(claimed).count == 60)
+    }
+
+    @Test("a committed job wakes the workers of its queue and no others, after the commit", arguments: Engine.allCases)
+    func wakeups(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        let (mail, pricing) = ("mail-\(UUID().uuidString.prefix(8))", "pricing-\(UUID().uuidString.prefix(8))")
+        let mailWorker = SignalCount(store.jobSignals(queues: [mail]))
+        let pricingWorker = SignalCount(store.jobSignals(queues: [pricing, "other"]))
+        // Until a mail job wakes the mail worker, the store may still be starting to listen.
+        let listening = ContinuousClock.now + .seconds(10)
+        while mailWorker.count == 0, ContinuousClock.now < listening {
+            _ = try await enqueue(store, queue: mail)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(mailWorker.count > 0)
+        try await Task.sleep(for: .milliseconds(300))
+        let (mailBefore, pricingBefore) = (mailWorker.count, pricingWorker.count)
+
+        _ = try await enqueue(store, queue: pricing)
+        #expect(await pricingWorker.reaches(pricingBefore + 1))
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(mailWorker.count == mailBefore)
+
+        // A transaction that fails wakes nobody: its job was never there.
+        await #expect(throws: (any Error).self) {
+            try await store.write { [now] tx in
+                _ = try await tx.enqueue(NewJob(queue: mail, kind: "k", payload: "{}", runAt: now, maxAttempts: 3))
+                throw CancellationError()
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(mailWorker.count == mailBefore)
+    }
+}
+
+/// Counts the signals a stream yields, as a worker would see them.
+final class SignalCount: Sendable {
+    private final class Seen: Sendable {
+        let value = Atomic<Int>(0)
+    }
+    private let seen = Seen()
+    private let task: Task<Void, Never>
+
+    init(_ signals: AsyncStream<Void>) {
+        let seen = self.seen
+        task = Task { for await _ in signals { seen.value.add(1, ordering: .relaxed) } }
+    }
+
+    deinit { task.cancel() }
+
+    var count: Int { seen.value.load(ordering: .relaxed) }
+
+    /// Waits up to five seconds for the count to reach `target`.
+    func reaches(_ target: Int) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while count < target, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return count >= target
     }
 }

@@ -89,8 +89,11 @@ public final class PostgresStore: Store {
                     try await connection.listen(on: Self.channel) { notifications in
                         delay = .milliseconds(100)
                         self.breaker.reset()
-                        self.signals.signal()  // anything committed while we were not listening
-                        for try await _ in notifications { self.signals.signal() }
+                        self.signals.signal(queues: nil)  // anything committed while we were not listening
+                        for try await notification in notifications {
+                            // The payload names the queue; an empty one (an older instance) wakes every worker.
+                            self.signals.signal(queues: notification.payload.isEmpty ? nil : [notification.payload])
+                        }
                     }
                 }
             } catch {
@@ -143,7 +146,7 @@ public final class PostgresStore: Store {
         }
     }
 
-    public func jobSignals() -> AsyncStream<Void> { signals.subscribe() }
+    public func jobSignals(queues: Set<String>) -> AsyncStream<Void> { signals.subscribe(queues: queues) }
 
     /// The claim is one statement: it runs on its own (autocommit), without a transaction's extra round trips.
     public func claimJobs(queues: [String], worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [JobRecord] {
@@ -325,9 +328,15 @@ struct PostgresExecutor: SQLExecutor {
         _ = try await query(sql, values)
     }
 
-    func noteJobsEnqueued() async throws {
-        // Delivered to every listening instance when the transaction commits.
-        try await execute("SELECT pg_notify('\(PostgresStore.channel)', '')", [])
+    func queryWakingWorkers(_ statement: String, _ values: [SQLValue]) async throws -> [SQLRow] {
+        // The notification rides in the same statement (one round trip); the server delivers it
+        // to every listening instance when the transaction commits, one per queue (it folds a
+        // transaction's identical notifications into one).
+        try await query(
+            """
+            WITH changed AS (\(statement))
+            SELECT id, queue FROM changed, LATERAL (SELECT pg_notify('\(PostgresStore.channel)', changed.queue)) AS woken
+            """, values)
     }
 
     static func collect(_ rows: PostgresRowSequence) async throws -> [SQLRow] {

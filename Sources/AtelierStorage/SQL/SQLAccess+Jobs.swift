@@ -13,14 +13,13 @@ extension SQLAccess {
     }
 
     func enqueue(_ job: NewJob) async throws -> Int64 {
-        let row = try await sql.first(
+        let rows = try await sql.queryWakingWorkers(
             """
             INSERT INTO jobs (queue, kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at, subject, trace_context)
-            VALUES (?, ?, ?, 'ready', 0, ?, ?, ?, ?, ?, ?) RETURNING id
+            VALUES (?, ?, ?, 'ready', 0, ?, ?, ?, ?, ?, ?) RETURNING id, queue
             """,
             job.queue, job.kind, job.payload, job.maxAttempts, job.runAt, job.runAt, job.runAt, job.subject, job.traceContext)
-        try await sql.noteJobsEnqueued()
-        return try row?.int64("id") ?? 0
+        return try rows.first?.int64("id") ?? 0
     }
 
     func claimJobs(queues: [String], worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [JobRecord] {
@@ -61,11 +60,9 @@ extension SQLAccess {
     }
 
     func redriveJob(id: Int64, at: Date) async throws -> Bool {
-        let redriven = try await sql.query(
-            "UPDATE jobs SET state = 'ready', attempts = 0, redrives = redrives + 1, run_at = ?, updated_at = ? WHERE id = ? AND state = 'dead' RETURNING id",
-            at,
-            at, id)
-        if !redriven.isEmpty { try await sql.noteJobsEnqueued() }
+        let redriven = try await sql.queryWakingWorkers(
+            "UPDATE jobs SET state = 'ready', attempts = 0, redrives = redrives + 1, run_at = ?, updated_at = ? WHERE id = ? AND state = 'dead' RETURNING id, queue",
+            at, at, id)
         return !redriven.isEmpty
     }
 

@@ -2,8 +2,27 @@ import AtelierDomain
 import Foundation
 
 extension SQLAccess {
-    func email(id: Int64) async throws -> OutgoingEmail? {
-        try await sql.first("SELECT * FROM emails WHERE id = ?", id).map(Self.email(from:))
+    static let emailDraftSQL = """
+        SELECT \(orderColumns.split(separator: ",").map { "orders." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        .joined(separator: ", ")),
+          (SELECT body FROM quotes WHERE quotes.order_id = orders.id) AS quote_body,
+          emails.id AS email_id, emails.dedupe_key AS email_key, emails.kind AS email_kind, emails.user_id AS email_user_id,
+          emails.created_at AS email_created_at, emails.sent_at AS email_sent_at, users.name AS user_name, users.email AS user_email
+        FROM emails JOIN orders ON orders.id = emails.order_id JOIN users ON users.id = emails.user_id
+        WHERE emails.id = ?
+        """
+
+    func emailDraft(id: Int64) async throws -> EmailDraft? {
+        try await sql.first(Self.emailDraftSQL, id).map { row in
+            let order = try Self.order(from: row)
+            return EmailDraft(
+                email: OutgoingEmail(
+                    id: try row.int64("email_id"), key: try row.string("email_key"),
+                    kind: try row.value(CustomerEmailKind.self, "email_kind"), orderID: order.id, userID: try row.string("email_user_id"),
+                    createdAt: try row.date("email_created_at"), sentAt: try row.optionalInt64("email_sent_at").map { Date(millis: $0) }),
+                order: order, quote: try row.optionalString("quote_body").map(DecodedCache.quotes.decoded),
+                customerName: try row.string("user_name"), customerEmail: try row.string("user_email"))
+        }
     }
 
     func emails(orderID: String) async throws -> [OutgoingEmail] {

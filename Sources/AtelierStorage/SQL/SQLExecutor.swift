@@ -37,8 +37,9 @@ protocol SQLExecutor: Sendable {
     var inTransaction: Bool { get }
     func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow]
     func execute(_ sql: String, _ values: [SQLValue]) async throws
-    /// Called when the transaction enqueued a job: wake the workers once it commits.
-    func noteJobsEnqueued() async throws
+    /// Runs `statement`, an INSERT or UPDATE of jobs that ends in `RETURNING id, queue`, so that
+    /// the workers of each returned job's queue are woken once the transaction commits.
+    func queryWakingWorkers(_ statement: String, _ values: [SQLValue]) async throws -> [SQLRow]
 }
 
 extension SQLExecutor {
@@ -48,6 +49,10 @@ extension SQLExecutor {
 
     func execute(_ sql: String, _ values: any SQLBindable...) async throws {
         try await execute(sql, values.map(\.sqlValue))
+    }
+
+    func queryWakingWorkers(_ sql: String, _ values: any SQLBindable...) async throws -> [SQLRow] {
+        try await queryWakingWorkers(sql, values.map(\.sqlValue))
     }
 
     func first(_ sql: String, _ values: any SQLBindable...) async throws -> SQLRow? {

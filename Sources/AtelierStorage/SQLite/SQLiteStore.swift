@@ -65,7 +65,7 @@ public final class SQLiteStore: Store {
     private func transaction<T: Sendable>(_ body: @Sendable (any StoreTransaction) async throws -> T) async throws -> T {
         await writeLock.lock()
         defer { writeLock.unlock() }
-        let enqueued = Flag()
+        let enqueued = EnqueuedQueues()
         let executor = SQLiteExecutor(pool: pool, readers: readers, columns: columns, inTransaction: true, enqueued: enqueued, metrics: nil)
         try pool.syncWrite { db in try db.execute(sql: "BEGIN IMMEDIATE") }
         let result: T
@@ -78,11 +78,12 @@ public final class SQLiteStore: Store {
             }
             throw Self.translate(error)
         }
-        if enqueued.isSet { signals.signal() }
+        let queues = enqueued.all
+        if !queues.isEmpty { signals.signal(queues: queues) }
         return result
     }
 
-    public func jobSignals() -> AsyncStream<Void> { signals.subscribe() }
+    public func jobSignals(queues: Set<String>) -> AsyncStream<Void> { signals.subscribe(queues: queues) }
 
     /// Turns SQLite's constraint errors into ``StorageError/conflict(_:)``.
     static func translate(_ error: any Error) -> any Error {
@@ -99,7 +100,7 @@ struct SQLiteExecutor: SQLExecutor {
     let readers: SQLiteReaders
     let columns: SQLiteColumns
     let inTransaction: Bool
-    let enqueued: Flag?
+    let enqueued: EnqueuedQueues?
     /// Set for reads outside a transaction (a transaction is measured as a whole).
     let metrics: DatabaseMetrics?
 
@@ -171,8 +172,11 @@ struct SQLiteExecutor: SQLExecutor {
         }
     }
 
-    func noteJobsEnqueued() async throws {
-        enqueued?.set()
+    func queryWakingWorkers(_ statement: String, _ values: [SQLValue]) async throws -> [SQLRow] {
+        // The store wakes this process's workers after the commit (SQLite has one process).
+        let rows = try await query(statement, values)
+        for row in rows { enqueued?.insert(try row.string("queue")) }
+        return rows
     }
 }
 
