@@ -1,6 +1,6 @@
 import Foundation
 
-/// The e-mails a customer gets about an order, one per event.
+/// The e-mails a customer gets: one per event of an order, and those about the account itself.
 public enum CustomerEmailKind: String, Codable, Sendable, CaseIterable {
     /// The order reached the workshop (submitted).
     case placed
@@ -14,6 +14,10 @@ public enum CustomerEmailKind: String, Codable, Sendable, CaseIterable {
     case delivered
     /// It was cancelled, with the reason.
     case cancelled
+    /// A new account's link that confirms its e-mail address.
+    case verifyEmail = "verify-email"
+    /// A link that sets a new password, asked for on the sign-in page.
+    case resetPassword = "reset-password"
 
     /// What the order's history says happened, as the e-mail it calls for; nil for the moves a
     /// customer is not written about (their own uploads, the workshop's inner steps).
@@ -34,8 +38,17 @@ public enum CustomerEmailKind: String, Codable, Sendable, CaseIterable {
     /// customer can stop with the link in every e-mail.
     public var isEssential: Bool {
         switch self {
-        case .placed, .priced, .shipped, .cancelled: true
+        case .placed, .priced, .shipped, .cancelled, .verifyEmail, .resetPassword: true
         case .approved, .delivered: false
+        }
+    }
+
+    /// The single-use link an account e-mail carries, if it is one.
+    public var tokenPurpose: AccountTokenPurpose? {
+        switch self {
+        case .verifyEmail: .verifyEmail
+        case .resetPassword: .resetPassword
+        default: nil
         }
     }
 }
@@ -47,12 +60,13 @@ public struct OutgoingEmail: Sendable, Equatable {
     /// One e-mail per key, ever: `order:<id>:<kind>`.
     public var key: String
     public var kind: CustomerEmailKind
-    public var orderID: String
+    /// The order it tells of; nil for an e-mail about the account.
+    public var orderID: String?
     public var userID: String
     public var createdAt: Date
     public var sentAt: Date?
 
-    public init(id: Int64, key: String, kind: CustomerEmailKind, orderID: String, userID: String, createdAt: Date, sentAt: Date?) {
+    public init(id: Int64, key: String, kind: CustomerEmailKind, orderID: String?, userID: String, createdAt: Date, sentAt: Date?) {
         self.id = id
         self.key = key
         self.kind = kind
@@ -67,19 +81,57 @@ public struct OutgoingEmail: Sendable, Equatable {
 }
 
 /// What the mail worker needs to write one e-mail, read at once: the e-mail, its order (with the
-/// quote, if priced) and the customer it goes to.
+/// quote, if priced; none for an account e-mail) and the customer it goes to.
 public struct EmailDraft: Sendable, Equatable {
     public var email: OutgoingEmail
-    public var order: Order
+    public var order: Order?
     public var quote: Quote?
     public var customerName: String
     public var customerEmail: String
 
-    public init(email: OutgoingEmail, order: Order, quote: Quote?, customerName: String, customerEmail: String) {
+    public init(email: OutgoingEmail, order: Order?, quote: Quote?, customerName: String, customerEmail: String) {
         self.email = email
         self.order = order
         self.quote = quote
         self.customerName = customerName
         self.customerEmail = customerEmail
     }
+}
+
+/// What a single-use account link does. Only its SHA-256 is stored; the link itself exists only in
+/// the e-mail.
+public enum AccountTokenPurpose: String, Codable, Sendable, CaseIterable {
+    case verifyEmail = "verify-email"
+    case resetPassword = "reset-password"
+
+    /// How long a link works: an hour to set a new password (whoever reads the mailbox later
+    /// cannot use it), a week to confirm an address.
+    public var lifetime: TimeInterval {
+        switch self {
+        case .verifyEmail: 7 * 24 * 3600
+        case .resetPassword: 3600
+        }
+    }
+}
+
+/// A single-use account link as stored: its hash, whose it is, until when it works, and when it was used.
+public struct AccountToken: Sendable, Equatable {
+    public var tokenHash: String
+    public var userID: String
+    public var purpose: AccountTokenPurpose
+    public var createdAt: Date
+    public var expiresAt: Date
+    public var usedAt: Date?
+
+    public init(tokenHash: String, userID: String, purpose: AccountTokenPurpose, createdAt: Date, expiresAt: Date, usedAt: Date? = nil) {
+        self.tokenHash = tokenHash
+        self.userID = userID
+        self.purpose = purpose
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.usedAt = usedAt
+    }
+
+    /// Whether the link may still be used at `now`.
+    public func isUsable(at now: Date) -> Bool { usedAt == nil && now < expiresAt }
 }

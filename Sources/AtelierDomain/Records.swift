@@ -11,6 +11,9 @@ public struct UserAccount: Sendable, Hashable, Codable {
     public var createdAt: Date
     /// When an administrator disabled the account: it cannot sign in, and has no sessions.
     public var disabledAt: Date?
+    /// When the owner proved the e-mail address is theirs (the link of the sign-up e-mail, or a
+    /// password reset); nil until then. Accounts made by staff, and those older than the check, count as confirmed.
+    public var emailVerifiedAt: Date?
 
     public init(id: String, email: String, name: String, role: Role, passwordHash: String, createdAt: Date) {
         self.id = id

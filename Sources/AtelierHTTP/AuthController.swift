@@ -18,6 +18,19 @@ struct AuthController {
         var password: String
     }
 
+    struct ResetRequest: Decodable {
+        var email: String
+    }
+
+    struct ResetConfirmation: Decodable {
+        var token: String
+        var password: String
+    }
+
+    struct Verification: Decodable {
+        var token: String
+    }
+
     struct PasswordChange: Decodable {
         var current: String
         var new: String
@@ -32,7 +45,11 @@ struct AuthController {
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
         group.post("sign-up", use: signUp)
             .post("sign-in", use: signIn)
+            .post("password-reset", use: requestPasswordReset)
+            .post("password-reset/confirm", use: resetPassword)
+            .post("verify-email", use: verifyEmail)
         group.signedIn(Audiences.Members.self)
+            .post("verify-email/resend", use: resendVerification)
             .post("sign-out", use: signOut)
             .post("sign-out-everywhere", use: signOutEverywhere)
             .post("password", use: changePassword)
@@ -51,6 +68,33 @@ struct AuthController {
         let body = try await request.decode(as: SignIn.self, context: context)
         let session = try await accounts.signIn(email: body.email, password: body.password, client: context.clientAddress(request))
         return SessionResponse(token: session.token, expiresAt: session.expiresAt, user: UserResponse(session.user))
+    }
+
+    /// Sends a link that sets a new password, if the address has an account; the same answer either way.
+    @Sendable func requestPasswordReset(_ request: Request, context: AtelierRequestContext) async throws -> HTTPResponse.Status {
+        let body = try await request.decode(as: ResetRequest.self, context: context)
+        try await accounts.requestPasswordReset(email: body.email)
+        return .accepted
+    }
+
+    /// Sets a new password with the token of a reset link; every session of the account ends.
+    @Sendable func resetPassword(_ request: Request, context: AtelierRequestContext) async throws -> HTTPResponse.Status {
+        let body = try await request.decode(as: ResetConfirmation.self, context: context)
+        try await accounts.resetPassword(token: body.token, newPassword: body.password)
+        return .noContent
+    }
+
+    /// Confirms an address with the token of its link.
+    @Sendable func verifyEmail(_ request: Request, context: AtelierRequestContext) async throws -> HTTPResponse.Status {
+        let body = try await request.decode(as: Verification.self, context: context)
+        try await accounts.verifyEmail(token: body.token)
+        return .noContent
+    }
+
+    /// Sends the signed-in person a new link that confirms their address.
+    @Sendable func resendVerification(_ request: Request, context: SignedInContext<Audiences.Members>) async throws -> HTTPResponse.Status {
+        try await accounts.resendVerification(context.principal)
+        return .accepted
     }
 
     /// Ends the session of the bearer token.

@@ -83,6 +83,8 @@ extension Problem {
             case .forbidden:
                 return (Problem(status: .forbidden, type: "forbidden", detail: error.description), false)
             }
+        case let error as AccountLinkError:
+            return (Problem(status: .gone, type: "link-unusable", detail: error.description), false)
         case let error as RateLimited:
             var problem = Problem(status: .tooManyRequests, type: "rate-limited", detail: error.detail)
             problem.retryAfterSeconds = error.retryAfterSeconds

@@ -125,6 +125,8 @@ struct UserResponse: ResponseEncodable {
     var name: String
     var role: Role
     var createdAt: Date
+    /// Whether the owner confirmed the address (the link of the sign-up e-mail).
+    var emailVerified: Bool
 
     init(_ user: UserAccount) {
         id = user.id
@@ -132,6 +134,7 @@ struct UserResponse: ResponseEncodable {
         name = user.name
         role = user.role
         createdAt = user.createdAt
+        emailVerified = user.emailVerifiedAt != nil
     }
 }
 

@@ -22,24 +22,32 @@ public struct AccountService: Sendable {
         public var expiresAt: Date
     }
 
-    /// Creates a customer account (the shop's sign-up).
+    /// Creates a customer account (the shop's sign-up) and sends the e-mail whose link confirms
+    /// the address.
     ///
     /// Says nothing of whether the e-mail already has an account: for a taken one it does the
     /// same work (the bcrypt hash) and answers the same, with an account that is not stored, so
     /// sign-up cannot be used to find out who is a customer. The person then signs in.
     public func signUp(email: String, name: String, password: String) async throws -> UserAccount {
         let user = try await newAccount(email: email, name: name, password: password, role: .customer)
+        let request = context.newID()
         do {
-            try await context.store.write { tx in try await tx.insert(user: user) }
+            try await context.store.write { tx in
+                try await tx.insert(user: user)
+                try await tx.recordAccountEmail(.verifyEmail, userID: user.id, request: request, at: user.createdAt)
+            }
         } catch StorageError.conflict {
             context.logger.info("sign-up with an e-mail that has an account; answered as any other")
         }
         return user
     }
 
-    /// Creates an account with any role (admins, demo data).
+    /// Creates an account with any role (admins, demo data). Its address counts as confirmed: the
+    /// person who made it vouches for it.
     public func createUser(email: String, name: String, password: String, role: Role) async throws -> UserAccount {
-        let user = try await newAccount(email: email, name: name, password: password, role: role)
+        var account = try await newAccount(email: email, name: name, password: password, role: role)
+        account.emailVerifiedAt = account.createdAt
+        let user = account
         do {
             try await context.store.write { tx in try await tx.insert(user: user) }
         } catch StorageError.conflict {
@@ -163,6 +171,96 @@ public struct AccountService: Sendable {
         context.sessions.forget(userID: user.userID)
     }
 
+    /// The signed-in person's own account.
+    public func account(_ user: Principal) async throws -> UserAccount? {
+        try await context.store.reader.user(id: user.userID)
+    }
+
+    /// How many account e-mails of one kind a person may ask for in an hour.
+    static let accountEmailsPerHour = 3
+
+    /// Sends the signed-in person a new link that confirms their address, unless it is confirmed
+    /// or they asked three times this hour.
+    public func resendVerification(_ user: Principal) async throws {
+        guard let account = try await context.store.reader.user(id: user.userID) else { throw AuthenticationError.notSignedIn }
+        guard account.emailVerifiedAt == nil else { throw DomainError.invalid("Your e-mail address is confirmed already.") }
+        try await sendAccountEmail(.verifyEmail, to: account)
+    }
+
+    /// Confirms the address of the link's account; a link used before, of an account confirmed
+    /// since, is not an error (a person who clicks twice).
+    @discardableResult
+    public func verifyEmail(token: String) async throws -> UserAccount {
+        let now = context.time.now()
+        guard let link = try await accountToken(token, purpose: .verifyEmail),
+            let account = try await context.store.reader.user(id: link.userID), account.disabledAt == nil
+        else { throw AccountLinkError.unusable }
+        if account.emailVerifiedAt != nil { return account }
+        guard link.isUsable(at: now) else { throw AccountLinkError.unusable }
+        try await context.store.write { tx in
+            try await tx.markEmailVerified(userID: account.id, at: now)
+            try await tx.useTokens(userID: account.id, purpose: .verifyEmail, at: now)
+        }
+        var verified = account
+        verified.emailVerifiedAt = now
+        return verified
+    }
+
+    /// Sends a link that sets a new password to the account of `email`, if there is one a person
+    /// signs in to, at most three times an hour. Answers the same in every case (nothing tells
+    /// whether the address has an account).
+    public func requestPasswordReset(email: String) async throws {
+        let email = email.trimmingCharacters(in: .whitespaces).lowercased()
+        guard email.utf8.count <= 254, !email.isEmpty else { throw DomainError.invalid("'\(email)' is not an e-mail address.") }
+        guard let account = try await context.store.reader.user(email: email), account.disabledAt == nil,
+            account.role != .partner, account.role != .system, account.role != .carrier
+        else {
+            context.logger.info("password reset for an address without an account; answered as any other")
+            return
+        }
+        try await sendAccountEmail(.resetPassword, to: account)
+    }
+
+    /// Sets a new password with a reset link: the link is used up (with every other reset link of
+    /// the account), every session of the account ends, and the address counts as confirmed (the
+    /// link reached it).
+    public func resetPassword(token: String, newPassword: String) async throws {
+        let now = context.time.now()
+        guard let link = try await accountToken(token, purpose: .resetPassword), link.isUsable(at: now),
+            let account = try await context.store.reader.user(id: link.userID), account.disabledAt == nil
+        else { throw AccountLinkError.unusable }
+        try Self.checkNewPassword(newPassword, email: account.email)
+        let cost = UInt8(context.configuration.bcryptCost)
+        let hash = try await context.passwords.run { Bcrypt.hash(newPassword, cost: cost) }
+        try await context.store.write { tx in
+            // Checked again inside the transaction: two tabs using one link at once set one password.
+            guard try await tx.accountToken(hash: link.tokenHash)?.isUsable(at: now) == true else { throw AccountLinkError.unusable }
+            try await tx.update(userID: account.id, passwordHash: hash)
+            try await tx.useTokens(userID: account.id, purpose: .resetPassword, at: now)
+            try await tx.markEmailVerified(userID: account.id, at: now)
+            _ = try await tx.deleteSessions(userID: account.id, except: nil)
+        }
+        context.sessions.forget(userID: account.id)
+    }
+
+    /// The stored link of `token` for `purpose`, used or not; nil for anything else.
+    private func accountToken(_ token: String, purpose: AccountTokenPurpose) async throws -> AccountToken? {
+        guard (20...100).contains(token.utf8.count) else { return nil }
+        let link = try await context.store.reader.accountToken(hash: sha256Hex(Data(token.utf8)))
+        return link?.purpose == purpose ? link : nil
+    }
+
+    private func sendAccountEmail(_ kind: CustomerEmailKind, to account: UserAccount) async throws {
+        let now = context.time.now()
+        let sent = try await context.store.reader.emailCount(userID: account.id, kind: kind, since: now.addingTimeInterval(-3600))
+        guard sent < Self.accountEmailsPerHour else {
+            context.logger.info("account e-mail not sent: asked for too often", metadata: ["email.kind": "\(kind.rawValue)"])
+            return
+        }
+        let request = context.newID()
+        try await context.store.write { tx in try await tx.recordAccountEmail(kind, userID: account.id, request: request, at: now) }
+    }
+
     /// Removes sessions past their end or idle too long (the watchdog calls it on every pass).
     @discardableResult
     public func purgeExpiredSessions() async throws -> Int {
@@ -182,6 +280,14 @@ extension AccountService {
         standIns.withLock { $0[cost] = hash }
         return hash
     }
+}
+
+/// An account link that does not work: unknown, used, expired, or of a disabled account (one
+/// message for all, so a link tells nothing but that it does not work).
+public enum AccountLinkError: Error, Sendable, CustomStringConvertible {
+    case unusable
+
+    public var description: String { "This link does not work any more: it was used already, or it has expired. Ask for a new one." }
 }
 
 /// Why a request was not let in.

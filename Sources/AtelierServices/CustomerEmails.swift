@@ -11,7 +11,8 @@ public struct CustomerEmailJob: JobPayload, Hashable {
     public static let kind = "mail.customer"
     public static let queue = "mail"
     public var emailID: Int64
-    public var orderID: String
+    /// The order it tells of; nil for an account e-mail.
+    public var orderID: String?
     public var subject: String? { orderID }
     /// Attempts before an e-mail goes to the dead letters: with the mail worker's backoff (doubling
     /// up to ten minutes), about two and a half hours of a server refusing or away.
@@ -33,6 +34,14 @@ extension StoreTransaction {
                 CustomerEmailJob(emailID: id, orderID: order.id), at: order.updatedAt, maxAttempts: CustomerEmailJob.maxAttempts)
         }
     }
+
+    /// Records an account e-mail of `kind` to `userID` (each request its own, `request` making the
+    /// key unique) and enqueues its job, in this transaction.
+    func recordAccountEmail(_ kind: CustomerEmailKind, userID: String, request: String, at now: Date) async throws {
+        let key = "account:\(userID):\(kind.rawValue):\(request)"
+        guard let id = try await insertEmail(key: key, kind: kind, orderID: nil, userID: userID, at: now) else { return }
+        try await enqueue(CustomerEmailJob(emailID: id, orderID: nil), at: now, maxAttempts: CustomerEmailJob.maxAttempts)
+    }
 }
 
 /// Writes and sends the customers' e-mails: the worker of the `mail` queue.
@@ -42,6 +51,10 @@ extension StoreTransaction {
 /// take a message exactly once, so a crash after the server's acceptance and before the mark sends
 /// it again on the next attempt, with the same `Message-ID` (mail programs show one message; the
 /// mail folder keeps one file).
+///
+/// An account e-mail's single-use link is made here, when the e-mail is written: only its hash is
+/// stored, so the link exists nowhere but in the e-mail (not in the job, not in the database). An
+/// attempt that fails after making one leaves it unused; it expires, and the next attempt makes another.
 public struct CustomerEmailService: Sendable {
     let context: UseCaseContext
     let transport: any MailTransport
@@ -64,9 +77,10 @@ public struct CustomerEmailService: Sendable {
             throw PermanentJobError("e-mail \(emailID) does not exist")
         }
         guard draft.email.sentAt == nil else { return }
+        let link = try await link(for: draft)
         let message: MailMessage
         do {
-            message = try compose(draft)
+            message = try compose(draft, link: link)
         } catch let error as MailError {
             throw PermanentJobError("e-mail \(emailID) cannot be written: \(error)")
         }
@@ -76,25 +90,45 @@ public struct CustomerEmailService: Sendable {
             throw PermanentJobError("e-mail \(emailID): \(error)")
         }
         try await context.store.write { tx in try await tx.markEmailSent(id: emailID, at: context.time.now()) }
-        context.logger.info("e-mail sent", metadata: ["order.id": "\(draft.order.id)", "email.kind": "\(draft.email.kind.rawValue)"])
+        context.logger.info(
+            "e-mail sent", metadata: ["order.id": "\(draft.order?.id ?? "")", "email.kind": "\(draft.email.kind.rawValue)"])
+    }
+
+    /// Where the e-mail's button leads: the order's page, or a new single-use account link.
+    func link(for draft: EmailDraft) async throws -> URL {
+        let site = context.configuration.siteURL
+        if let purpose = draft.email.kind.tokenPurpose {
+            let token = randomToken()
+            let now = context.time.now()
+            let record = AccountToken(
+                tokenHash: sha256Hex(Data(token.utf8)), userID: draft.email.userID, purpose: purpose, createdAt: now,
+                expiresAt: now.addingTimeInterval(purpose.lifetime))
+            try await context.store.write { tx in try await tx.insert(token: record) }
+            return site.appendingPathComponent(purpose == .verifyEmail ? "verify-email/\(token)" : "password-reset/\(token)")
+        }
+        guard let order = draft.order else {
+            throw PermanentJobError("e-mail \(draft.email.id) is about an order that does not exist")
+        }
+        return site.appendingPathComponent("orders/\(order.id)")
     }
 
     /// The e-mail as its customer reads it.
-    func compose(_ draft: EmailDraft) throws -> MailMessage {
+    func compose(_ draft: EmailDraft, link: URL) throws -> MailMessage {
         let texts = try self.texts.get()
-        let (email, order) = (draft.email, draft.order)
+        let email = draft.email
+        let order = draft.order
         let values: [String: String] = [
-            "name": draft.customerName, "order": String(order.id.prefix(8)), "price": draft.quote.map { "\($0.total)" } ?? "",
-            "tracking": order.trackingNumber ?? "", "reason": order.cancelReason ?? "",
-            "promised": order.promisedBy.map { String(Timestamp.iso8601($0).prefix(10)) } ?? "",
+            "name": draft.customerName, "order": order.map { String($0.id.prefix(8)) } ?? "",
+            "price": draft.quote.map { "\($0.total)" } ?? "", "tracking": order?.trackingNumber ?? "",
+            "reason": order?.cancelReason ?? "", "promised": order?.promisedBy.map { String(Timestamp.iso8601($0).prefix(10)) } ?? "",
         ]
-        let link = context.configuration.siteURL.appendingPathComponent("shop/orders/\(order.id)")
-        let subject = texts.text("\(email.kind.rawValue).subject", values)
+        let kind = email.kind.rawValue
+        let subject = texts.text("\(kind).subject", values)
         let page = MailPage(
-            language: texts.language, subject: subject, greeting: texts.text("greeting", values),
-            body: texts.text("\(email.kind.rawValue).body", values),
-            link: .init(url: link.absoluteString, label: texts.text("open", values)),
-            signature: texts.text("signature", values), footer: texts.text("essential", values))
+            language: texts.language, subject: subject, greeting: texts.text("greeting", values), body: texts.text("\(kind).body", values),
+            link: .init(url: link.absoluteString, label: texts.text(texts.has("\(kind).link") ? "\(kind).link" : "open", values)),
+            signature: texts.text("signature", values),
+            footer: texts.text(email.kind.tokenPurpose == nil ? "essential" : "account", values))
         let domain = context.configuration.mailFrom.address.split(separator: "@").last.map(String.init) ?? "atelier.localhost"
         return MailMessage(
             from: context.configuration.mailFrom, to: try MailAddress(draft.customerEmail, name: draft.customerName), subject: subject,
@@ -148,6 +182,8 @@ struct MailTexts: Sendable {
         }
         return MailTexts(language: language, entries: entries, library: MustacheLibrary(templates: templates))
     }
+
+    func has(_ key: String) -> Bool { entries[key] != nil }
 
     /// The entry `key` with `values` put in (as they are: the layouts escape what they show).
     func text(_ key: String, _ values: [String: String]) -> String {

@@ -57,6 +57,8 @@ public protocol AccountReads: Sendable {
     /// that is not disabled, with when the session was last used.
     func session(tokenHash: String, at now: Date, idleSince: Date) async throws -> (UserAccount, lastSeen: Date)?
     func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount>
+    /// The account link whose SHA-256 is `hash`, used or not.
+    func accountToken(hash: String) async throws -> AccountToken?
 }
 
 /// The accounts port: users and their sessions.
@@ -76,6 +78,11 @@ public protocol AccountWrites: Sendable {
     func deleteExpiredSessions(at now: Date, idleSince: Date) async throws -> Int
     func update(userID: String, passwordHash: String) async throws
     func update(userID: String, disabledAt: Date?) async throws
+    func insert(token: AccountToken) async throws
+    /// Marks every unused link of the user for `purpose` used: one link used ends its siblings.
+    func useTokens(userID: String, purpose: AccountTokenPurpose, at: Date) async throws
+    /// Records that the user's address is confirmed (the first time only).
+    func markEmailVerified(userID: String, at: Date) async throws
 }
 
 /// The catalog port: the price list, catalog pieces, stored models and cached quotes.
@@ -186,7 +193,7 @@ public protocol WebhookWrites: Sendable {
     func record(_ attempt: DeliveryAttempt, deliveryID: Int64, at: Date) async throws
 }
 
-/// The e-mails port: what customers are written about their orders.
+/// The e-mails port: what customers are written about their orders and accounts.
 ///
 /// Reads: each needs no transaction.
 public protocol MailReads: Sendable {
@@ -194,13 +201,17 @@ public protocol MailReads: Sendable {
     func emailDraft(id: Int64) async throws -> EmailDraft?
     /// The e-mails about an order, oldest first.
     func emails(orderID: String) async throws -> [OutgoingEmail]
+    /// The e-mails about the user's account, oldest first.
+    func accountEmails(userID: String) async throws -> [OutgoingEmail]
+    /// How many e-mails of `kind` the user was written since `since` (a limit on asking for them).
+    func emailCount(userID: String, kind: CustomerEmailKind, since: Date) async throws -> Int
 }
 
-/// The e-mails port: what customers are written about their orders.
+/// The e-mails port: what customers are written about their orders and accounts.
 ///
 /// Changes, inside one transaction.
 public protocol MailWrites: Sendable {
     /// Records an e-mail to send; nil when one with its key was recorded before (it is never sent twice).
-    func insertEmail(key: String, kind: CustomerEmailKind, orderID: String, userID: String, at: Date) async throws -> Int64?
+    func insertEmail(key: String, kind: CustomerEmailKind, orderID: String?, userID: String, at: Date) async throws -> Int64?
     func markEmailSent(id: Int64, at: Date) async throws
 }

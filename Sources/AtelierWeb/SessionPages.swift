@@ -5,7 +5,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// Sign-in, sign-up (the shop's) and sign-out.
+/// Sign-in, sign-up (the shop's), sign-out, the links of the account e-mails (a new password, a
+/// confirmed address) and the person's own account page.
 struct SessionPages {
     let site: WebSite
     let signUp: Bool
@@ -23,11 +24,45 @@ struct SessionPages {
         var name: String?
     }
 
+    struct ResetRequestPage: PageModel {
+        var chrome: Chrome?
+        var email: String?
+    }
+
+    struct NewPasswordPage: PageModel {
+        var chrome: Chrome?
+        var token: String
+        var usable: Bool
+    }
+
+    struct AccountPage: PageModel {
+        var chrome: Chrome?
+        var name: String
+        var email: String
+        var verified: Bool
+    }
+
+    struct VerifyEmailPage: PageModel {
+        var chrome: Chrome?
+        var signedIn: Bool
+    }
+
+    typealias Member = SignedInContext<Audiences.Members>
+
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
         group.get("sign-in", use: signInPage)
             .post("sign-in", use: signIn)
             .post("sign-out-everywhere", use: signOutEverywhere)
             .post("sign-out", use: signOut)
+            .get("password-reset", use: resetRequestPage)
+            .post("password-reset", use: requestReset)
+            .get("password-reset/{token}", use: newPasswordPage)
+            .post("password-reset/{token}", use: setNewPassword)
+            .get("verify-email/{token}", use: verifyEmail)
+        group.signedIn(Audiences.Members.self)
+            .get("account", use: accountPage)
+            .post("account/password", use: changePassword)
+            .post("account/verify-email", use: resendVerification)
         guard signUp else { return }
         group.get("sign-up", use: signUpPage)
             .post("sign-up", use: createAccount)
@@ -93,6 +128,100 @@ struct SessionPages {
             return site.page(
                 "sign-up", SignUpPage(email: email, name: name), title: "Create an account", request: request, context: context,
                 status: .unprocessableContent, error: error.description)
+        }
+    }
+
+    @Sendable func resetRequestPage(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        site.page("password-reset", ResetRequestPage(), title: "A new password", request: request, context: context)
+    }
+
+    /// The same answer whether or not the address has an account.
+    @Sendable func requestReset(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let form = try await request.form(context: context)
+        let email = form["email"] ?? ""
+        do {
+            try await site.useCases.accounts.requestPasswordReset(email: email)
+            return site.redirect(
+                "/sign-in", flash: "If an account uses that address, a link that sets a new password is on its way. It works for one hour.")
+        } catch let error as DomainError {
+            return site.page(
+                "password-reset", ResetRequestPage(email: email), title: "A new password", request: request, context: context,
+                status: .unprocessableContent, error: error.description)
+        }
+    }
+
+    @Sendable func newPasswordPage(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        return site.page(
+            "new-password", NewPasswordPage(token: token, usable: true), title: "Set a new password", request: request, context: context)
+    }
+
+    @Sendable func setNewPassword(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let form = try await request.form(context: context)
+        do {
+            guard let password = form["password"], password == form["confirm"] else {
+                throw DomainError.invalid("The two passwords differ.")
+            }
+            try await site.useCases.accounts.resetPassword(token: token, newPassword: password)
+            var response = site.redirect("/sign-in", flash: "Your new password is set, and every device is signed out. Sign in with it.")
+            response.setCookie(sessionCookie("", maxAge: 0, request: request))
+            return response
+        } catch let error as DomainError {
+            return site.page(
+                "new-password", NewPasswordPage(token: token, usable: true), title: "Set a new password", request: request,
+                context: context, status: .unprocessableContent, error: error.description)
+        } catch let error as AccountLinkError {
+            return site.page(
+                "new-password", NewPasswordPage(token: "", usable: false), title: "Set a new password", request: request,
+                context: context, status: .gone, error: error.description)
+        }
+    }
+
+    /// The link of the sign-up e-mail.
+    @Sendable func verifyEmail(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        do {
+            let account = try await site.useCases.accounts.verifyEmail(token: token)
+            let next = context.principal?.userID == account.id ? "/account" : "/sign-in"
+            return site.redirect(next, flash: "Thank you: your e-mail address is confirmed.")
+        } catch let error as AccountLinkError {
+            return site.page(
+                "verify-email", VerifyEmailPage(signedIn: context.principal != nil), title: "Confirm your e-mail address",
+                request: request, context: context, status: .gone, error: error.description)
+        }
+    }
+
+    @Sendable func accountPage(_ request: Request, context: Member) async throws -> Response {
+        try await account(request, context: context)
+    }
+
+    private func account(_ request: Request, context: Member, status: HTTPResponse.Status = .ok, error: String? = nil) async throws
+        -> Response
+    {
+        guard let account = try await site.useCases.accounts.account(context.principal) else { throw AuthenticationError.notSignedIn }
+        let model = AccountPage(name: account.name, email: account.email, verified: account.emailVerifiedAt != nil)
+        return site.page("account", model, title: "Your account", request: request, context: context, status: status, error: error)
+    }
+
+    @Sendable func changePassword(_ request: Request, context: Member) async throws -> Response {
+        let form = try await request.form(context: context)
+        do {
+            guard let new = form["password"], new == form["confirm"] else { throw DomainError.invalid("The two new passwords differ.") }
+            try await site.useCases.accounts.changePassword(
+                context.principal, current: form["current"] ?? "", new: new, token: request.cookies[WebSessionMiddleware.cookie]?.value)
+            return site.redirect("/account", flash: "Your password is changed. Every other device is signed out.")
+        } catch let error as DomainError {
+            return try await account(request, context: context, status: .unprocessableContent, error: error.description)
+        }
+    }
+
+    @Sendable func resendVerification(_ request: Request, context: Member) async throws -> Response {
+        do {
+            try await site.useCases.accounts.resendVerification(context.principal)
+            return site.redirect("/account", flash: "A new link is on its way to your address.")
+        } catch let error as DomainError {
+            return try await account(request, context: context, status: .unprocessableContent, error: error.description)
         }
     }
 

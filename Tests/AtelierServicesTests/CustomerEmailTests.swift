@@ -27,9 +27,9 @@ struct CustomerEmailTests {
         let texts = try files.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
         #expect(texts.allSatisfy { $0.contains("To: \"Clara Customer\" <customer@atelier.test>") })
         let cancelled = try #require(texts.first { $0.contains("cancelled") && $0.contains("Subject: Your order") })
-        #expect(Self.decodedParts(cancelled).allSatisfy { $0.contains("Changed my mind") && $0.contains("/shop/orders/\(order)") })
+        #expect(Harness.decodedParts(cancelled).allSatisfy { $0.contains("Changed my mind") && $0.contains("/orders/\(order)") })
         let priced = try #require(texts.first { $0.contains("costs") })
-        #expect(Self.decodedParts(priced).first?.contains("EUR") == true)
+        #expect(Harness.decodedParts(priced).first?.contains("EUR") == true)
 
         // The job again (a retry after a crash, a second worker): nothing new is written.
         for email in emails { try await harness.useCases.emails.send(emailID: email.id) }
@@ -86,13 +86,5 @@ struct CustomerEmailTests {
     private func principal(_ harness: Harness, _ email: String) async throws -> Principal {
         let session = try await harness.useCases.accounts.signIn(email: email, password: Harness.password)
         return try #require(try await harness.useCases.accounts.authenticate(token: session.token))
-    }
-
-    /// The plain-text and HTML parts of a rendered message, decoded.
-    static func decodedParts(_ message: String) -> [String] {
-        message.components(separatedBy: "Content-Transfer-Encoding: base64\r\n\r\n").dropFirst().compactMap {
-            let base64 = String($0.prefix(while: { $0 != "-" })).replacingOccurrences(of: "\r\n", with: "")
-            return Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
-        }
     }
 }

@@ -46,7 +46,7 @@ struct MailMessageTests {
     func catalogue() throws {
         let texts = try MailTexts.load()
         let keys =
-            ["greeting", "signature", "open", "essential"]
+            ["greeting", "signature", "open", "essential", "account"]
             + CustomerEmailKind.allCases.flatMap { ["\($0.rawValue).subject", "\($0.rawValue).body"] }
         #expect(keys.filter { texts.entries[$0] == nil } == [])
         #expect(texts.text("shipped.body", ["order": "1a2b", "tracking": "TRK-1"]).contains("TRK-1"))

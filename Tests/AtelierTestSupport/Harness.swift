@@ -185,3 +185,33 @@ package enum Models {
     package static let cube = MeshWriter.asciiSTL(MeshGenerator.cube(size: 10).soup)
     package static let pendantOBJ = MeshWriter.obj(MeshGenerator.sphere(radius: 6, segments: 32, rings: 16))
 }
+
+extension Harness {
+    /// The e-mails to `address` in the mail folder, each as its decoded plain-text and HTML parts
+    /// joined, in the order of their files (by time).
+    package func mailed(to address: String) throws -> [String] {
+        let folder = dataDirectory.appendingPathComponent("mail")
+        guard FileManager.default.fileExists(atPath: folder.path) else { return [] }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }.sorted()
+        return try files.map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+            .filter { $0.contains("<\(address)>") }
+            .map { Self.decodedParts($0).joined(separator: "\n") }
+    }
+
+    /// The tokens of the `/<path>/<token>` links in the e-mails to `address`.
+    package func mailedLinks(to address: String, path: String) throws -> [String] {
+        try mailed(to: address).compactMap { text in
+            text.range(of: "/\(path)/").map {
+                String(text[$0.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+            }
+        }
+    }
+
+    /// The base64 parts of a rendered message, decoded.
+    package static func decodedParts(_ message: String) -> [String] {
+        message.components(separatedBy: "Content-Transfer-Encoding: base64\r\n\r\n").dropFirst().compactMap {
+            let base64 = String($0.prefix(while: { $0 != "-" })).replacingOccurrences(of: "\r\n", with: "")
+            return Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
+        }
+    }
+}

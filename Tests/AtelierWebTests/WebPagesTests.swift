@@ -119,6 +119,68 @@ struct WebPagesTests {
         }
     }
 
+    @Test("a forgotten password: the sign-in page links to a reset, the e-mailed link sets a new one once; a used link says so")
+    func passwordReset() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            #expect(try await browser.get("/sign-in").text.contains("href=\"/password-reset\""))
+            #expect(try await browser.get("/password-reset").status == .ok)
+            for email in ["seller@atelier.test", "nobody@atelier.test"] {
+                let asked = try await browser.post("/password-reset", [("email", email)])
+                #expect(asked.status == .seeOther && asked.location == "/sign-in", "the same answer for \(email)")
+            }
+            try await harness.composition.mailWorker().runDueJobs()
+            #expect(try harness.mailed(to: "nobody@atelier.test").isEmpty)
+            let token = try #require(try harness.mailedLinks(to: "seller@atelier.test", path: "password-reset").first)
+
+            let form = try await browser.get("/password-reset/\(token)")
+            #expect(form.text.contains("action=\"/password-reset/\(token)\""))
+            let differ = try await browser.post("/password-reset/\(token)", [("password", "quartz-lily-meadow"), ("confirm", "other")])
+            #expect(differ.status == .unprocessableContent && differ.text.contains("The two passwords differ."))
+            let set = try await browser.post(
+                "/password-reset/\(token)", [("password", "quartz-lily-meadow"), ("confirm", "quartz-lily-meadow")])
+            #expect(set.status == .seeOther && set.location == "/sign-in")
+            try await browser.signIn("seller@atelier.test", password: "quartz-lily-meadow")
+            let again = try await browser.post(
+                "/password-reset/\(token)", [("password", "second-secret-x"), ("confirm", "second-secret-x")])
+            #expect(again.status == .gone)
+            #expect(again.text.contains("This link does not work any more") && again.text.contains("href=\"/password-reset\""))
+        }
+    }
+
+    @Test("the account page: a new customer confirms the address by the e-mailed link and changes the password")
+    func accountPage() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            let created = try await browser.post(
+                "/sign-up",
+                [("name", "Nadia"), ("email", "nadia@example.test"), ("password", "violet-fox-lantern"), ("confirm", "violet-fox-lantern")])
+            #expect(created.status == .seeOther)
+            try await browser.signIn("nadia@example.test", password: "violet-fox-lantern")
+            #expect(try await browser.get("/orders").text.contains("href=\"/account\""))
+            #expect(try await browser.get("/account").text.contains("not confirmed yet"))
+            #expect(try await browser.post("/account/verify-email").location == "/account")
+            try await harness.composition.mailWorker().runDueJobs()
+            let links = try harness.mailedLinks(to: "nadia@example.test", path: "verify-email")
+            #expect(links.count == 2)
+            let confirmed = try await browser.get("/verify-email/\(try #require(links.last))")
+            #expect(confirmed.location == "/account")
+            #expect(try await browser.get("/account").text.contains(">confirmed<"))
+            #expect(try await browser.get("/verify-email/made-up-token-that-is-long-enough").status == .gone)
+
+            let wrong = try await browser.post(
+                "/account/password",
+                [("current", "not-my-password"), ("password", "amber-kettle-harbour"), ("confirm", "amber-kettle-harbour")])
+            #expect(wrong.status == .unprocessableContent && wrong.text.contains("The current password is wrong."))
+            let changed = try await browser.post(
+                "/account/password",
+                [("current", "violet-fox-lantern"), ("password", "amber-kettle-harbour"), ("confirm", "amber-kettle-harbour")])
+            #expect(changed.location == "/account")
+            #expect(try await browser.get("/account").status == .ok, "this device stays signed in")
+            try await browser.signIn("nadia@example.test", password: "amber-kettle-harbour")
+        }
+    }
+
     @Test("a customer cannot open the CRM, and a form sent from another site changes nothing")
     func refusals() async throws {
         let harness = try await Harness.make()

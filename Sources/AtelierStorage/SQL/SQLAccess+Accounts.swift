@@ -8,6 +8,7 @@ extension SQLAccess {
             role: try row.value(Role.self, "role"), passwordHash: try row.string("password_hash"),
             createdAt: try row.date("created_at"))
         user.disabledAt = try row.optionalInt64("disabled_at").map(Date.init(millis:))
+        user.emailVerifiedAt = try row.optionalInt64("email_verified_at").map(Date.init(millis:))
         return user
     }
 
@@ -55,8 +56,8 @@ extension SQLAccess {
 
     func insert(user: UserAccount) async throws {
         try await sql.execute(
-            "INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?,?,?,?,?,?)",
-            user.id, user.email.lowercased(), user.name, user.role.rawValue, user.passwordHash, user.createdAt)
+            "INSERT INTO users (id, email, name, role, password_hash, created_at, email_verified_at) VALUES (?,?,?,?,?,?,?)",
+            user.id, user.email.lowercased(), user.name, user.role.rawValue, user.passwordHash, user.createdAt, user.emailVerifiedAt)
     }
 
     func update(userID: String, role: Role) async throws {
@@ -93,5 +94,29 @@ extension SQLAccess {
 
     func update(userID: String, disabledAt: Date?) async throws {
         try await sql.execute("UPDATE users SET disabled_at = ? WHERE id = ?", disabledAt, userID)
+    }
+
+    func accountToken(hash: String) async throws -> AccountToken? {
+        try await sql.first("SELECT * FROM account_tokens WHERE token_hash = ?", hash).map { row in
+            AccountToken(
+                tokenHash: try row.string("token_hash"), userID: try row.string("user_id"),
+                purpose: try row.value(AccountTokenPurpose.self, "purpose"), createdAt: try row.date("created_at"),
+                expiresAt: try row.date("expires_at"), usedAt: try row.optionalInt64("used_at").map(Date.init(millis:)))
+        }
+    }
+
+    func insert(token: AccountToken) async throws {
+        try await sql.execute(
+            "INSERT INTO account_tokens (token_hash, user_id, purpose, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            token.tokenHash, token.userID, token.purpose.rawValue, token.createdAt, token.expiresAt)
+    }
+
+    func useTokens(userID: String, purpose: AccountTokenPurpose, at: Date) async throws {
+        try await sql.execute(
+            "UPDATE account_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL", at, userID, purpose.rawValue)
+    }
+
+    func markEmailVerified(userID: String, at: Date) async throws {
+        try await sql.execute("UPDATE users SET email_verified_at = ? WHERE id = ? AND email_verified_at IS NULL", at, userID)
     }
 }

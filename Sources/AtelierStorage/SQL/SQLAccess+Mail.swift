@@ -8,17 +8,17 @@ extension SQLAccess {
           (SELECT body FROM quotes WHERE quotes.order_id = orders.id) AS quote_body,
           emails.id AS email_id, emails.dedupe_key AS email_key, emails.kind AS email_kind, emails.user_id AS email_user_id,
           emails.created_at AS email_created_at, emails.sent_at AS email_sent_at, users.name AS user_name, users.email AS user_email
-        FROM emails JOIN orders ON orders.id = emails.order_id JOIN users ON users.id = emails.user_id
+        FROM emails JOIN users ON users.id = emails.user_id LEFT JOIN orders ON orders.id = emails.order_id
         WHERE emails.id = ?
         """
 
     func emailDraft(id: Int64) async throws -> EmailDraft? {
         try await sql.first(Self.emailDraftSQL, id).map { row in
-            let order = try Self.order(from: row)
+            let order = try row.optionalString("id") == nil ? nil : try Self.order(from: row)
             return EmailDraft(
                 email: OutgoingEmail(
                     id: try row.int64("email_id"), key: try row.string("email_key"),
-                    kind: try row.value(CustomerEmailKind.self, "email_kind"), orderID: order.id, userID: try row.string("email_user_id"),
+                    kind: try row.value(CustomerEmailKind.self, "email_kind"), orderID: order?.id, userID: try row.string("email_user_id"),
                     createdAt: try row.date("email_created_at"), sentAt: try row.optionalInt64("email_sent_at").map { Date(millis: $0) }),
                 order: order, quote: try row.optionalString("quote_body").map(DecodedCache.quotes.decoded),
                 customerName: try row.string("user_name"), customerEmail: try row.string("user_email"))
@@ -29,7 +29,17 @@ extension SQLAccess {
         try await sql.query("SELECT * FROM emails WHERE order_id = ? ORDER BY id", orderID).map(Self.email(from:))
     }
 
-    func insertEmail(key: String, kind: CustomerEmailKind, orderID: String, userID: String, at: Date) async throws -> Int64? {
+    func accountEmails(userID: String) async throws -> [OutgoingEmail] {
+        try await sql.query("SELECT * FROM emails WHERE user_id = ? AND order_id IS NULL ORDER BY id", userID).map(Self.email(from:))
+    }
+
+    func emailCount(userID: String, kind: CustomerEmailKind, since: Date) async throws -> Int {
+        try await sql.first(
+            "SELECT COUNT(*) AS n FROM emails WHERE user_id = ? AND kind = ? AND created_at >= ?", userID, kind.rawValue, since
+        ).map { try $0.int("n") } ?? 0
+    }
+
+    func insertEmail(key: String, kind: CustomerEmailKind, orderID: String?, userID: String, at: Date) async throws -> Int64? {
         try await sql.first(
             """
             INSERT INTO emails (dedupe_key, kind, order_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)
@@ -45,7 +55,7 @@ extension SQLAccess {
     static func email(from row: SQLRow) throws -> OutgoingEmail {
         OutgoingEmail(
             id: try row.int64("id"), key: try row.string("dedupe_key"), kind: try row.value(CustomerEmailKind.self, "kind"),
-            orderID: try row.string("order_id"), userID: try row.string("user_id"), createdAt: try row.date("created_at"),
+            orderID: try row.optionalString("order_id"), userID: try row.string("user_id"), createdAt: try row.date("created_at"),
             sentAt: try row.optionalInt64("sent_at").map { Date(millis: $0) })
     }
 }

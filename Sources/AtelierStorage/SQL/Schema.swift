@@ -11,6 +11,7 @@ enum Schema {
         ("005-job-redrives", Migration005.sql),
         ("006-session-idle-and-disabled-users", Migration006.sql),
         ("007-customer-emails", Migration007.sql),
+        ("008-account-links", Migration008.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.
