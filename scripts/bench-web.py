@@ -29,6 +29,9 @@ LIVE_RUNS = int(os.environ.get("LIVE_RUNS", "10"))
 PASSWORD = os.environ.get("ATELIER_DEMO_PASSWORD", "atelier-demo")
 
 
+# Where a shop order goes: the shop places no order without it.
+DELIVERY = {"delivery": {"recipient": "Clara Customer", "phone": "+7 912 345-67-89", "postalCode": "101000", "city": "Moscow", "street": "Tverskaya 7, flat 12"}}
+
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -114,7 +117,7 @@ def main():
             window.notReloaded = true;""")
         for _ in range(LIVE_RUNS):
             order = api("POST", "/api/shop/orders", customer, {"material": "gold-585", "catalogItem": "classic-band"})["id"]
-            api("POST", f"/api/shop/orders/{order}/submit", customer, {})
+            api("POST", f"/api/shop/orders/{order}/submit", customer, DELIVERY)
             for _ in range(200):
                 if api("GET", f"/api/shop/orders/{order}", customer)["order"]["status"] == "PRICE_CALCULATED":
                     break

@@ -79,6 +79,9 @@ struct BenchPipeline: AsyncParsableCommand {
             try await PricingInstance.start(databaseURL: databaseURL, concurrency: concurrency)
         }
         let shop = ShopService(context: context)
+        let delivery = try DeliveryDetails(
+            recipient: "Bench Customer", phone: "+7 912 345-67-89", country: "RU", postalCode: "101000", city: "Moscow",
+            street: "Tverskaya 1, flat 1")
         let submitters = 4
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,7 +90,7 @@ struct BenchPipeline: AsyncParsableCommand {
                     for (index, id) in ids.enumerated() where index % submitters == lane {
                         let due = started + .seconds(Double(index) / rate)
                         if due > .now { try await Task.sleep(until: due) }
-                        _ = try await shop.submit(orderID: id, by: customer, idempotencyKey: nil)
+                        _ = try await shop.submit(orderID: id, delivery: delivery, by: customer, idempotencyKey: nil)
                     }
                 }
             }

@@ -35,6 +35,18 @@ extension OrderDetailsResponse: ResponseGenerator {
                 out.array(notes) { out, note in note.write(to: &out) }
             }
             out.field("allowedMoves", allowedMoves.map(\.rawValue))
+            if let delivery {
+                out.key("delivery")
+                out.object { out in
+                    out.field("recipient", delivery.recipient)
+                    out.field("phone", delivery.phone)
+                    out.field("country", delivery.country)
+                    out.field("postalCode", delivery.postalCode)
+                    out.field("city", delivery.city)
+                    out.field("street", delivery.street)
+                    out.field("note", delivery.note)
+                }
+            }
         }
         return out.bytes
     }

@@ -96,6 +96,7 @@ struct OrderDetailsResponse: Encodable {
     var history: [HistoryEntry]
     var notes: [OrderNote]?
     var allowedMoves: [OrderStatus]
+    var delivery: DeliveryDetails?
 
     init(_ details: OrderDetails, includeNotes: Bool) {
         order = OrderResponse(details.order)
@@ -104,6 +105,7 @@ struct OrderDetailsResponse: Encodable {
         history = details.history
         notes = includeNotes ? details.notes : nil
         allowedMoves = details.allowedMoves
+        delivery = details.delivery
     }
 }
 

@@ -66,10 +66,16 @@ struct ShopController {
         return ModelUploadResponse(order: OrderResponse(order), model: ModelResponse(model))
     }
 
-    /// Places the order (`SUBMITTED`); pricing follows by itself.
+    struct SubmitBody: Decodable {
+        var delivery: DeliveryInput?
+    }
+
+    /// Places the order (`SUBMITTED`) with where it goes; pricing follows by itself.
     @Sendable func submit(_ request: Request, context: Context) async throws -> EditedResponse<OrderResponse> {
+        let body = try await request.decode(SubmitBody.self, context: context, orEmpty: SubmitBody())
         let outcome = try await shop.submit(
-            orderID: try context.parameters.require("id"), by: context.principal, idempotencyKey: request.idempotencyKey)
+            orderID: try context.parameters.require("id"), delivery: try body.delivery?.checked(), by: context.principal,
+            idempotencyKey: request.idempotencyKey)
         return EditedResponse(
             status: .ok, headers: outcome.replayed ? [.idempotentReplayed: "true"] : [:], response: OrderResponse(outcome.order))
     }

@@ -104,6 +104,20 @@ struct PartnerAPI: APIProtocol {
         return .ok(.init(body: .json(Self.order(details.order, quote: details.quote, history: details.history))))
     }
 
+    func setOrderDelivery(_ input: Operations.SetOrderDelivery.Input) async throws -> Operations.SetOrderDelivery.Output {
+        guard case let .json(request) = input.body else { throw Problem.badRequest("The body must be JSON with the address.") }
+        let delivery = try DeliveryDetails(
+            recipient: request.recipient, phone: request.phone, country: request.country ?? "RU", postalCode: request.postalCode,
+            city: request.city, street: request.street, note: request.note)
+        let kept = try await partners.setDelivery(orderID: input.path.orderId, delivery: delivery, partner: try partner)
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        recipient: kept.recipient, phone: kept.phone, country: kept.country, postalCode: kept.postalCode, city: kept.city,
+                        street: kept.street, note: kept.note))))
+    }
+
     func listWebhookEndpoints(_ input: Operations.ListWebhookEndpoints.Input) async throws -> Operations.ListWebhookEndpoints.Output {
         let endpoints = try await webhooks.endpoints(partner: try partner)
         return .ok(.init(body: .json(.init(items: endpoints.map(Self.endpoint)))))

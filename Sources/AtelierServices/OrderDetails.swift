@@ -11,6 +11,8 @@ public struct OrderDetails: Sendable {
     public var notes: [OrderNote]
     /// Statuses the viewer may move the order to.
     public var allowedMoves: [OrderStatus]
+    /// Where it goes; nil until it is placed.
+    public var delivery: DeliveryDetails?
 }
 
 /// Reads order details for a viewer.
@@ -41,7 +43,7 @@ struct OrderReading: Sendable {
         return OrderDetails(
             order: own ? order.forCustomer : order, model: model, quote: snapshot.quote,
             history: own ? snapshot.history.map(\.forCustomer) : snapshot.history, notes: snapshot.notes,
-            allowedMoves: OrderLifecycle.allowedMoves(from: order.status, for: viewer.role))
+            allowedMoves: OrderLifecycle.allowedMoves(from: order.status, for: viewer.role), delivery: snapshot.delivery)
     }
 }
 

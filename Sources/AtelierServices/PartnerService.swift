@@ -287,6 +287,20 @@ public struct PartnerService: Sendable {
         return try await order(id: orderID, partner: partner)
     }
 
+    /// Where the partner's order goes; allowed until it is shipped, and replaced when given again.
+    public func setDelivery(orderID: String, delivery: DeliveryDetails, partner: Principal) async throws -> DeliveryDetails {
+        try requireRole(partner, .partner)
+        let now = context.time.now()
+        try await context.store.write { tx in
+            let order = try await tx.visibleOrder(id: orderID, to: partner)
+            guard ![.shipped, .closed, .cancelled].contains(order.status) else {
+                throw DomainError.invalid("Order \(orderID) is \(order.status.rawValue): its address stays as it was.")
+            }
+            try await tx.setDelivery(delivery, orderID: orderID, at: now)
+        }
+        return delivery
+    }
+
     private func requireRole(_ actor: Principal, _ roles: Role...) throws {
         guard roles.contains(actor.role) else { throw AuthenticationError.forbidden(role: actor.role, needed: roles) }
     }

@@ -173,7 +173,9 @@ public struct ShopService: Sendable {
     }
 
     /// Places the order: `SUBMITTED`, and the pricing job in the same transaction.
-    public func submit(orderID: String, by customer: Principal, idempotencyKey: String?) async throws -> Outcome {
+    public func submit(orderID: String, delivery: DeliveryDetails?, by customer: Principal, idempotencyKey: String?) async throws
+        -> Outcome
+    {
         try await context.orderSpan("order.submit", orderID: orderID) {
             let now = context.time.now()
             let promise = context.configuration.stallPolicy.promise
@@ -188,12 +190,24 @@ public struct ShopService: Sendable {
                         order in
                         [try order.submit(by: customer, at: now, promise: promise)]
                     }
+                    // A piece is placed with where it goes: given now, or kept from an earlier try.
+                    if let delivery {
+                        try await tx.setDelivery(delivery, orderID: orderID, at: now)
+                        try await tx.saveDelivery(delivery, userID: customer.userID, at: now)
+                    } else if try await tx.orderSnapshot(id: orderID, withNotes: false)?.delivery == nil {
+                        throw DomainError.invalid("Say where the piece goes: the recipient, a phone number and the delivery address.")
+                    }
                     try await Idempotency.remember(
                         tx, scope: "shop.submit:\(customer.userID)", key: idempotencyKey, fingerprint: orderID, resultID: orderID, at: now)
                     return Outcome(order: order, replayed: false)
                 }
             }
         }
+    }
+
+    /// The addresses the customer ordered to before, the most recent first: the checkout offers them.
+    public func savedDeliveries(of customer: Principal) async throws -> [DeliveryDetails] {
+        try await context.store.reader.savedDeliveries(userID: customer.userID)
     }
 
     /// Withdraws the order (allowed before manufacturing starts).

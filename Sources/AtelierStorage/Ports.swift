@@ -43,6 +43,8 @@ public protocol OrderWrites: Sendable {
     func update(order: Order, previousStatus: OrderStatus) async throws
     func append(history: [HistoryEntry]) async throws
     func insert(quote: Quote, orderID: String, at: Date) async throws
+    /// Where the order goes: set when it is placed, kept as it was.
+    func setDelivery(_ delivery: DeliveryDetails, orderID: String, at: Date) async throws
     func insert(note: OrderNote) async throws
     func insert(idempotency: IdempotencyRecord) async throws
 }
@@ -57,6 +59,8 @@ public protocol AccountReads: Sendable {
     /// that is not disabled, with when the session was last used.
     func session(tokenHash: String, at now: Date, idleSince: Date) async throws -> (UserAccount, lastSeen: Date)?
     func users(role: Role?, search: String?, page: PageRequest) async throws -> Page<UserAccount>
+    /// The addresses the user ordered to, the most recently used first (at most five).
+    func savedDeliveries(userID: String) async throws -> [DeliveryDetails]
     /// The account link whose SHA-256 is `hash`, used or not.
     func accountToken(hash: String) async throws -> AccountToken?
 }
@@ -79,6 +83,8 @@ public protocol AccountWrites: Sendable {
     func update(userID: String, passwordHash: String) async throws
     func update(userID: String, disabledAt: Date?) async throws
     func insert(token: AccountToken) async throws
+    /// Keeps `delivery` among the user's addresses (once, however often used), marked used at `at`.
+    func saveDelivery(_ delivery: DeliveryDetails, userID: String, at: Date) async throws
     /// Marks every unused link of the user for `purpose` used: one link used ends its siblings.
     func useTokens(userID: String, purpose: AccountTokenPurpose, at: Date) async throws
     /// Records that the user's address is confirmed (the first time only).

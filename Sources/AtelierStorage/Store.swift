@@ -42,6 +42,8 @@ public struct OrderSnapshot: Sendable {
     public var history: [HistoryEntry]
     /// Empty unless asked for.
     public var notes: [OrderNote]
+    /// Where it goes; nil until it is placed (and for a partner's order without one).
+    public var delivery: DeliveryDetails?
 }
 
 /// A stored `Idempotency-Key`: the request it answered and the resource it made.

@@ -125,16 +125,21 @@ struct MESPages {
         let page = try await mes.myOrders(context.principal, page: try pageRequest(request, limit: 50))
         let earnings = try await mes.earnings(context.principal)
         let inHand: Set<OrderStatus> = [.manufacturingStarted, .manufacturingCompleted, .packaging]
+        var open: [OrderRow] = []
+        for order in page.items where inHand.contains(order.status) {
+            var row = OrderRow(order)
+            switch order.status {
+            case .manufacturingStarted: row.complete = true
+            case .manufacturingCompleted: row.package = true
+            default:
+                row.ship = true
+                // The parcel's address, at the step that needs it (a few orders at a time).
+                row.shipTo = try await mes.order(id: order.id, viewer: context.principal).delivery.map(DeliveryView.init)
+            }
+            open.append(row)
+        }
         let model = MyWorkPage(
-            open: page.items.filter { inHand.contains($0.status) }.map { order in
-                var row = OrderRow(order)
-                switch order.status {
-                case .manufacturingStarted: row.complete = true
-                case .manufacturingCompleted: row.package = true
-                default: row.ship = true
-                }
-                return row
-            },
+            open: open,
             done: page.items.filter { !inHand.contains($0.status) }.map(OrderRow.init), earned: earnings.earned.description,
             inWork: earnings.inWork.description,
             earnings: earnings.rows.map {

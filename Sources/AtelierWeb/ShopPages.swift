@@ -198,12 +198,26 @@ struct ShopPages {
     }
 
     @Sendable func order(_ request: Request, context: Customer) async throws -> Response {
+        try await orderPage(request, context: context)
+    }
+
+    /// The order's page; with `typed` (a checkout that had a mistake), its fields as they were sent.
+    private func orderPage(
+        _ request: Request, context: Customer, typed: Form? = nil, status: HTTPResponse.Status = .ok, error: String? = nil
+    ) async throws -> Response {
         let details = try await shop.order(id: try context.parameters.require("id"), viewer: context.principal)
         var page = OrderPage(details)
         page.canSubmit = details.order.status == .fileUploaded
         page.canCancel = details.allowedMoves.contains(.cancelled)
+        if page.canSubmit {
+            let saved = try await shop.savedDeliveries(of: context.principal)
+            page.checkout =
+                typed.map { CheckoutForm(typed: $0, saved: saved) }
+                ?? CheckoutForm(saved: saved, chosen: request.query("address").flatMap(Int.init) ?? 0)
+        }
         if !details.order.status.isTerminal { page.poll = "/orders/\(details.order.id)/status" }
-        return site.page("order", page, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
+        return site.page(
+            "order", page, title: "Order \(details.order.id.prefix(8))", request: request, context: context, status: status, error: error)
     }
 
     @Sendable func orderStatus(_ request: Request, context: Customer) async throws -> Status {
@@ -212,7 +226,18 @@ struct ShopPages {
 
     @Sendable func submit(_ request: Request, context: Customer) async throws -> Response {
         let id = try context.parameters.require("id")
-        _ = try await shop.submit(orderID: id, by: context.principal, idempotencyKey: nil)
+        let form = try await request.form(context: context)
+        do {
+            let delivery = try DeliveryInput(
+                recipient: form["recipient"] ?? "", phone: form["phone"] ?? "", country: form["country"],
+                postalCode: form["postalCode"] ?? "",
+                city: form["city"] ?? "", street: form["street"] ?? "", note: form["note"]
+            ).checked()
+            _ = try await shop.submit(orderID: id, delivery: delivery, by: context.principal, idempotencyKey: nil)
+        } catch let error as DomainError {
+            guard case .invalid = error else { throw error }
+            return try await orderPage(request, context: context, typed: form, status: .unprocessableContent, error: error.description)
+        }
         return site.redirect("/orders/\(id)", flash: "Your order is placed. Its price appears here in a moment.")
     }
 

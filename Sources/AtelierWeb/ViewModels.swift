@@ -64,6 +64,8 @@ struct OrderRow {
     var complete = false
     var package = false
     var ship = false
+    /// Where it goes, at the shipping step.
+    var shipTo: DeliveryView?
     /// On the stalled board: how late, and who must act.
     var overdue: String?
     var responsible: String?
@@ -175,6 +177,10 @@ struct OrderPage: PageModel {
     var mine = false
     /// Where the page asks for the status while the order moves.
     var poll: String?
+    /// Where it goes, once placed.
+    var delivery: DeliveryView?
+    /// The checkout's fields, while it can be placed.
+    var checkout: CheckoutForm?
 
     init(_ details: OrderDetails) {
         order = OrderRow(details.order)
@@ -192,6 +198,70 @@ struct OrderPage: PageModel {
         hasMoves = !details.allowedMoves.isEmpty
         quote = details.quote.map(QuoteView.init)
         model = details.model.map(ModelView.init)
+        delivery = details.delivery.map(DeliveryView.init)
+    }
+}
+
+/// Where an order goes, as its page shows it.
+struct DeliveryView {
+    var recipient: String
+    var phone: String
+    var street: String
+    var postalCode: String
+    var city: String
+    var country: String
+    var note: String?
+
+    init(_ delivery: DeliveryDetails) {
+        recipient = delivery.recipient
+        phone = delivery.phone
+        street = delivery.street
+        postalCode = delivery.postalCode
+        city = delivery.city
+        country = delivery.country
+        note = delivery.note
+    }
+}
+
+/// The checkout's delivery fields: what was typed (after a mistake), or a saved address, and the
+/// other saved addresses to choose from.
+struct CheckoutForm {
+    struct Saved {
+        var index: Int
+        var summary: String
+        var chosen: Bool
+    }
+    var recipient = ""
+    var phone = ""
+    var country = "RU"
+    var postalCode = ""
+    var city = ""
+    var street = ""
+    var note = ""
+    var saved: [Saved] = []
+    var hasSaved: Bool { !saved.isEmpty }
+
+    init(saved addresses: [DeliveryDetails], chosen: Int) {
+        saved = addresses.enumerated().map { index, address in
+            Saved(index: index, summary: "\(address.recipient), \(address.street), \(address.city)", chosen: index == chosen)
+        }
+        if addresses.indices.contains(chosen) {
+            let address = addresses[chosen]
+            (recipient, phone, country, postalCode, city, street) = (
+                address.recipient, address.phone, address.country, address.postalCode, address.city, address.street
+            )
+        }
+    }
+
+    init(typed form: Form, saved addresses: [DeliveryDetails]) {
+        self.init(saved: addresses, chosen: -1)
+        recipient = form["recipient"] ?? ""
+        phone = form["phone"] ?? ""
+        country = form["country"] ?? "RU"
+        postalCode = form["postalCode"] ?? ""
+        city = form["city"] ?? ""
+        street = form["street"] ?? ""
+        note = form["note"] ?? ""
     }
 }
 

@@ -18,7 +18,7 @@ func approvedOrder(_ api: API, _ harness: Harness) async throws -> String {
     let id = try #require(
         try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "classic-band"])
             .string("id"))
-    _ = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer)
+    _ = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, json: Deliveries.submitBody)
     try await harness.pricingWorker.runDueJobs()
     let approved = try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller)
     guard approved.string("status") == "MANUFACTURING_APPROVED" else { throw HarnessError("could not approve: \(approved.text)") }

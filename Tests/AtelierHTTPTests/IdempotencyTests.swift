@@ -40,8 +40,10 @@ struct IdempotencyTests {
                 try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "ball-studs"])
                     .string("id"))
 
-            let first = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, headers: ["Idempotency-Key": "s-1"])
-            let retry = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, headers: ["Idempotency-Key": "s-1"])
+            let first = try await api.call(
+                .post, "/api/shop/orders/\(id)/submit", token: customer, json: Deliveries.submitBody, headers: ["Idempotency-Key": "s-1"])
+            let retry = try await api.call(
+                .post, "/api/shop/orders/\(id)/submit", token: customer, json: Deliveries.submitBody, headers: ["Idempotency-Key": "s-1"])
             let withoutKey = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer)
 
             #expect(first.status == .ok)

@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierJobs
+import AtelierServices
 import AtelierTestSupport
 import Foundation
 import HTTPTypes
@@ -7,6 +8,42 @@ import Testing
 
 @Suite("Order lifecycle over HTTP")
 struct OrderLifecycleHTTPTests {
+    @Test("a shop order is placed with where it goes: kept on the order, shown to seller and operator, saved for next time")
+    func delivery() async throws {
+        let harness = try await Harness.make()
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let created = try await api.call(
+                .post, "/api/shop/orders", token: customer, json: ["material": "gold-585", "catalogItem": "ball-studs"])
+            let id = try #require(created.string("id"))
+            let without = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer)
+            #expect(without.status == .unprocessableContent)
+            #expect(without.string("detail")?.contains("where the piece goes") == true)
+            var bad = Deliveries.fields
+            bad["phone"] = "12"
+            let badPhone = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, json: ["delivery": bad])
+            #expect(badPhone.status == .unprocessableContent && badPhone.string("detail")?.contains("phone number") == true)
+            #expect(try await api.call(.get, "/api/shop/orders/\(id)", token: customer).string("status") == nil)
+            #expect(try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, json: Deliveries.submitBody).status == .ok)
+
+            try await harness.pricingWorker.runDueJobs()
+            let seller = try await api.signIn("seller@atelier.test")
+            #expect(try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller).status == .ok)
+            for (email, path) in [
+                ("customer@atelier.test", "/api/shop/orders/\(id)"), ("seller@atelier.test", "/api/crm/orders/\(id)"),
+                ("operator@atelier.test", "/api/mes/orders/\(id)"),
+            ] {
+                let details = try await api.call(.get, path, token: try await api.signIn(email))
+                let delivery = try #require(details.json["delivery"] as? [String: Any], "\(email) sees where it goes")
+                #expect(delivery["phone"] as? String == "+79123456789")
+                #expect(delivery["street"] as? String == "Tverskaya 7, flat 12")
+                #expect(delivery["note"] as? String == "A gift: no price in the box, please.")
+            }
+            let principal = try #require(try await harness.useCases.accounts.authenticate(token: customer))
+            #expect(try await harness.useCases.shop.savedDeliveries(of: principal).map(\.city) == ["Moscow"])
+        }
+    }
+
     @Test("one order goes through all ten statuses, each moved by the right person")
     func fullLifecycle() async throws {
         let harness = try await Harness.make()
@@ -28,7 +65,7 @@ struct OrderLifecycleHTTPTests {
             #expect(upload.model.triangles == 64 * 16 * 2)
             #expect(upload.order.status == "FILE_UPLOADED")
 
-            let submitted = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer)
+            let submitted = try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, json: Deliveries.submitBody)
             #expect(submitted.string("status") == "SUBMITTED")
 
             #expect(try await harness.pricingWorker.runDueJobs() == 1)
@@ -87,7 +124,7 @@ struct OrderLifecycleHTTPTests {
             #expect(created.string("status") == "FILE_UPLOADED")
             #expect(created.string("catalogItem") == "classic-band")
             let id = try #require(created.string("id"))
-            #expect(try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer).status == .ok)
+            #expect(try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, json: Deliveries.submitBody).status == .ok)
             try await harness.pricingWorker.runDueJobs()
             let detail = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).decode(OrderDetailsView.self)
             #expect(detail.model?.filename == "classic-band.stl")

@@ -112,7 +112,7 @@ final class AtelierProcess: Sendable {
     }
 
     func call(
-        _ method: String, _ path: String, token: String? = nil, json: [String: String]? = nil, headers: [String: String] = [:],
+        _ method: String, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil, headers: [String: String] = [:],
         port: Int? = nil
     ) async throws -> (Int, [String: Any]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port ?? self.port)\(path)")!)
@@ -146,7 +146,7 @@ struct ProcessKillTests {
         let (_, created) = try await first.call(
             "POST", "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": "classic-band"])
         let id = try #require(created["id"] as? String)
-        #expect(try await first.call("POST", "/api/shop/orders/\(id)/submit", token: token).0 == 200)
+        #expect(try await first.call("POST", "/api/shop/orders/\(id)/submit", token: token, json: Deliveries.submitBody).0 == 200)
 
         let store = try SQLiteStore(path: data + "/atelier.sqlite")
         let running = try await waitFor(seconds: 20) {

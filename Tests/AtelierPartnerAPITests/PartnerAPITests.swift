@@ -154,6 +154,37 @@ struct PartnerAPITests {
         }
     }
 
+    @Test("a partner may say where an order goes: kept in international form, shown to the seller; never after it is closed")
+    func delivery() async throws {
+        let harness = try await Harness.make()
+        let (_, key) = try await harness.partner()
+        let (_, otherKey) = try await harness.partner(name: "Other Seller")
+        try await harness.partnerTest { api in
+            let created = try await api.postModel("/v1/orders?material=gold-585&filename=ring.stl", key: key, model: Models.ring)
+            let id = try #require(created.string("id"))
+            let address: [String: any Sendable] = [
+                "recipient": "Marta Client", "phone": "8 912 345-67-89", "postal_code": "190000", "city": "Saint Petersburg",
+                "street": "Nevsky 10, flat 3",
+            ]
+            let set = try await api.call(.put, "/v1/orders/\(id)/delivery", token: key, json: address)
+            #expect(set.status == .ok)
+            #expect(set.string("phone") == "+79123456789" && set.string("country") == "RU")
+            var bad = address
+            bad["postal_code"] = "1900"
+            let refused = try await api.call(.put, "/v1/orders/\(id)/delivery", token: key, json: bad)
+            #expect(refused.status == .unprocessableContent && refused.string("detail") == "A Russian postal code has six digits.")
+            #expect(try await api.call(.put, "/v1/orders/\(id)/delivery", token: otherKey, json: address).status == .notFound)
+
+            try await harness.test { crm in
+                let seller = try await crm.signIn("seller@atelier.test")
+                let details = try await crm.call(.get, "/api/crm/orders/\(id)", token: seller)
+                #expect((details.json["delivery"] as? [String: Any])?["city"] as? String == "Saint Petersburg")
+            }
+            #expect(try await api.call(.post, "/v1/orders/\(id)/cancel", token: key, json: ["reason": "test"]).status == .ok)
+            #expect(try await api.call(.put, "/v1/orders/\(id)/delivery", token: key, json: address).status == .unprocessableContent)
+        }
+    }
+
     @Test("an instant quote prices a model without storing an order")
     func instantQuote() async throws {
         let harness = try await Harness.make()

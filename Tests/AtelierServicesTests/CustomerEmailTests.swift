@@ -61,7 +61,7 @@ struct CustomerEmailTests {
         let customer = try await principal(harness, "customer@atelier.test")
         let order = try await harness.useCases.shop.createOrder(
             ShopService.NewOrder(material: "gold-585", finishes: []), model: Models.ring, filename: "ring.stl", by: customer)
-        _ = try await harness.useCases.shop.submit(orderID: order.id, by: customer, idempotencyKey: nil)
+        _ = try await harness.useCases.shop.submit(orderID: order.id, delivery: try Deliveries.sample(), by: customer, idempotencyKey: nil)
         let worker = harness.composition.mailWorker()
         let deadline = Date().addingTimeInterval(10)
         while server.messages().isEmpty, Date() < deadline {
@@ -78,7 +78,7 @@ struct CustomerEmailTests {
     private func placedAndPriced(_ harness: Harness, _ customer: Principal) async throws -> String {
         let order = try await harness.useCases.shop.createOrder(
             ShopService.NewOrder(material: "gold-585", finishes: []), model: Models.ring, filename: "ring.stl", by: customer)
-        _ = try await harness.useCases.shop.submit(orderID: order.id, by: customer, idempotencyKey: nil)
+        _ = try await harness.useCases.shop.submit(orderID: order.id, delivery: try Deliveries.sample(), by: customer, idempotencyKey: nil)
         _ = try await harness.pricingWorker.runDueJobs()
         return order.id
     }

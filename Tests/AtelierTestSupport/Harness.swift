@@ -159,7 +159,7 @@ package struct API: Sendable {
     package func submittedCatalogOrder(token: String, piece: String = "ball-studs") async throws -> String {
         let created = try await call(.post, "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": piece])
         guard let id = created.string("id") else { throw HarnessError("no order: \(created.status) \(created.text)") }
-        let submitted = try await call(.post, "/api/shop/orders/\(id)/submit", token: token)
+        let submitted = try await call(.post, "/api/shop/orders/\(id)/submit", token: token, json: Deliveries.submitBody)
         guard submitted.status == .ok else { throw HarnessError("submit of \(id): \(submitted.status) \(submitted.text)") }
         return id
     }
@@ -213,5 +213,23 @@ extension Harness {
             let base64 = String($0.prefix(while: { $0 != "-" })).replacingOccurrences(of: "\r\n", with: "")
             return Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
         }
+    }
+}
+
+/// A delivery address as the tests order to it.
+package enum Deliveries {
+    /// The fields as a client sends them.
+    package static let fields: [String: String] = [
+        "recipient": "Clara Customer", "phone": "8 (912) 345-67-89", "country": "RU", "postalCode": "101000", "city": "Moscow",
+        "street": "Tverskaya 7, flat 12", "note": "A gift: no price in the box, please.",
+    ]
+
+    /// The body of a shop submit that says where the piece goes.
+    package static var submitBody: [String: any Sendable] { ["delivery": fields] }
+
+    package static func sample() throws -> DeliveryDetails {
+        try DeliveryDetails(
+            recipient: fields["recipient"] ?? "", phone: fields["phone"] ?? "", country: "RU", postalCode: fields["postalCode"] ?? "",
+            city: fields["city"] ?? "", street: fields["street"] ?? "", note: fields["note"])
     }
 }

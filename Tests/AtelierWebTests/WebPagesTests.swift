@@ -239,7 +239,7 @@ struct WebPagesTests {
             #expect(order.text.contains("data-poll="))
 
             let id = String(location.split(separator: "/").last!)
-            #expect(try await browser.post("/orders/\(id)/submit").status == .seeOther)
+            #expect(try await browser.post("/orders/\(id)/submit", Deliveries.fields.map { ($0.key, $0.value) }).status == .seeOther)
             #expect(try await harness.pricingWorker.runDueJobs() == 1)
             let priced = try await browser.get(location)
             #expect(priced.text.contains("id=\"quote-total\""))
@@ -382,7 +382,7 @@ struct WebPagesTests {
         let seller = try await principal(harness, "seller@atelier.test")
         let order = try await harness.useCases.shop.createOrder(
             ShopService.NewOrder(material: "gold-585", finishes: []), model: Models.ring, filename: "ring.stl", by: customer)
-        _ = try await harness.useCases.shop.submit(orderID: order.id, by: customer, idempotencyKey: nil)
+        _ = try await harness.useCases.shop.submit(orderID: order.id, delivery: try Deliveries.sample(), by: customer, idempotencyKey: nil)
         _ = try await harness.pricingWorker.runDueJobs()
         _ = try await harness.useCases.crm.approve(orderID: order.id, note: nil, by: seller)
         return order.id

@@ -140,6 +140,15 @@ def viewer_ready(driver, selector):
     return triangles
 
 
+def fill_delivery(driver, phone="8 (912) 345-67-89"):
+    """The checkout's delivery fields, typed as a customer would."""
+    for field, value in [("recipient", "Clara Customer"), ("phone", phone), ("street", "Tverskaya 7, flat 12"),
+                         ("postalCode", "101000"), ("city", "Moscow")]:
+        element = driver.find_element(By.ID, field)
+        element.clear()
+        element.send_keys(value)
+
+
 def main():
     work = pathlib.Path(tempfile.mkdtemp(prefix="atelier-journey-"))
     ring, broken, charm = work / "my-ring.stl", work / "broken.stl", work / "charm.obj"
@@ -201,6 +210,13 @@ def main():
         viewer_ready(customer, "figure[data-viewer]")
         check(customer.find_element(By.ID, "order-status").get_attribute("data-status") == "FILE_UPLOADED", "the order has its model")
         shot(customer, "shop-order-started")
+        fill_delivery(customer, phone="12")
+        customer.find_element(By.ID, "submit-order").click()
+        wait(customer, lambda d: d.find_elements(By.ID, "page-error") and "phone number" in text(d, "#page-error"),
+             "a phone number that is not one to be refused, with the reason")
+        check(customer.find_element(By.ID, "street").get_attribute("value") == "Tverskaya 7, flat 12", "the checkout keeps what was typed")
+        shot(customer, "shop-checkout-refused")
+        fill_delivery(customer)
         customer.find_element(By.ID, "submit-order").click()
         wait(customer, lambda d: d.find_element(By.ID, "order-status").get_attribute("data-status") == "PRICE_CALCULATED",
              "the order to be priced (the page follows it by itself)")
@@ -246,6 +262,8 @@ def main():
             operator.find_element(By.CSS_SELECTOR, f'form[action="/mes/orders/{order_id}/{step}"] button').click()
             wait(operator, lambda d: d.find_elements(By.CSS_SELECTOR, f'form[action="/mes/orders/{order_id}/{then}"]'), f"the {step} step")
         tracking = f"TRK-{order_id[:8].upper()}"
+        ship_to = text(operator, f"#ship-to-{order_id}")
+        check("Tverskaya 7, flat 12" in ship_to and "+79123456789" in ship_to, f"the shipping step shows where the parcel goes: {ship_to}")
         operator.find_element(By.ID, f"tracking-{order_id}").send_keys(tracking)
         shot(operator, "mes-ship")
         operator.find_element(By.CSS_SELECTOR, f'form[action="/mes/orders/{order_id}/ship"] button').click()
@@ -317,6 +335,7 @@ def main():
         wait(other, lambda d: "/orders/" in d.current_url, "the designed ring's order")
         viewer_ready(other, "figure[data-viewer]")
         check("Designed in the constructor: Ring, EU size 58" in other.page_source, "the order says what was designed")
+        fill_delivery(other)
         other.find_element(By.ID, "submit-order").click()
         wait(other, lambda d: d.find_element(By.ID, "order-status").get_attribute("data-status") == "PRICE_CALCULATED", "the ring's price")
         shot(other, "shop-constructor-order")

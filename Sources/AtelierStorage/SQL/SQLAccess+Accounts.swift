@@ -119,4 +119,18 @@ extension SQLAccess {
     func markEmailVerified(userID: String, at: Date) async throws {
         try await sql.execute("UPDATE users SET email_verified_at = ? WHERE id = ? AND email_verified_at IS NULL", at, userID)
     }
+
+    func savedDeliveries(userID: String) async throws -> [DeliveryDetails] {
+        try await sql.query("SELECT body FROM saved_deliveries WHERE user_id = ? ORDER BY used_at DESC, id DESC LIMIT 5", userID)
+            .map { try ColumnJSON.decode(DeliveryDetails.self, try $0.string("body")) }
+    }
+
+    func saveDelivery(_ delivery: DeliveryDetails, userID: String, at: Date) async throws {
+        let body = try ColumnJSON.encode(delivery)
+        try await sql.execute(
+            """
+            INSERT INTO saved_deliveries (user_id, fingerprint, body, used_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id, fingerprint) DO UPDATE SET body = excluded.body, used_at = excluded.used_at
+            """, userID, delivery.fingerprint, body, at)
+    }
 }

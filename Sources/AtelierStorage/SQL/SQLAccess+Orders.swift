@@ -107,11 +107,12 @@ extension SQLAccess {
     /// an `ORDER BY` over the union made SQLite sort each part in a temporary tree.
     static let orderSnapshotSQL: String = {
         let nulls = { (count: Int) in Array(repeating: "NULL", count: count).joined(separator: ", ") }
-        let orderWidth = orderColumns.split(separator: ",").count + 2
+        let orderWidth = orderColumns.split(separator: ",").count + 3
         return """
             SELECT 0 AS part, 0 AS seq, \(orderColumns),
               (SELECT info FROM models WHERE models.hash = orders.model_hash) AS model_info,
               (SELECT body FROM quotes WHERE quotes.order_id = orders.id) AS quote_body,
+              (SELECT body FROM order_deliveries WHERE order_deliveries.order_id = orders.id) AS delivery_body,
               CAST(NULL AS TEXT) AS h_from, CAST(NULL AS TEXT) AS h_to, CAST(NULL AS TEXT) AS h_actor_id,
               CAST(NULL AS TEXT) AS h_actor_role, CAST(NULL AS TEXT) AS h_actor_name, CAST(NULL AS BIGINT) AS h_at,
               CAST(NULL AS TEXT) AS h_note, CAST(NULL AS TEXT) AS n_author_id, CAST(NULL AS TEXT) AS n_author_name,
@@ -138,7 +139,8 @@ extension SQLAccess {
         }
         var snapshot = OrderSnapshot(
             order: order, model: model, quote: try first.optionalString("quote_body").map(DecodedCache.quotes.decoded),
-            history: [], notes: [])
+            history: [], notes: [],
+            delivery: try first.optionalString("delivery_body").map { try ColumnJSON.decode(DeliveryDetails.self, $0) })
         for row in rows.dropFirst() {
             if try row.int("part") == 1 {
                 snapshot.history.append(
@@ -242,6 +244,14 @@ extension SQLAccess {
         try await sql.execute(
             "INSERT INTO quotes (order_id, body, total_minor, labour_minor, currency, created_at) VALUES (?,?,?,?,?,?)",
             orderID, try ColumnJSON.encode(quote), quote.total.minorUnits, quote.labour.minorUnits, quote.total.currency, at)
+    }
+
+    func setDelivery(_ delivery: DeliveryDetails, orderID: String, at: Date) async throws {
+        try await sql.execute(
+            """
+            INSERT INTO order_deliveries (order_id, body, created_at) VALUES (?, ?, ?)
+            ON CONFLICT (order_id) DO UPDATE SET body = excluded.body
+            """, orderID, try ColumnJSON.encode(delivery), at)
     }
 
     func quote(orderID: String) async throws -> Quote? {

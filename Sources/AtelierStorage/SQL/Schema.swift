@@ -12,6 +12,7 @@ enum Schema {
         ("006-session-idle-and-disabled-users", Migration006.sql),
         ("007-customer-emails", Migration007.sql),
         ("008-account-links", Migration008.sql),
+        ("009-deliveries", Migration009.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.
