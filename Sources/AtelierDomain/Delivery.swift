@@ -21,11 +21,12 @@ public struct DeliveryDetails: Sendable, Hashable, Codable {
     ) throws {
         self.recipient = try Self.text(recipient, field: "The recipient's name", max: 100)
         self.phone = try Self.phoneNumber(phone, country: country)
-        let country = country.trimmingCharacters(in: .whitespaces).uppercased()
+        let country = country.uppercased()
         guard country.count == 2, country.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
             throw DomainError.invalid("The country is a two-letter code such as RU.")
         }
         self.country = country
+        guard postalCode.unicodeScalars.count <= 10 else { throw DomainError.invalid("The postal code is not one.") }
         let postal = postalCode.trimmingCharacters(in: .whitespaces).uppercased()
         let postalValid =
             country == "RU"
@@ -38,8 +39,10 @@ public struct DeliveryDetails: Sendable, Hashable, Codable {
         self.postalCode = postal
         self.city = try Self.text(city, field: "The city", max: 100)
         self.street = try Self.text(street, field: "The street and house", max: 200)
+        guard (note?.unicodeScalars.count ?? 0) <= 1000 else {
+            throw DomainError.invalid("A note for the workshop has at most 1000 characters.")
+        }
         let note = note?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-        guard note.unicodeScalars.count <= 1000 else { throw DomainError.invalid("A note for the workshop has at most 1000 characters.") }
         self.note = note.isEmpty ? nil : note
     }
 
@@ -52,9 +55,10 @@ public struct DeliveryDetails: Sendable, Hashable, Codable {
     public var lines: [String] { [recipient, street, "\(postalCode) \(city)", country, phone] }
 
     /// A line of 1 to `max` characters, without control characters.
-    static func text(_ value: String, field: String, max: Int) throws -> String {
-        let value = value.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !value.isEmpty, value.unicodeScalars.count <= max,
+    static func text(_ sent: String, field: String, max: Int) throws -> String {
+        // Counted as sent (the contracts' maxLength counts spaces around it too).
+        let value = sent.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !value.isEmpty, sent.unicodeScalars.count <= max,
             !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { throw DomainError.invalid("\(field) is needed, in at most \(max) characters on one line.") }
         return value
@@ -63,9 +67,10 @@ public struct DeliveryDetails: Sendable, Hashable, Codable {
     /// `+` and 8 to 15 digits, from what people write: spaces, dashes, brackets and dots go; a
     /// Russian number written from inside the country (`8 912 …`) becomes `+7 912 …`.
     static func phoneNumber(_ value: String, country: String) throws -> String {
+        let problem = DomainError.invalid("The phone number is not one: write it with its country code, such as +7 912 345-67-89.")
+        guard value.unicodeScalars.count <= 30 else { throw problem }
         let kept = value.filter { !" -().\u{A0}".contains($0) }
         var digits = kept.hasPrefix("+") ? String(kept.dropFirst()) : kept
-        let problem = DomainError.invalid("The phone number is not one: write it with its country code, such as +7 912 345-67-89.")
         guard !digits.isEmpty, digits.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { throw problem }
         if !kept.hasPrefix("+") {
             guard country.uppercased() == "RU", digits.count == 11, digits.first == "8" || digits.first == "7" else { throw problem }

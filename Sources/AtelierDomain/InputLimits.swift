@@ -30,11 +30,11 @@ public enum InputLimits {
 
     /// `text` trimmed, or an error naming `what` and the bound.
     public static func text(_ text: String, max: Int, what: String) throws -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard trimmed.unicodeScalars.count <= max else {
-            throw DomainError.invalid("\(what) has at most \(max) characters; this one has \(trimmed.unicodeScalars.count).")
+        // Counted as sent, spaces around it included, as the API contracts' maxLength counts it.
+        guard text.unicodeScalars.count <= max else {
+            throw DomainError.invalid("\(what) has at most \(max) characters; this one has \(text.unicodeScalars.count).")
         }
-        return trimmed
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A search, trimmed and cut to ``search`` characters (a longer one cannot match better).

@@ -41,4 +41,27 @@ public struct Quote: Sendable, Hashable, Codable {
     public var labour: Money {
         lines.first(where: { $0.code == "labour" })?.amount ?? .zero(total.currency)
     }
+
+    /// The quote as a customer reads it: the same total, with the workshop's markup carried by
+    /// each line in proportion instead of standing as a line of its own (the lines still add up
+    /// to the total to the last kopeck; what rounding leaves over goes to the largest line).
+    public var forCustomer: Quote {
+        guard let markup = lines.first(where: { $0.code == "markup" }) else { return self }
+        let others = lines.filter { $0.code != "markup" }
+        let subtotal = others.reduce(Int64(0)) { $0 + $1.amount.minorUnits }
+        guard subtotal > 0 else { return self }
+        let factor = Double(subtotal + markup.amount.minorUnits) / Double(subtotal)
+        var shown = others.map { line in
+            QuoteLine(
+                code: line.code, label: line.label,
+                amount: Money(minorUnits: Int64((Double(line.amount.minorUnits) * factor).rounded()), currency: line.amount.currency))
+        }
+        let left = total.minorUnits - shown.reduce(Int64(0)) { $0 + $1.amount.minorUnits }
+        if let largest = shown.indices.max(by: { shown[$0].amount.minorUnits < shown[$1].amount.minorUnits }) {
+            shown[largest].amount.minorUnits += left
+        }
+        var quote = self
+        quote.lines = shown
+        return quote
+    }
 }

@@ -41,7 +41,8 @@ struct OrderReading: Sendable {
         // order's own (another customer's upload of the same bytes never shows their name).
         if let filename = order.modelFilename { model?.filename = filename }
         return OrderDetails(
-            order: own ? order.forCustomer : order, model: model, quote: snapshot.quote,
+            order: own ? order.forCustomer : order, model: model,
+            quote: viewer.role == .customer ? snapshot.quote?.forCustomer : snapshot.quote,
             history: own ? snapshot.history.map(\.forCustomer) : snapshot.history, notes: snapshot.notes,
             allowedMoves: OrderLifecycle.allowedMoves(from: order.status, for: viewer.role), delivery: snapshot.delivery)
     }

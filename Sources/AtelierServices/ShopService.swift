@@ -146,7 +146,9 @@ public struct ShopService: Sendable {
     public func estimate(
         material: String, finishes: [String], bytes: [UInt8], filename: String?, requester: String
     ) async throws -> (Quote, ModelInfo) {
-        try await context.estimate(material: material, finishes: finishes, bytes: bytes, filename: filename, owner: requester)
+        let (quote, info) = try await context.estimate(
+            material: material, finishes: finishes, bytes: bytes, filename: filename, owner: requester)
+        return (quote.forCustomer, info)
     }
 
     /// Attaches (or replaces) the order's model: `FILE_UPLOADED`. A refused file stores nothing.

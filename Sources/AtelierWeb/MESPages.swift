@@ -97,6 +97,10 @@ struct MESPages {
             _ = try await mes.take(orderID: id, by: context.principal)
             return site.redirect("/mes/my", flash: "Order \(id.prefix(8)) is yours. Its next step is below.")
         } catch let DomainError.alreadyTaken(_, by) {
+            // Taken by this operator already (another tab, a double click): it is theirs, say so.
+            if try await mes.order(id: id, viewer: context.principal).order.assigneeID == context.principal.userID {
+                return site.redirect("/mes/my", flash: "You took order \(id.prefix(8)) already. Its next step is below.")
+            }
             let dashboard = try await mes.dashboard(status: .manufacturingApproved, page: PageRequest(limit: 24))
             return site.page(
                 "mes-dashboard", DashboardPage(board: Board(dashboard, query: Form(""), canTake: true)), title: "Dashboard",

@@ -62,6 +62,12 @@ struct WebErrorMiddleware: RouterMiddleware {
                 context.logger.error(
                     "page failed", metadata: ["error.type": "\(type(of: error))", "http.route": "\(context.endpointPath ?? "")"])
             }
+            // This middleware runs outside the session's: the error page looks up who is signed
+            // in itself, so a 403 or a 404 shows the person's own menu, not a signed-out one.
+            var context = context
+            if context.principal == nil, let token = request.cookies[WebSessionMiddleware.cookie]?.value, !token.isEmpty {
+                context.principal = try? await site.useCases.accounts.authenticate(token: token)
+            }
             return site.page(
                 "error", ErrorPage(status: problem.status, reason: problem.title, detail: problem.detail), title: problem.title,
                 request: request, context: context, status: problem.httpStatus)
@@ -71,7 +77,7 @@ struct WebErrorMiddleware: RouterMiddleware {
 
 extension Request {
     /// The pages' scripts ask for JSON answers.
-    var wantsJSON: Bool { headers[.accept]?.contains("json") ?? false }
+    var wantsJSON: Bool { headers[.accept]?.contains("json") ?? false || uri.path.hasPrefix("/api/") || uri.path.hasPrefix("/v1/") }
 
     /// The fields of an `application/x-www-form-urlencoded` body.
     func form(context: some RequestContext) async throws -> Form {

@@ -52,6 +52,11 @@ public struct WebSite: Sendable {
             MESPages(site: self).addRoutes(to: web.group("mes"))
             AdminPages(site: self).addRoutes(to: web.group("admin"))
         }
+        // Any other address a browser opens gets a page that says so, with the person's menu
+        // (an API path still answers problem+json: see WebErrorMiddleware).
+        web.get("**") { request, _ -> Response in
+            throw DomainError.notFound("There is no page at \(request.uri.path.prefix(200)).")
+        }
     }
 }
 
@@ -108,9 +113,11 @@ extension WebSite {
             ]
         default: links = []
         }
-        return links.map { href, label in
-            Chrome.Link(href: href, label: label, current: href == "/" ? path == "/" : path == href || path.hasPrefix(href + "/"))
-        }
+        // One item is current: the longest that leads to this page (`/crm/customers` is
+        // Customers, not Orders as well).
+        let matches = links.map(\.0).filter { href in href == "/" ? path == "/" : path == href || path.hasPrefix(href + "/") }
+        let current = matches.max { $0.count < $1.count }
+        return links.map { href, label in Chrome.Link(href: href, label: label, current: href == current) }
     }
 
     /// A 303 to `location`, with a message shown once on the next page.

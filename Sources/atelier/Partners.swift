@@ -15,6 +15,9 @@ struct Partners: AsyncParsableCommand {
     static func run<T>(_ body: (UseCases) async throws -> T) async throws -> T {
         let environment = try await Environment.open()
         do {
+            // A new data folder gets what `serve` would give it on its first start (the demo price
+            // list and accounts, where demo data is loaded), so these commands work before it.
+            if environment.configuration.loadDemoData { try await DemoData(context: environment.useCases.context).load() }
             let result = try await body(environment.useCases)
             await environment.close()
             return result

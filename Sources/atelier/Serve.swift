@@ -19,10 +19,16 @@ import UnixSignals
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run Atelier: the HTTP APIs and the pricing worker, on SQLite in ATELIER_DATA.",
-        discussion: "Settings (environment variables):\n"
-            + AtelierConfiguration.documentation.map { "  \($0.variable.padding(toLength: 28, withPad: " ", startingAt: 0)) \($0.meaning)" }
-            .joined(separator: "\n")
+        discussion: "Settings (environment variables):\n" + settingsHelp
     )
+
+    /// One line per setting, every name whole: the column is as wide as the longest name.
+    static var settingsHelp: String {
+        let width = AtelierConfiguration.documentation.map(\.variable.count).max() ?? 0
+        return AtelierConfiguration.documentation.map {
+            "  \($0.variable.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.meaning)"
+        }.joined(separator: "\n")
+    }
 
     @Option(help: "Port of the internal APIs (overrides ATELIER_PORT).")
     var port: Int?

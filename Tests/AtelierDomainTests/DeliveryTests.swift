@@ -32,5 +32,9 @@ struct DeliveryTests {
         #expect(country?.description == "The country is a two-letter code such as RU.")
         #expect(try delivery(country: "de", postalCode: "10115").country == "DE")
         #expect(throws: DomainError.self) { try delivery(recipient: "Anna\nNew line") }
+        // Lengths count what was sent, as the API contracts do: spaces around a full name too.
+        #expect(try delivery(recipient: String(repeating: "a", count: 100)).recipient.count == 100)
+        #expect(throws: DomainError.self) { try delivery(recipient: " " + String(repeating: "a", count: 100)) }
+        #expect(throws: DomainError.self) { try delivery(country: " RU") }
     }
 }

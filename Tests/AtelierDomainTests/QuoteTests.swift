@@ -30,6 +30,13 @@ struct QuoteTests {
         #expect(quote.lines.reduce(0) { $0 + $1.amount.minorUnits } == quote.total.minorUnits)
         #expect(quote.priceListVersion == 3)
         #expect(quote.labour.minorUnits == 4_600)
+
+        // The customer's quote: the markup carried by every line, the same total to the cent.
+        let shown = quote.forCustomer
+        #expect(shown.lines.map(\.code) == ["metal", "casting-loss", "labour", "finish:polish"])
+        #expect(shown.lines.reduce(0) { $0 + $1.amount.minorUnits } == quote.total.minorUnits)
+        #expect(shown.lines.first?.amount.minorUnits == 57_200)  // 520.00 EUR of metal and its 10 %
+        #expect(shown.total == quote.total && shown.labour.minorUnits == 5_060)
     }
 
     @Test("more detail and more parts cost more labour")

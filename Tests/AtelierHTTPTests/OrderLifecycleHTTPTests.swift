@@ -72,8 +72,12 @@ struct OrderLifecycleHTTPTests {
             let priced = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).decode(OrderDetailsView.self)
             #expect(priced.order.status == "PRICE_CALCULATED")
             let quote = try #require(priced.quote)
-            #expect(quote.lines.map(\.code) == ["metal", "casting-loss", "labour", "finish:polish", "markup"])
+            // The customer reads metal, work and finishes; the markup is in them, not a line of its own.
+            #expect(quote.lines.map(\.code) == ["metal", "casting-loss", "labour", "finish:polish"])
             #expect(quote.total.minorUnits == quote.lines.reduce(0) { $0 + $1.amount.minorUnits })
+            let staffQuote = try #require(
+                try await api.call(.get, "/api/crm/orders/\(id)", token: seller).decode(OrderDetailsView.self).quote)
+            #expect(staffQuote.lines.map(\.code).last == "markup" && staffQuote.total == quote.total)
 
             #expect(try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller).string("status") == "MANUFACTURING_APPROVED")
 
@@ -105,7 +109,7 @@ struct OrderLifecycleHTTPTests {
             #expect(closed.notes == nil, "customers do not see seller notes")
 
             let earnings = try await api.call(.get, "/api/mes/my/earnings", token: worker).decode(EarningsView.self)
-            #expect(earnings.earned == (try #require(quote.amount("labour"))))
+            #expect(earnings.earned == (try #require(staffQuote.amount("labour"))), "the labour line of the quote as stored")
         }
     }
 

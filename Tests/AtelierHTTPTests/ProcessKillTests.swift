@@ -134,6 +134,21 @@ final class OutputBuffer: Sendable {
 
 @Suite("Processes", .serialized)
 struct ProcessKillTests {
+    @Test("`atelier partner create` on a new data folder sets up what it needs, as serve's first start would")
+    func firstRunCommand() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-first-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let (process, output) = try AtelierProcess.launch(
+            ["partner", "create", "--name", "First Shop", "--email", "orders@first.test", "--auto-approve-up-to", "250"],
+            dataDirectory: data, environment: [:])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0, "\(output.text)")
+        #expect(output.text.contains("atk_"), "the key is printed: \(output.text)")
+        #expect(!output.text.contains("unavailable"))
+    }
+
     @Test("killing the worker process mid-job: after restart the job is claimed again after its lease and done once")
     func killMidJob() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-kill-\(UUID().uuidString)").path

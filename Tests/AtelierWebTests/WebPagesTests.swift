@@ -181,6 +181,39 @@ struct WebPagesTests {
         }
     }
 
+    @Test("one menu item is current; error pages keep the person's menu; an unknown address is a page, an unknown API path JSON")
+    func roughEdges() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            try await browser.signIn("seller@atelier.test")
+            let customers = try await browser.get("/crm/customers")
+            #expect(customers.text.components(separatedBy: "aria-current=\"page\"").count == 2, "exactly one current item")
+            #expect(customers.text.contains("<a href=\"/crm/customers\" aria-current=\"page\">"))
+            let unknown = try await browser.get("/no-such-page")
+            #expect(unknown.status == .notFound)
+            #expect(unknown.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(unknown.text.contains("There is no page at /no-such-page") && unknown.text.contains("href=\"/account\""))
+            let api = try await browser.get("/api/no-such-route")
+            #expect(api.status == .notFound && api.headers[.contentType]?.contains("json") == true)
+            try await browser.signIn("customer@atelier.test")
+            let forbidden = try await browser.get("/crm")
+            #expect(forbidden.status == .forbidden && forbidden.text.contains("Clara Customer"), "a 403 page shows who is signed in")
+        }
+    }
+
+    @Test("an operator who took an order in another tab is told it is theirs, not that they were too slow")
+    func takeTwice() async throws {
+        let harness = try await Harness.make()
+        let id = try await approvedOrder(harness)
+        try await harness.webTest { browser in
+            try await browser.signIn("operator@atelier.test")
+            #expect(try await browser.post("/mes/orders/\(id)/take").location == "/mes/my")
+            let again = try await browser.post("/mes/orders/\(id)/take")
+            #expect(again.status == .seeOther && again.location == "/mes/my")
+            #expect(!(try await browser.get("/mes/my").text.contains("was faster")))
+        }
+    }
+
     @Test("a customer cannot open the CRM, and a form sent from another site changes nothing")
     func refusals() async throws {
         let harness = try await Harness.make()
