@@ -20,3 +20,19 @@ public struct OrderFilter: Sendable, Hashable {
         self.updatedSince = updatedSince
     }
 }
+
+/// An order as a seller's list shows it: with who ordered it and what it costs.
+public struct OrderSummary: Sendable, Hashable {
+    public var order: Order
+    public var customerName: String?
+    public var customerEmail: String?
+    /// The quote's total, once priced.
+    public var total: Money?
+
+    public init(order: Order, customerName: String?, customerEmail: String?, total: Money?) {
+        self.order = order
+        self.customerName = customerName
+        self.customerEmail = customerEmail
+        self.total = total
+    }
+}

@@ -14,6 +14,18 @@ public struct CRMService: Sendable {
         return try await context.store.reader.orders(filter, page: page)
     }
 
+    /// The orders with their customers and totals: the sellers' list.
+    public func orderSummaries(_ filter: OrderFilter, page: PageRequest) async throws -> Page<OrderSummary> {
+        var filter = filter
+        filter.search = InputLimits.search(filter.search)
+        return try await context.store.reader.orderSummaries(filter, page: page)
+    }
+
+    /// Who ordered: the customer's account, for the order's page.
+    public func customer(of order: Order) async throws -> UserAccount? {
+        try await context.store.reader.user(id: order.customerID)
+    }
+
     public func order(id: String, viewer: Principal) async throws -> OrderDetails {
         try await OrderReading(context: context).details(id: id, viewer: viewer)
     }

@@ -19,6 +19,8 @@ public protocol OrderReads: Sendable {
     func orderSnapshot(id: String, withNotes: Bool) async throws -> OrderSnapshot?
     /// Orders matching `filter`, most recently changed first.
     func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order>
+    /// The same orders, each with its customer's name and e-mail and its quote's total, in one read.
+    func orderSummaries(_ filter: OrderFilter, page: PageRequest) async throws -> Page<OrderSummary>
     /// What one customer (or partner) holds now: orders neither closed nor cancelled, and the
     /// bytes of the distinct models of all its orders.
     func holdings(customerID: String) async throws -> (openOrders: Int, modelBytes: Int64)

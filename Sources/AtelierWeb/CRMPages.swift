@@ -101,7 +101,7 @@ struct CRMPages {
         let query = Form(query: request)
         let status = try request.status("status")
         let search = query["q"]?.trimmingCharacters(in: .whitespaces)
-        let page = try await crm.orders(
+        let page = try await crm.orderSummaries(
             OrderFilter(status: status, search: search?.isEmpty == false ? search : nil), page: try pageRequest(request, limit: 50))
         let model = OrdersPage(
             orders: page.items.map(OrderRow.init), q: search ?? "",
@@ -114,6 +114,9 @@ struct CRMPages {
         let details = try await crm.order(id: try context.parameters.require("id"), viewer: context.principal)
         var page = OrderPage(details)
         page.seller = true
+        page.customer = try await crm.customer(of: details.order).map {
+            CustomerView(name: $0.name, email: $0.email, verified: $0.emailVerifiedAt != nil)
+        }
         return site.page("crm-order", page, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
     }
 

@@ -66,9 +66,20 @@ struct OrderRow {
     var ship = false
     /// Where it goes, at the shipping step.
     var shipTo: DeliveryView?
+    /// On the sellers' list: who ordered and what it costs.
+    var customerName: String?
+    var customerEmail: String?
+    var total: String?
     /// On the stalled board: how late, and who must act.
     var overdue: String?
     var responsible: String?
+
+    init(_ summary: OrderSummary) {
+        self.init(summary.order)
+        customerName = summary.customerName
+        customerEmail = summary.customerEmail
+        total = summary.total?.description
+    }
 
     init(_ order: Order) {
         id = order.id
@@ -179,6 +190,8 @@ struct OrderPage: PageModel {
     var poll: String?
     /// Where it goes, once placed.
     var delivery: DeliveryView?
+    /// Who ordered it (the sellers' page).
+    var customer: CustomerView?
     /// The checkout's fields, while it can be placed.
     var checkout: CheckoutForm?
 
@@ -200,6 +213,13 @@ struct OrderPage: PageModel {
         model = details.model.map(ModelView.init)
         delivery = details.delivery.map(DeliveryView.init)
     }
+}
+
+/// Who ordered, on the sellers' page of an order.
+struct CustomerView {
+    var name: String
+    var email: String
+    var verified: Bool
 }
 
 /// Where an order goes, as its page shows it.

@@ -141,7 +141,7 @@ struct StoreConformanceTests {
         #expect(Cursor(token: "not a cursor") == nil)
     }
 
-    @Test("search finds orders by id prefix, tracking number and customer", arguments: Engine.allCases)
+    @Test("search finds orders by id prefix, tracking number, customer, file name and reference", arguments: Engine.allCases)
     func search(engine: Engine) async throws {
         let store = try await engine.makeStore()
         try await insertCustomer(store)
@@ -153,6 +153,16 @@ struct StoreConformanceTests {
         #expect(try await store.reader.orders(OrderFilter(search: "TRK-42"), page: PageRequest()).items.map(\.id) == ["o-0001"])
         #expect(try await store.reader.orders(OrderFilter(search: "clara@"), page: PageRequest()).items.count == 3)
         #expect(try await store.reader.orders(OrderFilter(search: "%"), page: PageRequest()).items.isEmpty)
+
+        // The sellers' list: a part of a file name or a partner's reference finds the order, which
+        // comes with its customer and (once priced) its total.
+        orders[2] = orders[2].stored(modelFilename: "Engagement-Ring.stl", reference: "PO-77")
+        try await store.write { [orders] tx in try await tx.update(order: orders[2], previousStatus: .initiated) }
+        for search in ["ring.st", "po-7"] {
+            let found = try await store.reader.orderSummaries(OrderFilter(search: search), page: PageRequest()).items
+            #expect(found.map(\.order.id) == ["o-0002"], "\(search)")
+            #expect(found.first?.customerEmail == "clara@example.com" && found.first?.total == nil)
+        }
     }
 
     @Test("a tracking number belongs to one order only", arguments: Engine.allCases)

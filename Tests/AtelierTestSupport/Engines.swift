@@ -32,12 +32,16 @@ package enum Engine: String, CaseIterable, CustomStringConvertible {
 extension Order {
     /// This order as storage might hold it, with the given fields changed: the storage tests put
     /// rows in states directly, without the moves that lead there.
-    package func stored(status: OrderStatus? = nil, trackingNumber: String? = nil) -> Order {
+    package func stored(
+        status: OrderStatus? = nil, trackingNumber: String? = nil, modelFilename: String? = nil, reference: String? = nil
+    ) -> Order {
         Order.restored(
             id: id, customerID: customerID, status: status ?? self.status, statusSince: statusSince, materialCode: materialCode,
-            finishCodes: finishCodes, catalogItemID: catalogItemID, modelHash: modelHash, modelFilename: modelFilename,
+            finishCodes: finishCodes, catalogItemID: catalogItemID, modelHash: modelHash,
+            modelFilename: modelFilename ?? self.modelFilename,
             assigneeID: assigneeID, assigneeName: assigneeName, trackingNumber: trackingNumber ?? self.trackingNumber,
-            cancelReason: cancelReason, promisedBy: promisedBy, traceContext: traceContext, channel: channel, reference: reference,
+            cancelReason: cancelReason, promisedBy: promisedBy, traceContext: traceContext, channel: channel,
+            reference: reference ?? self.reference,
             createdAt: createdAt, updatedAt: updatedAt)
     }
 }

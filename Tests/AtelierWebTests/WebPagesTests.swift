@@ -201,6 +201,26 @@ struct WebPagesTests {
         }
     }
 
+    @Test("the sellers' list shows who ordered and the price, and finds an order by a part of its file name")
+    func sellersList() async throws {
+        let harness = try await Harness.make()
+        let id = try await approvedOrder(harness)
+        try await harness.webTest { browser in
+            try await browser.signIn("seller@atelier.test")
+            let list = try await browser.get("/crm")
+            let row = try #require(list.text.components(separatedBy: "<tr data-order=\"\(id)\"").dropFirst().first)
+            let cells = String(row.prefix(600))
+            #expect(cells.contains("Clara Customer") && cells.contains("customer@atelier.test") && cells.contains("EUR"))
+            for query in ["ring.st", "RING", id.prefix(8).description] {
+                let found = try await browser.get("/crm?q=\(query)")
+                #expect(found.text.contains("data-order=\"\(id)\""), "the search for \(query) finds the order")
+            }
+            #expect(!(try await browser.get("/crm?q=no-such-file").text.contains("data-order=\"\(id)\"")))
+            let page = try await browser.get("/crm/orders/\(id)")
+            #expect(page.text.contains("id=\"customer\"") && page.text.contains("mailto:customer@atelier.test"))
+        }
+    }
+
     @Test("an operator who took an order in another tab is told it is theirs, not that they were too slow")
     func takeTwice() async throws {
         let harness = try await Harness.make()

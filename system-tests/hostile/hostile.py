@@ -183,7 +183,9 @@ def normal_customer(token, timings):
                               {"Authorization": f"Bearer {token}"})
     if status != 200:
         fail(f"the normal model upload: {status} {body[:200]!r}")
-    status, _ = json_request("POST", f"/api/shop/orders/{order['id']}/submit", {}, token)
+    delivery = {"recipient": "Normal Customer", "phone": "+7 912 345-67-89", "postalCode": "101000", "city": "Moscow",
+                "street": "Tverskaya 7, flat 12"}
+    status, _ = json_request("POST", f"/api/shop/orders/{order['id']}/submit", {"delivery": delivery}, token)
     if status not in (200, 201):
         fail(f"the normal submit: {status}")
     timings.append(time.monotonic() - started)

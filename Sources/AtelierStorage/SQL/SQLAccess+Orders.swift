@@ -188,6 +188,36 @@ extension SQLAccess {
     }
 
     func orders(_ filter: OrderFilter, page: PageRequest) async throws -> Page<Order> {
+        let (whereClause, values) = Self.orderConditions(filter, page: page)
+        let rows = try await sql.query(
+            "SELECT \(Self.prefixedOrderColumns) FROM orders o \(whereClause) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(page.limit + 1)",
+            values)
+        return Page.cut(try rows.map(Self.order(from:)), limit: page.limit) { Cursor(millis: $0.updatedAt.millis, id: $0.id) }
+    }
+
+    func orderSummaries(_ filter: OrderFilter, page: PageRequest) async throws -> Page<OrderSummary> {
+        let (whereClause, values) = Self.orderConditions(filter, page: page)
+        let rows = try await sql.query(
+            """
+            SELECT \(Self.prefixedOrderColumns), u.name AS customer_name, u.email AS customer_email,
+              q.total_minor AS quote_total, q.currency AS quote_currency
+            FROM orders o LEFT JOIN users u ON u.id = o.customer_id LEFT JOIN quotes q ON q.order_id = o.id
+            \(whereClause) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(page.limit + 1)
+            """, values)
+        let summaries = try rows.map { row in
+            let total = try row.optionalInt64("quote_total").map { Money(minorUnits: $0, currency: try row.string("quote_currency")) }
+            return OrderSummary(
+                order: try Self.order(from: row), customerName: try row.optionalString("customer_name"),
+                customerEmail: try row.optionalString("customer_email"), total: total)
+        }
+        return Page.cut(summaries, limit: page.limit) { Cursor(millis: $0.order.updatedAt.millis, id: $0.order.id) }
+    }
+
+    static let prefixedOrderColumns = orderColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        .joined(separator: ", ")
+
+    /// The WHERE clause of an order list (`o` is the orders table) and its values.
+    static func orderConditions(_ filter: OrderFilter, page: PageRequest) -> (String, [SQLValue]) {
         var conditions: [String] = []
         var values: [SQLValue] = []
         if let status = filter.status {
@@ -207,24 +237,23 @@ extension SQLAccess {
             values.append(.text(assigneeID))
         }
         if let search = filter.search?.trimmingCharacters(in: .whitespaces), !search.isEmpty {
+            // An order id from its start, a tracking number whole; a customer's name or e-mail, a
+            // file name or a partner's reference anywhere inside.
             let pattern = likeEscaped(search.lowercased())
+            let inside = SQLValue.text("%" + pattern + "%")
             conditions.append(
                 """
-                (o.id LIKE ? ESCAPE '\\' OR o.tracking_number = ? OR o.customer_id IN \
+                (o.id LIKE ? ESCAPE '\\' OR o.tracking_number = ? OR lower(o.model_filename) LIKE ? ESCAPE '\\' \
+                OR lower(o.reference) LIKE ? ESCAPE '\\' OR o.customer_id IN \
                 (SELECT id FROM users WHERE lower(email) LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\'))
                 """)
-            values += [.text(pattern + "%"), .text(search), .text("%" + pattern + "%"), .text("%" + pattern + "%")]
+            values += [.text(pattern + "%"), .text(search), inside, inside, inside, inside]
         }
         if let cursor = page.cursor {
             conditions.append("(o.updated_at, o.id) < (?, ?)")
             values += [.integer(cursor.millis), .text(cursor.id)]
         }
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let columns = Self.orderColumns.split(separator: ",").map { "o." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-            .joined(separator: ", ")
-        let rows = try await sql.query(
-            "SELECT \(columns) FROM orders o \(whereClause) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(page.limit + 1)", values)
-        return Page.cut(try rows.map(Self.order(from:)), limit: page.limit) { Cursor(millis: $0.updatedAt.millis, id: $0.id) }
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), values)
     }
 
     func stalledOrders(status: OrderStatus, enteredBefore: Date, limit: Int) async throws -> [Order] {
