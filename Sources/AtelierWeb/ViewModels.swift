@@ -60,6 +60,8 @@ struct OrderRow {
     var tracking: String?
     var cancelReason: String?
     var reference: String?
+    /// The day the workshop promised to deliver by, once placed (shown until it is delivered).
+    var promised: String?
     /// The operator's next step on "My work".
     var complete = false
     var package = false
@@ -97,6 +99,7 @@ struct OrderRow {
         tracking = order.trackingNumber
         cancelReason = order.cancelReason
         reference = order.reference
+        if ![.closed, .cancelled].contains(order.status) { promised = order.promisedBy.map(Views.day) }
     }
 }
 

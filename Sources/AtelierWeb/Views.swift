@@ -15,6 +15,9 @@ enum Views {
         return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 
+    /// A day: `2026-12-09`.
+    static func day(_ date: Date) -> String { String(date.ISO8601Format().prefix(10)) }
+
     static func number(_ value: Double, decimals: Int = 2) -> String { String(format: "%.\(decimals)f", value) }
 
     /// The ten statuses as a timeline: done, current or ahead, with when and by whom.

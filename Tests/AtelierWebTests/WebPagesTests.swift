@@ -201,7 +201,7 @@ struct WebPagesTests {
         }
     }
 
-    @Test("the sellers' list shows who ordered and the price, and finds an order by a part of its file name")
+    @Test("the sellers' list shows who ordered and the price and finds an order by its file name; the customer sees the promised day")
     func sellersList() async throws {
         let harness = try await Harness.make()
         let id = try await approvedOrder(harness)
@@ -218,6 +218,16 @@ struct WebPagesTests {
             #expect(!(try await browser.get("/crm?q=no-such-file").text.contains("data-order=\"\(id)\"")))
             let page = try await browser.get("/crm/orders/\(id)")
             #expect(page.text.contains("id=\"customer\"") && page.text.contains("mailto:customer@atelier.test"))
+
+            // The customer sees the day the workshop promised, on the order and in the list.
+            let customer = try #require(
+                try await harness.useCases.accounts.authenticate(
+                    token: try await harness.useCases.accounts.signIn(email: "customer@atelier.test", password: Harness.password).token))
+            let promised = try #require(try await harness.useCases.shop.order(id: id, viewer: customer).order.promisedBy)
+            try await browser.signIn("customer@atelier.test")
+            let day = String(promised.ISO8601Format().prefix(10))
+            #expect(try await browser.get("/orders/\(id)").text.contains("<dd id=\"promised\">\(day)</dd>"))
+            #expect(try await browser.get("/orders").text.contains("<td class=\"promised\">\(day)</td>"))
         }
     }
 
