@@ -231,13 +231,18 @@ struct WebPagesTests {
         }
     }
 
-    @Test("an operator who took an order in another tab is told it is theirs, not that they were too slow")
+    @Test("an operator downloads the model of an order they took; taking it again in another tab says it is theirs")
     func takeTwice() async throws {
         let harness = try await Harness.make()
         let id = try await approvedOrder(harness)
         try await harness.webTest { browser in
             try await browser.signIn("operator@atelier.test")
             #expect(try await browser.post("/mes/orders/\(id)/take").location == "/mes/my")
+            // The operator downloads the model they cast, from their work and from the order's page.
+            #expect(try await browser.get("/mes/my").text.contains("href=\"/files/orders/\(id)/model.stl\" download="))
+            #expect(try await browser.get("/mes/orders/\(id)").text.contains("id=\"download-model\""))
+            let model = try await browser.get("/files/orders/\(id)/model.stl")
+            #expect(model.status == .ok && model.headers[.contentType] == "model/stl" && model.bytes.count > 84)
             let again = try await browser.post("/mes/orders/\(id)/take")
             #expect(again.status == .seeOther && again.location == "/mes/my")
             #expect(!(try await browser.get("/mes/my").text.contains("was faster")))
