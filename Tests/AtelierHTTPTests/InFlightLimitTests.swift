@@ -54,7 +54,10 @@ struct InFlightLimitTests {
                 let refused = try await client.execute(uri: "/slow", method: .get) { $0 }
                 #expect(refused.status == .serviceUnavailable)
                 #expect(refused.headers[.retryAfter] == "1")
-                #expect(ContinuousClock.now - started < .seconds(1))
+                // Answered while the two are still held: it did not wait for a place. The bound only
+                // tells a refusal from a wait for a queue's timeout, so it is generous (a loaded CI
+                // machine took 1.3 s once).
+                #expect(ContinuousClock.now - started < .seconds(5))
 
                 gate.open()
                 for try await status in group { #expect(status == .ok) }
