@@ -17,7 +17,7 @@ public enum CustomerEmailKind: String, Codable, Sendable, CaseIterable {
     /// A new account's link that confirms its e-mail address.
     case verifyEmail = "verify-email"
     /// A link that sets a new password, asked for on the sign-in page.
-    case resetPassword = "reset-password"
+    case accountRecovery = "account-recovery"
 
     /// What the order's history says happened, as the e-mail it calls for; nil for the moves a
     /// customer is not written about (their own uploads, the workshop's inner steps).
@@ -38,7 +38,7 @@ public enum CustomerEmailKind: String, Codable, Sendable, CaseIterable {
     /// customer can stop with the link in every e-mail.
     public var isEssential: Bool {
         switch self {
-        case .placed, .priced, .shipped, .cancelled, .verifyEmail, .resetPassword: true
+        case .placed, .priced, .shipped, .cancelled, .verifyEmail, .accountRecovery: true
         case .approved, .delivered: false
         }
     }
@@ -47,7 +47,7 @@ public enum CustomerEmailKind: String, Codable, Sendable, CaseIterable {
     public var tokenPurpose: AccountTokenPurpose? {
         switch self {
         case .verifyEmail: .verifyEmail
-        case .resetPassword: .resetPassword
+        case .accountRecovery: .accountRecovery
         default: nil
         }
     }
@@ -102,14 +102,14 @@ public struct EmailDraft: Sendable, Equatable {
 /// the e-mail.
 public enum AccountTokenPurpose: String, Codable, Sendable, CaseIterable {
     case verifyEmail = "verify-email"
-    case resetPassword = "reset-password"
+    case accountRecovery = "account-recovery"
 
     /// How long a link works: an hour to set a new password (whoever reads the mailbox later
     /// cannot use it), a week to confirm an address.
     public var lifetime: TimeInterval {
         switch self {
         case .verifyEmail: 7 * 24 * 3600
-        case .resetPassword: 3600
+        case .accountRecovery: 3600
         }
     }
 }

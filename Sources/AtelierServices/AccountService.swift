@@ -218,7 +218,7 @@ public struct AccountService: Sendable {
             context.logger.info("password reset for an address without an account; answered as any other")
             return
         }
-        try await sendAccountEmail(.resetPassword, to: account)
+        try await sendAccountEmail(.accountRecovery, to: account)
     }
 
     /// Sets a new password with a reset link: the link is used up (with every other reset link of
@@ -226,7 +226,7 @@ public struct AccountService: Sendable {
     /// link reached it).
     public func resetPassword(token: String, newPassword: String) async throws {
         let now = context.time.now()
-        guard let link = try await accountToken(token, purpose: .resetPassword), link.isUsable(at: now),
+        guard let link = try await accountToken(token, purpose: .accountRecovery), link.isUsable(at: now),
             let account = try await context.store.reader.user(id: link.userID), account.disabledAt == nil
         else { throw AccountLinkError.unusable }
         try Self.checkNewPassword(newPassword, email: account.email)
@@ -236,7 +236,7 @@ public struct AccountService: Sendable {
             // Checked again inside the transaction: two tabs using one link at once set one password.
             guard try await tx.accountToken(hash: link.tokenHash)?.isUsable(at: now) == true else { throw AccountLinkError.unusable }
             try await tx.update(userID: account.id, passwordHash: hash)
-            try await tx.useTokens(userID: account.id, purpose: .resetPassword, at: now)
+            try await tx.useTokens(userID: account.id, purpose: .accountRecovery, at: now)
             try await tx.markEmailVerified(userID: account.id, at: now)
             _ = try await tx.deleteSessions(userID: account.id, except: nil)
         }

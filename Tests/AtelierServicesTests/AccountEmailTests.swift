@@ -77,7 +77,7 @@ struct AccountEmailTests {
         try await accounts.requestPasswordReset(email: "nobody@example.test")
         for _ in 0..<5 { try await accounts.requestPasswordReset(email: "customer@atelier.test") }
         let customer = try #require(try await harness.store.reader.user(email: "customer@atelier.test"))
-        #expect(try await harness.store.reader.accountEmails(userID: customer.id).filter { $0.kind == .resetPassword }.count == 3)
+        #expect(try await harness.store.reader.accountEmails(userID: customer.id).filter { $0.kind == .accountRecovery }.count == 3)
         await #expect(throws: DomainError.self) { try await accounts.requestPasswordReset(email: "") }
     }
 }
