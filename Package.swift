@@ -37,12 +37,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
-        .target(name: "AtelierDomain", swiftSettings: swiftSettings),
-        .target(name: "AtelierGeometry", swiftSettings: swiftSettings),
+        // The words of the program in each language it speaks: phrases, catalogues, formats.
+        .target(name: "AtelierText", resources: [.copy("Resources/ru.json")], swiftSettings: swiftSettings),
+        .target(name: "AtelierDomain", dependencies: ["AtelierText"], swiftSettings: swiftSettings),
+        .target(name: "AtelierGeometry", dependencies: ["AtelierText"], swiftSettings: swiftSettings),
         .target(
             name: "AtelierStorage",
             dependencies: [
-                "AtelierDomain",
+                "AtelierDomain", "AtelierText",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "AtelierServices",
             dependencies: [
-                "AtelierDomain", "AtelierGeometry", "AtelierStorage", "AtelierJobs", "AtelierTelemetry",
+                "AtelierDomain", "AtelierGeometry", "AtelierStorage", "AtelierJobs", "AtelierTelemetry", "AtelierText",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -97,7 +99,7 @@ let package = Package(
         .target(
             name: "AtelierHTTP",
             dependencies: [
-                "AtelierDomain", "AtelierGeometry", "AtelierServices", "AtelierTelemetry",
+                "AtelierDomain", "AtelierGeometry", "AtelierServices", "AtelierTelemetry", "AtelierText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
@@ -112,7 +114,7 @@ let package = Package(
         .target(
             name: "AtelierPartnerAPI",
             dependencies: [
-                "AtelierDomain", "AtelierHTTP", "AtelierServices", "AtelierTelemetry",
+                "AtelierDomain", "AtelierHTTP", "AtelierServices", "AtelierTelemetry", "AtelierText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -130,7 +132,7 @@ let package = Package(
         .target(
             name: "AtelierWeb",
             dependencies: [
-                "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierServices",
+                "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierServices", "AtelierText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -174,14 +176,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "AtelierDomainTests", dependencies: ["AtelierDomain"], swiftSettings: swiftSettings),
-        .testTarget(name: "AtelierGeometryTests", dependencies: ["AtelierGeometry"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtelierDomainTests", dependencies: ["AtelierDomain", "AtelierText"], swiftSettings: swiftSettings),
+        .testTarget(name: "AtelierGeometryTests", dependencies: ["AtelierGeometry", "AtelierText"], swiftSettings: swiftSettings),
         // What the test targets share: a real Atelier on a fresh SQLite file (Harness), the storage
         // engines (SQLite always, PostgreSQL when the test command runs one), clocks and model files.
         .target(
             name: "AtelierTestSupport",
             dependencies: [
-                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
+                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI",
+                "AtelierServices",
                 "AtelierStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -213,7 +216,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AtelierServicesTests",
-            dependencies: ["AtelierApp", "AtelierDomain", "AtelierJobs", "AtelierServices", "AtelierStorage", "AtelierTestSupport"],
+            dependencies: [
+                "AtelierApp", "AtelierDomain", "AtelierJobs", "AtelierServices", "AtelierStorage", "AtelierTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -234,7 +239,7 @@ let package = Package(
             name: "AtelierWebTests",
             dependencies: [
                 "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierServices", "AtelierStorage",
-                "AtelierTestSupport", "AtelierWeb",
+                "AtelierTestSupport", "AtelierText", "AtelierWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 
 /// The e-mails a customer gets: one per event of an order, and those about the account itself.
@@ -88,13 +89,18 @@ public struct EmailDraft: Sendable, Equatable {
     public var quote: Quote?
     public var customerName: String
     public var customerEmail: String
+    /// The language the customer reads: the e-mail is written in it.
+    public var language: Language
 
-    public init(email: OutgoingEmail, order: Order?, quote: Quote?, customerName: String, customerEmail: String) {
+    public init(
+        email: OutgoingEmail, order: Order?, quote: Quote?, customerName: String, customerEmail: String, language: Language = .english
+    ) {
         self.email = email
         self.order = order
         self.quote = quote
         self.customerName = customerName
         self.customerEmail = customerEmail
+        self.language = language
     }
 }
 

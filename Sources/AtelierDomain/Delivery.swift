@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 
 /// Where a piece goes and whom the carrier calls: kept with the order as it was when ordered (a
@@ -55,7 +56,7 @@ public struct DeliveryDetails: Sendable, Hashable, Codable {
     public var lines: [String] { [recipient, street, "\(postalCode) \(city)", country, phone] }
 
     /// A line of 1 to `max` characters, without control characters.
-    static func text(_ sent: String, field: String, max: Int) throws -> String {
+    static func text(_ sent: String, field: Phrase, max: Int) throws -> String {
         // Counted as sent (the contracts' maxLength counts spaces around it too).
         let value = sent.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !value.isEmpty, sent.unicodeScalars.count <= max,

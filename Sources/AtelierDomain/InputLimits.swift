@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 
 /// The bounds of every text and list a person or a partner sends, in one place (and in
@@ -29,7 +30,7 @@ public enum InputLimits {
     }
 
     /// `text` trimmed, or an error naming `what` and the bound.
-    public static func text(_ text: String, max: Int, what: String) throws -> String {
+    public static func text(_ text: String, max: Int, what: Phrase) throws -> String {
         // Counted as sent, spaces around it included, as the API contracts' maxLength counts it.
         guard text.unicodeScalars.count <= max else {
             throw DomainError.invalid("\(what) has at most \(max) characters; this one has \(text.unicodeScalars.count).")

@@ -1,3 +1,5 @@
+import AtelierText
+
 /// An amount of money in integer minor units (cents) of one currency.
 ///
 /// Every amount Atelier computes or is given stays within ``Money/limit``; arithmetic and
@@ -38,7 +40,7 @@ public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
 
     /// Minor units of an amount a person typed in major units (`499.90`), checked to lie in
     /// `0...max`; `what` names the amount in the message.
-    public static func minorUnits(ofMajor amount: Double, max: Int64 = limit, what: String) throws -> Int64 {
+    public static func minorUnits(ofMajor amount: Double, max: Int64 = limit, what: Phrase) throws -> Int64 {
         let minor = (amount * 100).rounded(.toNearestOrAwayFromZero)
         guard minor.isFinite, minor >= 0, minor <= Double(max), let units = Int64(exactly: minor) else {
             throw DomainError.invalid("\(what) must be an amount between 0 and \(Money(minorUnits: max, currency: "").major).")

@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 
 extension Order {

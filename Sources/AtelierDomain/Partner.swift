@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 
 /// A seller's rule that lets partner orders skip the wait in `PRICE_CALCULATED`:

@@ -1,3 +1,5 @@
+import AtelierText
+
 /// An alloy that pieces are cast in, with its density and its price per gram.
 public struct Material: Sendable, Hashable, Codable {
     public var code: String

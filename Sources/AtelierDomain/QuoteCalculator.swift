@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 
 /// The workshop's pricing rules: metal, casting loss, labour from complexity, finishes, markup.

@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 
 /// A person who signs in to Atelier.
@@ -14,6 +15,9 @@ public struct UserAccount: Sendable, Hashable, Codable {
     /// When the owner proved the e-mail address is theirs (the link of the sign-up e-mail, or a
     /// password reset); nil until then. Accounts made by staff, and those older than the check, count as confirmed.
     public var emailVerifiedAt: Date?
+    /// The language the person chose (or the one their browser asked for when they signed up):
+    /// their e-mails are written in it.
+    public var language: Language = .english
 
     public init(id: String, email: String, name: String, role: Role, passwordHash: String, createdAt: Date) {
         self.id = id

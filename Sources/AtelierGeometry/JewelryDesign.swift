@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 
 /// A piece built in the shop's constructor from ready elements: a ring or a pendant, its band
@@ -7,8 +8,9 @@ public struct JewelryDesign: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable { case ring, pendant }
     /// The cross-section of a ring's band.
     public enum Profile: String, Sendable, Codable, CaseIterable { case flat, comfort, court }
-    /// How a ring size is given: EU (inner circumference in mm, ISO 8653) or US (ANSI sizes).
-    public enum SizeStandard: String, Sendable, Codable, CaseIterable { case eu, us }
+    /// How a ring size is given: Russian (the inner diameter in mm, GOST 9198), EU (the inner
+    /// circumference in mm, ISO 8653) or US (ANSI sizes).
+    public enum SizeStandard: String, Sendable, Codable, CaseIterable { case ru, eu, us }
     /// The outline of a pendant.
     public enum Shape: String, Sendable, Codable, CaseIterable { case round, oval, heart }
     public enum Setting: String, Sendable, Codable, CaseIterable { case none, bezel, prongs }
@@ -45,7 +47,7 @@ public struct JewelryDesign: Sendable, Hashable, Codable {
         self.engraving = engraving
     }
 
-    public static let sizeRange: [SizeStandard: ClosedRange<Double>] = [.eu: 41...76, .us: 1.5...16]
+    public static let sizeRange: [SizeStandard: ClosedRange<Double>] = [.ru: 13...24, .eu: 41...76, .us: 1.5...16]
     public static let widthRange: ClosedRange<Double> = 1.5...12
     public static let lengthRange: ClosedRange<Double> = 8...40
     public static let stoneRange: ClosedRange<Double> = 2...10
@@ -55,7 +57,7 @@ public struct JewelryDesign: Sendable, Hashable, Codable {
     public func validated() throws -> JewelryDesign {
         var design = self
         design.engraving = engraving.trimmingCharacters(in: .whitespaces)
-        func check(_ value: Double, _ range: ClosedRange<Double>, _ what: String) throws {
+        func check(_ value: Double, _ range: ClosedRange<Double>, _ what: Phrase) throws {
             guard value.isFinite, range.contains(value) else {
                 throw DesignError(
                     "\(what) must be between \(format(range.lowerBound)) and \(format(range.upperBound)); it is \(format(value)).")
@@ -89,8 +91,18 @@ public struct JewelryDesign: Sendable, Hashable, Codable {
     /// The inner diameter of a ring, mm.
     public var innerDiameterMM: Double {
         switch sizeStandard {
+        case .ru: size
         case .eu: size / Double.pi
         case .us: 11.63 + 0.8128 * size
+        }
+    }
+
+    /// The ring's size in `standard` (the same inner diameter), unrounded.
+    public func size(in standard: SizeStandard) -> Double {
+        switch standard {
+        case .ru: innerDiameterMM
+        case .eu: innerDiameterMM * Double.pi
+        case .us: (innerDiameterMM - 11.63) / 0.8128
         }
     }
 
@@ -246,8 +258,9 @@ public struct JewelryDesign: Sendable, Hashable, Codable {
 
 /// Why a design cannot be made, in words a customer can act on.
 public struct DesignError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+    public var phrase: Phrase
+    public init(_ phrase: Phrase) { self.phrase = phrase }
+    public var description: String { phrase.description }
 }
 
 /// A number for people: at most two decimals, no trailing zeros.

@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 
 /// Why a model file was refused, precisely enough for a person to fix it.
@@ -10,7 +11,7 @@ public enum MeshError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A coordinate that is NaN or infinite.
     case nonFinite(triangle: Int, vertex: Int, axis: String, line: Int?)
     /// A text file (ASCII STL, OBJ) that does not follow its grammar.
-    case syntax(format: String, line: Int, message: String)
+    case syntax(format: String, line: Int, message: Phrase)
     case faceIndexOutOfRange(line: Int, index: Int, vertexCount: Int)
     case noTriangles(format: String)
     case tooManyTriangles(count: Int, limit: Int)
@@ -20,25 +21,31 @@ public enum MeshError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Reading and analysing the model took longer than its time budget.
     case tooComplex(budgetSeconds: Double)
 
-    public var description: String {
+    /// The message in English.
+    public var description: String { phrase.description }
+
+    /// Why, in words for a person.
+    public var phrase: Phrase {
         switch self {
         case .empty:
             return "The file is empty."
         case let .tooLarge(bytes, limit):
-            return "The file is \(bytes) bytes; the limit is \(limit) bytes."
+            return "The file is \(megabytes(bytes)) MB; the largest model accepted is \(megabytes(limit)) MB."
         case let .unknownFormat(detail):
             return "Not a binary STL, ASCII STL or OBJ file: \(detail)"
         case let .binarySizeMismatch(declared, expected, actual):
             if actual < expected {
                 let whole = max(actual - 84, 0) / 50
-                return "Binary STL is truncated: its header declares \(declared) triangles (\(expected) bytes) "
-                    + "but the file has \(actual) bytes, so it ends inside triangle \(whole + 1)."
+                return
+                    "Binary STL is truncated: its header declares \(declared) triangles (\(expected) bytes) but the file has \(actual) bytes, so it ends inside triangle \(whole + 1)."
             }
-            return "Binary STL has the wrong triangle count: its header declares \(declared) triangles (\(expected) bytes) "
-                + "but the file has \(actual) bytes (\(actual - expected) bytes more)."
+            return
+                "Binary STL has the wrong triangle count: its header declares \(declared) triangles (\(expected) bytes) but the file has \(actual) bytes (\(actual - expected) bytes more)."
         case let .nonFinite(triangle, vertex, axis, line):
-            let place = line.map { "Line \($0): " } ?? ""
-            return "\(place)triangle \(triangle), vertex \(vertex): the \(axis) coordinate is not a finite number."
+            if let line {
+                return "Line \(line): triangle \(triangle), vertex \(vertex): the \(axis) coordinate is not a finite number."
+            }
+            return "triangle \(triangle), vertex \(vertex): the \(axis) coordinate is not a finite number."
         case let .syntax(format, line, message):
             return "\(format) line \(line): \(message)"
         case let .faceIndexOutOfRange(line, index, vertexCount):
@@ -49,14 +56,20 @@ public enum MeshError: Error, Sendable, Equatable, CustomStringConvertible {
             return "The model has \(count) triangles; the limit is \(limit)."
         case let .implausibleSize(size, minMM, maxMM):
             let dims = size.map { String(format: "%.3f", $0) }.joined(separator: " × ")
-            return "The model measures \(dims) mm; a piece of jewelry must measure between \(minMM) and \(maxMM) mm "
-                + "along its largest side. Check that the file is in millimetres."
+            return
+                "The model measures \(dims) mm; a piece of jewelry must measure between \(minMM) and \(maxMM) mm along its largest side. Check that the file is in millimetres."
         case let .noVolume(volume, minimum):
-            return "The model encloses \(String(format: "%.4f", volume)) mm³ of volume; a piece to cast must enclose at least "
-                + "\(minimum) mm³. A flat or open surface has no volume: close it into a solid."
+            return
+                "The model encloses \(String(format: "%.4f", volume)) mm³ of volume; a piece to cast must enclose at least \(minimum) mm³. A flat or open surface has no volume: close it into a solid."
         case let .tooComplex(seconds):
-            return "The model could not be read and analysed within the \(String(format: "%g", seconds)) s allowed for one model; "
-                + "simplify it (fewer triangles) and upload it again."
+            return
+                "The model could not be read and analysed within the \(String(format: "%g", seconds)) s allowed for one model; simplify it (fewer triangles) and upload it again."
         }
     }
+}
+
+/// Bytes as megabytes (2^20, as file managers count them) with one decimal where it matters: `125`, `100`, `0.5`.
+private func megabytes(_ bytes: Int) -> String {
+    let value = Double(bytes) / 1_048_576
+    return value >= 10 ? String(Int(value.rounded())) : String(format: "%.1f", value)
 }

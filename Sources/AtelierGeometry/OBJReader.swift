@@ -1,3 +1,5 @@
+import AtelierText
+
 /// Reads Wavefront OBJ geometry: `v` vertices and `f` faces (polygons are split into triangles).
 public enum OBJReader {
     ///
@@ -13,7 +15,7 @@ public enum OBJReader {
         /// Positive indices that pointed past the vertices known at their line: checked at the end.
         var forward: [(line: Int, index: Int)] = []
 
-        func fail(_ message: String) -> MeshError {
+        func fail(_ message: Phrase) -> MeshError {
             MeshError.syntax(format: "OBJ", line: cursor.line, message: message)
         }
 

@@ -1,3 +1,5 @@
+import AtelierText
+
 /// Reads binary and ASCII STL files into a ``TriangleSoup``.
 public enum STLReader {
     /// Reads a binary STL: an 80-byte header, a little-endian triangle count, 50 bytes per triangle.
@@ -53,7 +55,7 @@ public enum STLReader {
         coordinates.reserveCapacity(min(bytes.count / 28, 1 << 26))
         var triangle = 0
 
-        func fail(_ message: String) -> MeshError {
+        func fail(_ message: Phrase) -> MeshError {
             MeshError.syntax(format: "ASCII STL", line: cursor.line, message: message)
         }
         func expect(_ keyword: StaticString) throws {

@@ -1,4 +1,5 @@
 import AtelierServices
+import AtelierText
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -14,6 +15,7 @@ public func buildRouter(
 ) -> Router<AtelierRequestContext> {
     let router = Router(context: AtelierRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: LanguageMiddleware())
     router.add(middleware: InFlightLimitMiddleware(limit: maxInFlight))
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: TracingMiddleware())

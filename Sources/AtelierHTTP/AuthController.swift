@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierServices
+import AtelierText
 import Foundation
 import Hummingbird
 
@@ -59,7 +60,8 @@ struct AuthController {
     /// A customer creates an account.
     @Sendable func signUp(_ request: Request, context: AtelierRequestContext) async throws -> EditedResponse<UserResponse> {
         let body = try await request.decode(as: SignUp.self, context: context)
-        let user = try await accounts.signUp(email: body.email, name: body.name, password: body.password)
+        let user = try await accounts.signUp(
+            email: body.email, name: body.name, password: body.password, language: Addressee.current.language)
         return EditedResponse(status: .created, response: UserResponse(user))
     }
 

@@ -1,3 +1,4 @@
+import AtelierText
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -30,9 +31,9 @@ public struct BodyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
 public struct BodyLimit: Sendable {
     public var maxBytes: Int
     /// What is too large: "The request body", "The model file".
-    public var what: String
+    public var what: Phrase
 
-    public init(maxBytes: Int, what: String = "The request body") {
+    public init(maxBytes: Int, what: Phrase = "The request body") {
         self.maxBytes = maxBytes
         self.what = what
     }
@@ -42,10 +43,19 @@ public struct BodyLimit: Sendable {
 public struct BodyTooLarge: HTTPResponseError, CustomStringConvertible {
     public var limit: BodyLimit
     public var status: HTTPResponse.Status { .contentTooLarge }
-    public var description: String { "\(limit.what) is larger than the limit of \(limit.maxBytes) bytes." }
+    public var description: String { phrase.description }
+
+    /// The limit in the units a person knows: `100 MB`, `64 KB`.
+    public var phrase: Phrase {
+        let bytes = limit.maxBytes
+        if bytes >= 1 << 20 {
+            return "\(limit.what) is larger than the limit of \(bytes >> 20) MB."
+        }
+        return "\(limit.what) is larger than the limit of \(max(bytes >> 10, 1)) KB."
+    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try Problem(status: .contentTooLarge, type: "too-large", detail: description).response(from: request, context: context)
+        try Problem(status: .contentTooLarge, type: "too-large", detail: phrase).response(from: request, context: context)
     }
 }
 

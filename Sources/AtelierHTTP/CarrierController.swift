@@ -1,4 +1,5 @@
 import AtelierServices
+import AtelierText
 import HTTPTypes
 import Hummingbird
 

@@ -1,3 +1,4 @@
+import AtelierText
 import Hummingbird
 import Synchronization
 

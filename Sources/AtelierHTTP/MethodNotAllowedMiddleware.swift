@@ -1,3 +1,4 @@
+import AtelierText
 import HTTPTypes
 import Hummingbird
 import Synchronization

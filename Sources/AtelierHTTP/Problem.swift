@@ -1,6 +1,7 @@
 import AtelierDomain
 import AtelierGeometry
 import AtelierServices
+import AtelierText
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,17 +25,19 @@ public struct Problem: Error, Codable, Sendable, Equatable {
         case type, title, status, detail, currentStatus, allowedMoves, takenBy
     }
 
-    public init(status: HTTPResponse.Status, type: String, detail: String) {
+    /// A problem whose `detail` is `detail` in the language of the person being answered
+    /// (``Addressee/current``, from the request's `Accept-Language`).
+    public init(status: HTTPResponse.Status, type: String, detail: Phrase) {
         self.type = "https://atelier.example/problems/\(type)"
         self.title = status.reasonPhrase
         self.status = status.code
-        self.detail = detail
+        self.detail = detail.localized
     }
 }
 
 extension Problem {
     /// A 400: the request cannot be read.
-    public static func badRequest(_ detail: String) -> Problem { Problem(status: .badRequest, type: "bad-request", detail: detail) }
+    public static func badRequest(_ detail: Phrase) -> Problem { Problem(status: .badRequest, type: "bad-request", detail: detail) }
 
     public var httpStatus: HTTPResponse.Status { HTTPResponse.Status(code: status) }
 
@@ -57,44 +60,44 @@ extension Problem {
         case let error as DomainError:
             switch error {
             case let .illegalTransition(_, current, _, _, allowed):
-                var problem = Problem(status: .conflict, type: "illegal-transition", detail: error.description)
+                var problem = Problem(status: .conflict, type: "illegal-transition", detail: error.phrase)
                 problem.currentStatus = current.rawValue
                 problem.allowedMoves = allowed.map(\.rawValue)
                 return (problem, false)
             case let .alreadyTaken(_, by):
-                var problem = Problem(status: .conflict, type: "already-taken", detail: error.description)
+                var problem = Problem(status: .conflict, type: "already-taken", detail: error.phrase)
                 problem.takenBy = by
                 return (problem, false)
             case .notYours:
-                return (Problem(status: .forbidden, type: "not-yours", detail: error.description), false)
+                return (Problem(status: .forbidden, type: "not-yours", detail: error.phrase), false)
             case .invalid:
-                return (Problem(status: .unprocessableContent, type: "invalid", detail: error.description), false)
+                return (Problem(status: .unprocessableContent, type: "invalid", detail: error.phrase), false)
             case .notFound:
-                return (Problem(status: .notFound, type: "not-found", detail: error.description), false)
+                return (Problem(status: .notFound, type: "not-found", detail: error.phrase), false)
             }
         case let error as MeshError:
-            return (Problem(status: .unprocessableContent, type: "invalid-model", detail: error.description), false)
+            return (Problem(status: .unprocessableContent, type: "invalid-model", detail: error.phrase), false)
         case let error as DesignError:
-            return (Problem(status: .unprocessableContent, type: "invalid-design", detail: error.description), false)
+            return (Problem(status: .unprocessableContent, type: "invalid-design", detail: error.phrase), false)
         case let error as AuthenticationError:
             switch error {
             case .wrongCredentials, .notSignedIn:
-                return (Problem(status: .unauthorized, type: "unauthorized", detail: error.description), false)
+                return (Problem(status: .unauthorized, type: "unauthorized", detail: error.phrase), false)
             case .forbidden:
-                return (Problem(status: .forbidden, type: "forbidden", detail: error.description), false)
+                return (Problem(status: .forbidden, type: "forbidden", detail: error.phrase), false)
             }
         case let error as AccountLinkError:
-            return (Problem(status: .gone, type: "link-unusable", detail: error.description), false)
+            return (Problem(status: .gone, type: "link-unusable", detail: error.phrase), false)
         case let error as RateLimited:
             var problem = Problem(status: .tooManyRequests, type: "rate-limited", detail: error.detail)
             problem.retryAfterSeconds = error.retryAfterSeconds
             return (problem, false)
         case let error as SignInThrottled:
-            var problem = Problem(status: .tooManyRequests, type: "sign-in-throttled", detail: error.description)
+            var problem = Problem(status: .tooManyRequests, type: "sign-in-throttled", detail: error.phrase)
             problem.retryAfterSeconds = error.retryAfterSeconds
             return (problem, false)
         case let error as ComputeBusy:
-            var problem = Problem(status: error.ownWork ? .tooManyRequests : .serviceUnavailable, type: "busy", detail: error.description)
+            var problem = Problem(status: error.ownWork ? .tooManyRequests : .serviceUnavailable, type: "busy", detail: error.phrase)
             problem.retryAfterSeconds = 2
             return (problem, false)
         case let error as DecodingError:
@@ -104,10 +107,10 @@ extension Problem {
                     detail: "The request body is not valid JSON for this endpoint: \(describe(error))"), false
             )
         case let error as HTTPError:
-            let detail = error.body ?? error.status.reasonPhrase
+            let detail = error.body.map { Phrase(verbatim: $0) } ?? Phrase(verbatim: error.status.reasonPhrase)
             return (Problem(status: error.status, type: "http-\(error.status.code)", detail: detail), error.status.code >= 500)
         case let error as BodyTooLarge:
-            return (Problem(status: .contentTooLarge, type: "too-large", detail: error.description), false)
+            return (Problem(status: .contentTooLarge, type: "too-large", detail: error.phrase), false)
         case let error as any HTTPResponseError where error.status == .contentTooLarge:
             return (
                 Problem(status: .contentTooLarge, type: "too-large", detail: "The request body is larger than this endpoint accepts."),
@@ -115,7 +118,7 @@ extension Problem {
             )
         case let error as any HTTPResponseError:
             return (
-                Problem(status: error.status, type: "http-\(error.status.code)", detail: error.status.reasonPhrase),
+                Problem(status: error.status, type: "http-\(error.status.code)", detail: Phrase(verbatim: error.status.reasonPhrase)),
                 error.status.code >= 500
             )
         default:
@@ -158,17 +161,17 @@ extension Problem {
         }
     }
 
-    private static func describe(_ error: DecodingError) -> String {
+    private static func describe(_ error: DecodingError) -> Phrase {
         func path(_ context: DecodingError.Context) -> String {
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return path.isEmpty ? "" : " at '\(path)'"
+            return path.isEmpty ? "–" : path
         }
         switch error {
-        case let .keyNotFound(key, context): return "the field '\(key.stringValue)' is missing\(path(context))."
-        case let .typeMismatch(_, context): return "wrong type\(path(context)): \(context.debugDescription)"
-        case let .valueNotFound(_, context): return "a value is missing\(path(context))."
-        case let .dataCorrupted(context): return "\(context.debugDescription)\(path(context))"
-        @unknown default: return "\(error)"
+        case let .keyNotFound(key, context): return "the field '\(key.stringValue)' is missing (at '\(path(context))')."
+        case let .typeMismatch(_, context): return "wrong type at '\(path(context))': \(context.debugDescription)"
+        case let .valueNotFound(_, context): return "a value is missing at '\(path(context))'."
+        case let .dataCorrupted(context): return "\(context.debugDescription) (at '\(path(context))')"
+        @unknown default: return "\(String(describing: error))"
         }
     }
 }

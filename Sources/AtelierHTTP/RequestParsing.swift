@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierServices
+import AtelierText
 import Foundation
 import HTTPTypes
 import Hummingbird

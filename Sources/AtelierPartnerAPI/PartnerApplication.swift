@@ -1,5 +1,6 @@
 import AtelierHTTP
 import AtelierServices
+import AtelierText
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -15,6 +16,7 @@ public func buildPartnerRouter(useCases: UseCases) throws -> Router<AtelierReque
     let contract = try Contract.load()
     let router = Router(context: AtelierRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: LanguageMiddleware())
     router.add(middleware: InFlightLimitMiddleware(limit: configuration.partnerMaxInFlight))
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: TracingMiddleware())

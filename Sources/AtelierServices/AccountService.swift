@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierStorage
+import AtelierText
 import Foundation
 import HummingbirdBcrypt
 import Logging
@@ -28,8 +29,10 @@ public struct AccountService: Sendable {
     /// Says nothing of whether the e-mail already has an account: for a taken one it does the
     /// same work (the bcrypt hash) and answers the same, with an account that is not stored, so
     /// sign-up cannot be used to find out who is a customer. The person then signs in.
-    public func signUp(email: String, name: String, password: String) async throws -> UserAccount {
-        let user = try await newAccount(email: email, name: name, password: password, role: .customer)
+    public func signUp(email: String, name: String, password: String, language: Language = .english) async throws -> UserAccount {
+        var account = try await newAccount(email: email, name: name, password: password, role: .customer)
+        account.language = language
+        let user = account
         let request = context.newID()
         do {
             try await context.store.write { tx in
@@ -171,6 +174,11 @@ public struct AccountService: Sendable {
         context.sessions.forget(userID: user.userID)
     }
 
+    /// Keeps the language `user` reads Atelier in; their e-mails are written in it from now on.
+    public func setLanguage(_ user: Principal, to language: Language) async throws {
+        try await context.store.write { tx in try await tx.update(userID: user.userID, language: language) }
+    }
+
     /// The signed-in person's own account.
     public func account(_ user: Principal) async throws -> UserAccount? {
         try await context.store.reader.user(id: user.userID)
@@ -287,7 +295,8 @@ extension AccountService {
 public enum AccountLinkError: Error, Sendable, CustomStringConvertible {
     case unusable
 
-    public var description: String { "This link does not work any more: it was used already, or it has expired. Ask for a new one." }
+    public var phrase: Phrase { "This link does not work any more: it was used already, or it has expired. Ask for a new one." }
+    public var description: String { phrase.description }
 }
 
 /// Why a request was not let in.
@@ -296,7 +305,9 @@ public enum AuthenticationError: Error, Sendable, CustomStringConvertible {
     case notSignedIn
     case forbidden(role: Role, needed: [Role])
 
-    public var description: String {
+    public var description: String { phrase.description }
+
+    public var phrase: Phrase {
         switch self {
         case .wrongCredentials: "The e-mail or the password is wrong."
         case .notSignedIn: "Sign in first: send 'Authorization: Bearer <token>' from POST /api/auth/sign-in."

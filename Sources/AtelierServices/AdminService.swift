@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierStorage
+import AtelierText
 import Foundation
 
 /// The administrators' use cases: users, materials and prices, the dead letters of the job queue.

@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 import NIOPosix
 import Synchronization
@@ -72,7 +73,8 @@ public final class ComputePool: Sendable {
 public struct ComputeBusy: Error, Sendable, CustomStringConvertible {
     /// The caller's own earlier work fills its share.
     public var ownWork = false
-    public var description: String {
+    public var description: String { phrase.description }
+    public var phrase: Phrase {
         ownWork
             ? "Your other models are still being analysed; send this one when they are done."
             : "The server is busy with other models; try again in a few seconds."

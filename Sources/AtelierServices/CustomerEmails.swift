@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierJobs
 import AtelierStorage
 import AtelierTelemetry
+import AtelierText
 import Foundation
 import Logging
 import Mustache
@@ -58,12 +59,12 @@ extension StoreTransaction {
 public struct CustomerEmailService: Sendable {
     let context: UseCaseContext
     let transport: any MailTransport
-    let texts: Result<MailTexts, MailError>
+    let texts: Result<[Language: MailTexts], MailError>
 
     public init(context: UseCaseContext, transport: any MailTransport) {
         self.context = context
         self.transport = transport
-        texts = Result { try MailTexts.load() }.mapError { $0 as? MailError ?? .unsupported("\($0)") }
+        texts = Result { try MailTexts.loadAll() }.mapError { $0 as? MailError ?? .unsupported("\($0)") }
     }
 
     /// The handler the job runner calls.
@@ -114,13 +115,17 @@ public struct CustomerEmailService: Sendable {
 
     /// The e-mail as its customer reads it.
     func compose(_ draft: EmailDraft, link: URL) throws -> MailMessage {
-        let texts = try self.texts.get()
+        let all = try self.texts.get()
+        guard let texts = all[draft.language] ?? all[.english] else { throw MailError.unsupported("no e-mail texts") }
         let email = draft.email
         let order = draft.order
+        // Amounts and days as the customer's language writes them; days in the workshop's zone.
+        let audience = Addressee(language: draft.language)
         let values: [String: String] = [
             "name": draft.customerName, "order": order.map { String($0.id.prefix(8)) } ?? "",
-            "price": draft.quote.map { "\($0.total)" } ?? "", "tracking": order?.trackingNumber ?? "",
-            "reason": order?.cancelReason ?? "", "promised": order?.promisedBy.map { String(Timestamp.iso8601($0).prefix(10)) } ?? "",
+            "price": draft.quote.map { audience.amount(minorUnits: $0.total.minorUnits, currency: $0.total.currency) } ?? "",
+            "tracking": order?.trackingNumber ?? "", "reason": order?.cancelReason ?? "",
+            "promised": order?.promisedBy.map(audience.day) ?? "",
         ]
         let kind = email.kind.rawValue
         let subject = texts.text("\(kind).subject", values)
@@ -159,6 +164,13 @@ struct MailTexts: Sendable {
     let language: String
     let entries: [String: MustacheTemplate]
     let library: MustacheLibrary
+
+    /// Every language's texts, each complete (a test compares their keys).
+    static func loadAll() throws -> [Language: MailTexts] {
+        var all: [Language: MailTexts] = [:]
+        for language in Language.allCases { all[language] = try load(language: language.rawValue) }
+        return all
+    }
 
     static func load(language: String = "en") throws -> MailTexts {
         guard let folder = Bundle.module.url(forResource: "mail", withExtension: nil),

@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierStorage
+import AtelierText
 import Foundation
 
 /// `Idempotency-Key` handling: a stored key answers a retried request with the first result.

@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierStorage
+import AtelierText
 import Foundation
 
 /// The operators' use cases: the dashboard, take an order, make, pack and ship it, earnings.

@@ -1,6 +1,7 @@
 import AtelierDomain
 import AtelierJobs
 import AtelierStorage
+import AtelierText
 import Foundation
 import Metrics
 

@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierStorage
+import AtelierText
 
 /// An order as a person reads it: status, model, quote, history, notes and what they may do next.
 public struct OrderDetails: Sendable {

@@ -1,3 +1,5 @@
+import AtelierText
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -152,7 +154,9 @@ public enum OutboundRefusal: Error, Sendable, Equatable, CustomStringConvertible
     case notPublic(host: String, reason: String)
     case unresolved(String)
 
-    public var description: String {
+    public var description: String { phrase.description }
+
+    public var phrase: Phrase {
         switch self {
         case let .internalName(host): "\(host) names a host inside a private network; webhooks go only to public addresses."
         case let .notPublic(host, reason): "\(host) is \(reason); webhooks go only to public addresses."

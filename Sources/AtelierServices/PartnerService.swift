@@ -3,6 +3,7 @@ import AtelierGeometry
 import AtelierJobs
 import AtelierStorage
 import AtelierTelemetry
+import AtelierText
 import Foundation
 
 /// Partners and their keys (admins), their auto-approval policy (sellers), and what a partner does

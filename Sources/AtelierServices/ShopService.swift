@@ -3,6 +3,7 @@ import AtelierGeometry
 import AtelierJobs
 import AtelierStorage
 import AtelierTelemetry
+import AtelierText
 import Foundation
 
 /// The customers' use cases: catalog, create, attach a model, submit, read and list orders.

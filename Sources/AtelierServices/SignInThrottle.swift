@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 import Synchronization
 
@@ -84,7 +85,6 @@ public final class SignInThrottle: Sendable {
 /// Too many failed sign-ins: wait `retryAfterSeconds`.
 public struct SignInThrottled: Error, Sendable, CustomStringConvertible {
     public var retryAfterSeconds: Int
-    public var description: String {
-        "Too many failed sign-ins; try again in \(retryAfterSeconds) s."
-    }
+    public var phrase: Phrase { "Too many failed sign-ins; try again in \(retryAfterSeconds) s." }
+    public var description: String { phrase.description }
 }

@@ -1,3 +1,4 @@
+import AtelierText
 import Foundation
 import Synchronization
 
@@ -38,9 +39,9 @@ final class ReplayLimiter: Sendable {
 
 /// Too many requests of one kind: 429 with Retry-After.
 public struct RateLimited: Error, Sendable, CustomStringConvertible {
-    public var detail: String
+    public var detail: Phrase
     public var retryAfterSeconds: Int
-    public var description: String { detail }
+    public var description: String { detail.description }
 }
 
 /// One circuit breaker per endpoint: after `threshold` failures in a row the endpoint gets no

@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierJobs
 import AtelierStorage
 import AtelierTelemetry
+import AtelierText
 import Foundation
 import Logging
 import Metrics
@@ -93,7 +94,7 @@ public struct WebhookService: Sendable {
         do {
             _ = try await policy.destination(host: host, port: url.port ?? (scheme == "https" ? 443 : 80), on: context.compute)
         } catch let refusal as OutboundRefusal {
-            if case .unresolved = refusal {} else { throw DomainError.invalid(refusal.description) }
+            if case .unresolved = refusal {} else { throw DomainError.invalid(refusal.phrase) }
         }
         return text
     }

@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierText
 import Foundation
 
 // One port per aggregate, along the lines of the `SQLAccess+*.swift` files. `StoreReader` and
@@ -91,6 +92,8 @@ public protocol AccountWrites: Sendable {
     func useTokens(userID: String, purpose: AccountTokenPurpose, at: Date) async throws
     /// Records that the user's address is confirmed (the first time only).
     func markEmailVerified(userID: String, at: Date) async throws
+    /// The language the person reads Atelier and its e-mails in.
+    func update(userID: String, language: Language) async throws
 }
 
 /// The catalog port: the price list, catalog pieces, stored models and cached quotes.

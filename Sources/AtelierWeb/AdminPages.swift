@@ -1,6 +1,7 @@
 import AtelierDomain
 import AtelierHTTP
 import AtelierServices
+import AtelierText
 import Foundation
 import Hummingbird
 

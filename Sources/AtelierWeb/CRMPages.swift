@@ -1,6 +1,7 @@
 import AtelierDomain
 import AtelierHTTP
 import AtelierServices
+import AtelierText
 import Foundation
 import Hummingbird
 
@@ -105,7 +106,7 @@ struct CRMPages {
             OrderFilter(status: status, search: search?.isEmpty == false ? search : nil), page: try pageRequest(request, limit: 50))
         let model = OrdersPage(
             orders: page.items.map(OrderRow.init), q: search ?? "",
-            statuses: OrderStatus.allCases.map { Option(code: $0.rawValue, label: Views.statusLabels[$0]!, selected: $0 == status) },
+            statuses: OrderStatus.allCases.map { Option(code: $0.rawValue, label: Views.status($0), selected: $0 == status) },
             next: Views.next(page, path: "/crm", query: query.fields))
         return site.page("crm-orders", model, title: "Orders", request: request, context: context)
     }

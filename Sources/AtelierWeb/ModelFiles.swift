@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierGeometry
 import AtelierHTTP
 import AtelierServices
+import AtelierText
 import CompressNIO
 import Foundation
 import HTTPTypes

@@ -1,6 +1,7 @@
 import AtelierDomain
 import AtelierHTTP
 import AtelierServices
+import AtelierText
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -59,6 +60,7 @@ struct SessionPages {
             .get("password-reset/{token}", use: newPasswordPage)
             .post("password-reset/{token}", use: setNewPassword)
             .get("verify-email/{token}", use: verifyEmail)
+            .post("language", use: chooseLanguage)
         group.signedIn(Audiences.Members.self)
             .get("account", use: accountPage)
             .post("account/password", use: changePassword)
@@ -86,10 +88,10 @@ struct SessionPages {
             return response
         } catch let error as AuthenticationError {
             return site.page(
-                "sign-in", again, title: "Sign in", request: request, context: context, status: .unauthorized, error: error.description)
+                "sign-in", again, title: "Sign in", request: request, context: context, status: .unauthorized, error: error.phrase)
         } catch let error as SignInThrottled {
             var response = site.page(
-                "sign-in", again, title: "Sign in", request: request, context: context, status: .tooManyRequests, error: error.description)
+                "sign-in", again, title: "Sign in", request: request, context: context, status: .tooManyRequests, error: error.phrase)
             response.headers[.retryAfter] = String(error.retryAfterSeconds)
             return response
         }
@@ -112,6 +114,21 @@ struct SessionPages {
         return response
     }
 
+    /// The language switch: kept in a cookie for a year, and on the account of a signed-in person
+    /// (their e-mails follow it). An unknown language is English.
+    @Sendable func chooseLanguage(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let form = try await request.form(context: context)
+        let language = form["lang"].flatMap { Language(rawValue: $0) } ?? .english
+        if let principal = context.principal { try await site.useCases.accounts.setLanguage(principal, to: language) }
+        var response = site.redirect(safeNext(form["next"]) ?? "/")
+        let https = request.head.scheme == "https" || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
+        response.setCookie(
+            Cookie(
+                name: LanguageMiddleware<AtelierRequestContext>.languageCookie, value: language.rawValue, maxAge: 365 * 24 * 3600,
+                path: "/", secure: https, httpOnly: false, sameSite: .lax))
+        return response
+    }
+
     @Sendable func signUpPage(_ request: Request, context: AtelierRequestContext) async throws -> Response {
         site.page("sign-up", SignUpPage(), title: "Create an account", request: request, context: context)
     }
@@ -121,13 +138,13 @@ struct SessionPages {
         let email = form["email"] ?? "", name = form["name"] ?? "", password = form["password"] ?? ""
         do {
             guard password == form["confirm"] else { throw DomainError.invalid("The two passwords differ.") }
-            _ = try await site.useCases.accounts.signUp(email: email, name: name, password: password)
+            _ = try await site.useCases.accounts.signUp(email: email, name: name, password: password, language: Addressee.current.language)
             // The same answer whether the e-mail was new or not: sign-up tells nobody who is a customer.
             return site.redirect("/sign-in", flash: "Thank you. Sign in with your e-mail and password.")
         } catch let error as DomainError {
             return site.page(
                 "sign-up", SignUpPage(email: email, name: name), title: "Create an account", request: request, context: context,
-                status: .unprocessableContent, error: error.description)
+                status: .unprocessableContent, error: error.phrase)
         }
     }
 
@@ -146,7 +163,7 @@ struct SessionPages {
         } catch let error as DomainError {
             return site.page(
                 "password-reset", ResetRequestPage(email: email), title: "A new password", request: request, context: context,
-                status: .unprocessableContent, error: error.description)
+                status: .unprocessableContent, error: error.phrase)
         }
     }
 
@@ -170,11 +187,11 @@ struct SessionPages {
         } catch let error as DomainError {
             return site.page(
                 "new-password", NewPasswordPage(token: token, usable: true), title: "Set a new password", request: request,
-                context: context, status: .unprocessableContent, error: error.description)
+                context: context, status: .unprocessableContent, error: error.phrase)
         } catch let error as AccountLinkError {
             return site.page(
                 "new-password", NewPasswordPage(token: "", usable: false), title: "Set a new password", request: request,
-                context: context, status: .gone, error: error.description)
+                context: context, status: .gone, error: error.phrase)
         }
     }
 
@@ -188,7 +205,7 @@ struct SessionPages {
         } catch let error as AccountLinkError {
             return site.page(
                 "verify-email", VerifyEmailPage(signedIn: context.principal != nil), title: "Confirm your e-mail address",
-                request: request, context: context, status: .gone, error: error.description)
+                request: request, context: context, status: .gone, error: error.phrase)
         }
     }
 
@@ -196,7 +213,7 @@ struct SessionPages {
         try await account(request, context: context)
     }
 
-    private func account(_ request: Request, context: Member, status: HTTPResponse.Status = .ok, error: String? = nil) async throws
+    private func account(_ request: Request, context: Member, status: HTTPResponse.Status = .ok, error: Phrase? = nil) async throws
         -> Response
     {
         guard let account = try await site.useCases.accounts.account(context.principal) else { throw AuthenticationError.notSignedIn }
@@ -212,7 +229,7 @@ struct SessionPages {
                 context.principal, current: form["current"] ?? "", new: new, token: request.cookies[WebSessionMiddleware.cookie]?.value)
             return site.redirect("/account", flash: "Your password is changed. Every other device is signed out.")
         } catch let error as DomainError {
-            return try await account(request, context: context, status: .unprocessableContent, error: error.description)
+            return try await account(request, context: context, status: .unprocessableContent, error: error.phrase)
         }
     }
 
@@ -221,7 +238,7 @@ struct SessionPages {
             try await site.useCases.accounts.resendVerification(context.principal)
             return site.redirect("/account", flash: "A new link is on its way to your address.")
         } catch let error as DomainError {
-            return try await account(request, context: context, status: .unprocessableContent, error: error.description)
+            return try await account(request, context: context, status: .unprocessableContent, error: error.phrase)
         }
     }
 

@@ -2,6 +2,7 @@ import AtelierDomain
 import AtelierGeometry
 import AtelierHTTP
 import AtelierServices
+import AtelierText
 import Foundation
 import Hummingbird
 
@@ -59,18 +60,21 @@ struct ShopPages {
         var chrome: Chrome?
         var choices: Choices
         var maxMB: Int
+        var maxBytes: Int
     }
 
     struct ConstructorPage: PageModel {
         struct Range {
             var min: String
             var max: String
+            /// Plain numbers (`1.5`): they are also the limits of the form's number fields.
             init(_ range: ClosedRange<Double>) {
-                min = Views.number(range.lowerBound, decimals: 1)
-                max = Views.number(range.upperBound, decimals: 1)
+                min = String(format: "%g", range.lowerBound)
+                max = String(format: "%g", range.upperBound)
             }
         }
         struct Ranges {
+            var ru = Range(JewelryDesign.sizeRange[.ru]!)
             var eu = Range(JewelryDesign.sizeRange[.eu]!)
             var us = Range(JewelryDesign.sizeRange[.us]!)
             var width = Range(JewelryDesign.widthRange)
@@ -78,9 +82,33 @@ struct ShopPages {
             var stone = Range(JewelryDesign.stoneRange)
             var engraving = JewelryDesign.engravingLimit
         }
+        /// One row of the size guide: the same finger in each system.
+        struct SizeRow {
+            var ru: String
+            var eu: String
+            var us: String
+        }
         var chrome: Chrome?
         var choices: Choices
         var ranges = Ranges()
+        /// The system the form starts in: Russian sizes for a Russian reader, EU otherwise.
+        var standard: String
+        var size: String
+        var ruFirst: Bool
+        var sizeGuide: [SizeRow]
+
+        init(choices: Choices, language: Language) {
+            self.choices = choices
+            ruFirst = language == .russian
+            standard = ruFirst ? "ru" : "eu"
+            size = ruFirst ? "17" : "54"
+            sizeGuide = stride(from: 15.0, through: 22.0, by: 0.5).map { diameter in
+                let eu = JewelryDesign(sizeStandard: .ru, size: diameter).size(in: .eu)
+                let us = JewelryDesign(sizeStandard: .ru, size: diameter).size(in: .us)
+                return SizeRow(
+                    ru: Views.number(diameter, decimals: 1), eu: Views.number(eu, decimals: 0), us: Views.number(us, decimals: 2))
+            }
+        }
     }
 
     struct MyOrdersPage: PageModel {
@@ -121,7 +149,7 @@ struct ShopPages {
         let page = PiecePage(
             item: PieceView(id: item.id, name: item.name, description: item.description),
             choices: Choices(try await shop.priceList(), material: item.defaultMaterial))
-        return site.page("piece", page, title: item.name, request: request, context: context)
+        return site.page("piece", page, title: Phrase(verbatim: item.name), request: request, context: context)
     }
 
     /// Orders a catalog piece.
@@ -135,7 +163,7 @@ struct ShopPages {
     }
 
     @Sendable func design(_ request: Request, context: AtelierRequestContext) async throws -> Response {
-        let page = DesignPage(choices: Choices(try await shop.priceList()), maxMB: models.maxBytes / 1_048_576)
+        let page = DesignPage(choices: Choices(try await shop.priceList()), maxMB: models.maxBytes / 1_048_576, maxBytes: models.maxBytes)
         return site.page("design", page, title: "Design your own", request: request, context: context)
     }
 
@@ -161,7 +189,8 @@ struct ShopPages {
 
     @Sendable func constructor(_ request: Request, context: AtelierRequestContext) async throws -> Response {
         site.page(
-            "constructor", ConstructorPage(choices: Choices(try await shop.priceList())), title: "Constructor", request: request,
+            "constructor", ConstructorPage(choices: Choices(try await shop.priceList()), language: Addressee.current.language),
+            title: "Constructor", request: request,
             context: context)
     }
 
@@ -203,7 +232,7 @@ struct ShopPages {
 
     /// The order's page; with `typed` (a checkout that had a mistake), its fields as they were sent.
     private func orderPage(
-        _ request: Request, context: Customer, typed: Form? = nil, status: HTTPResponse.Status = .ok, error: String? = nil
+        _ request: Request, context: Customer, typed: Form? = nil, status: HTTPResponse.Status = .ok, error: Phrase? = nil
     ) async throws -> Response {
         let details = try await shop.order(id: try context.parameters.require("id"), viewer: context.principal)
         var page = OrderPage(details)
@@ -236,7 +265,7 @@ struct ShopPages {
             _ = try await shop.submit(orderID: id, delivery: delivery, by: context.principal, idempotencyKey: nil)
         } catch let error as DomainError {
             guard case .invalid = error else { throw error }
-            return try await orderPage(request, context: context, typed: form, status: .unprocessableContent, error: error.description)
+            return try await orderPage(request, context: context, typed: form, status: .unprocessableContent, error: error.phrase)
         }
         return site.redirect("/orders/\(id)", flash: "Your order is placed. Its price appears here in a moment.")
     }
@@ -251,7 +280,7 @@ struct ShopPages {
 
     /// A design from the constructor's fields.
     private func design(_ form: Form) throws -> JewelryDesign {
-        func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ label: String, default value: T) throws -> T
+        func choice<T: RawRepresentable & CaseIterable>(_ name: String, _ label: Phrase, default value: T) throws -> T
         where T.RawValue == String {
             guard let text = form[name], !text.isEmpty else { return value }
             guard let chosen = T(rawValue: text) else {

@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierServices
+import AtelierText
 import Foundation
 
 // The values the templates show, one type per thing shown. A template reads their properties by
@@ -18,11 +19,22 @@ struct Chrome {
         var role: String
     }
 
+    /// A language the person can switch to; `next` is the page to come back to.
+    struct LanguageChoice {
+        var code: String
+        var name: String
+        var current: Bool
+        var next: String
+    }
+
     var title: String
     var nav: [Link]
     var user: User?
     var flash: String?
     var error: String?
+    /// The page's language (`<html lang>`) and the switch.
+    var language: String
+    var languages: [LanguageChoice]
 }
 
 /// A page's own values; the site adds the ``Chrome``.
@@ -38,7 +50,7 @@ struct StatusView {
 
     init(_ status: OrderStatus) {
         code = status.rawValue
-        label = Views.statusLabels[status] ?? status.rawValue
+        label = Views.status(status)
         css = status.rawValue.lowercased()
     }
 }

@@ -1,24 +1,34 @@
 import AtelierDomain
 import AtelierServices
+import AtelierText
 import Foundation
 
 /// How the pages show values: the same words and formats everywhere.
 enum Views {
-    static let statusLabels: [OrderStatus: String] = [
+    static let statusLabels: [OrderStatus: Phrase] = [
         .initiated: "Started", .fileUploaded: "Model uploaded", .submitted: "Placed, being priced", .priceCalculated: "Priced",
         .manufacturingApproved: "Approved for manufacturing", .manufacturingStarted: "In manufacturing",
         .manufacturingCompleted: "Made", .packaging: "Packed", .shipped: "Shipped", .closed: "Delivered", .cancelled: "Cancelled",
     ]
 
-    static func date(_ date: Date) -> String {
-        let text = date.ISO8601Format()
-        return String(text.prefix(16)).replacingOccurrences(of: "T", with: " ") + " UTC"
-    }
+    static let roleLabels: [Role: Phrase] = [
+        .customer: "customer", .seller: "seller", .operator: "operator", .admin: "admin", .partner: "partner", .carrier: "carrier",
+        .system: "system",
+    ]
 
-    /// A day: `2026-12-09`.
-    static func day(_ date: Date) -> String { String(date.ISO8601Format().prefix(10)) }
+    /// A status in the person's language.
+    static func status(_ status: OrderStatus) -> String { statusLabels[status]?.localized ?? status.rawValue }
 
-    static func number(_ value: Double, decimals: Int = 2) -> String { String(format: "%.\(decimals)f", value) }
+    /// A moment in the person's language and time zone: `2 Dec 2026, 15:04`.
+    static func date(_ date: Date) -> String { Addressee.current.dateTime(date) }
+
+    /// A day: `9 December 2026`, `9 декабря 2026 г.`.
+    static func day(_ date: Date) -> String { Addressee.current.day(date) }
+
+    static func number(_ value: Double, decimals: Int = 2) -> String { Addressee.current.number(value, decimals: decimals) }
+
+    /// An amount as the person's language writes it: `€1,234.56`, `1 234,56 ₽`.
+    static func money(_ money: Money) -> String { Addressee.current.amount(minorUnits: money.minorUnits, currency: money.currency) }
 
     /// The ten statuses as a timeline: done, current or ahead, with when and by whom.
     static func timeline(_ details: OrderDetails) -> [TimelineStep] {

@@ -1,6 +1,7 @@
 import AtelierDomain
 import AtelierHTTP
 import AtelierServices
+import AtelierText
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -69,7 +70,8 @@ struct WebErrorMiddleware: RouterMiddleware {
                 context.principal = try? await site.useCases.accounts.authenticate(token: token)
             }
             return site.page(
-                "error", ErrorPage(status: problem.status, reason: problem.title, detail: problem.detail), title: problem.title,
+                "error", ErrorPage(status: problem.status, reason: problem.title, detail: problem.detail),
+                title: Phrase(stringLiteral: problem.title),
                 request: request, context: context, status: problem.httpStatus)
         }
     }
@@ -114,14 +116,14 @@ struct Form: Sendable {
     func all(_ name: String) -> [String] { fields.filter { $0.0 == name }.map(\.1).filter { !$0.isEmpty } }
 
     /// A field that must be there, or a 422 naming it.
-    func required(_ name: String, label: String) throws -> String {
+    func required(_ name: String, label: Phrase) throws -> String {
         guard let value = self[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else {
             throw Problem(status: .unprocessableContent, type: "invalid", detail: "\(label) is required.")
         }
         return value
     }
 
-    func number(_ name: String, label: String, default value: Double) throws -> Double {
+    func number(_ name: String, label: Phrase, default value: Double) throws -> Double {
         guard let text = self[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return value }
         guard let number = Double(text.replacingOccurrences(of: ",", with: ".")), number.isFinite else {
             throw Problem(status: .unprocessableContent, type: "invalid", detail: "\(label) must be a number; '\(text)' is not.")

@@ -1,6 +1,7 @@
 import AtelierDomain
 import AtelierHTTP
 import AtelierServices
+import AtelierText
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -70,19 +71,26 @@ struct WebSiteError: Error, CustomStringConvertible {
 extension WebSite {
     /// A page: `template` with `model`, inside the layout with the navigation of the signed-in user.
     func page<Model: PageModel>(
-        _ template: String, _ model: Model, title: String, request: Request, context: some PrincipalContext,
-        status: HTTPResponse.Status = .ok, error: String? = nil
+        _ template: String, _ model: Model, title: Phrase, request: Request, context: some PrincipalContext,
+        status: HTTPResponse.Status = .ok, error: Phrase? = nil
     ) -> Response {
         var model = model
         model.chrome = chrome(title: title, request: request, principal: context.signedIn, error: error)
-        var response = html(library.render(model, withTemplate: template) ?? "The page \(template) is missing.", status: status)
+        var response = html(render(model, template) ?? "The page \(template) is missing.", status: status)
         if request.cookies[Flash.cookie] != nil { response.setCookie(Flash.clear) }
         return response
     }
 
     /// A fragment without the layout (live updates replace part of a page with it).
     func fragment(_ template: String, _ model: Any) -> Response {
-        html(library.render(model, withTemplate: template) ?? "", status: .ok)
+        html(render(model, template) ?? "", status: .ok)
+    }
+
+    /// `template` with `model`, its texts in the language of the person being answered: the
+    /// templates mark what they say as `{{#t}}English text{{/t}}`, and ``TranslatedPage`` looks
+    /// each one up in that language's catalogue.
+    private func render(_ model: Any, _ template: String) -> String? {
+        library.render(TranslatedPage(model: model, catalogue: Catalogue.for(Addressee.current.language)), withTemplate: template)
     }
 
     private func html(_ text: String, status: HTTPResponse.Status) -> Response {
@@ -91,14 +99,21 @@ extension WebSite {
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    private func chrome(title: String, request: Request, principal: Principal?, error: String?) -> Chrome {
-        Chrome(
-            title: title, nav: navigation(for: principal?.role, path: request.uri.path),
-            user: principal.map { Chrome.User(name: $0.name, role: $0.role.rawValue) }, flash: Flash.read(request), error: error)
+    private func chrome(title: Phrase, request: Request, principal: Principal?, error: Phrase?) -> Chrome {
+        let audience = Addressee.current
+        return Chrome(
+            title: audience.text(title), nav: navigation(for: principal?.role, path: request.uri.path),
+            user: principal.map {
+                Chrome.User(name: $0.name, role: audience.text(Views.roleLabels[$0.role] ?? Phrase(verbatim: $0.role.rawValue)))
+            },
+            flash: Flash.read(request), error: error.map(audience.text), language: audience.language.rawValue,
+            languages: Language.allCases.map {
+                Chrome.LanguageChoice(code: $0.rawValue, name: $0.name, current: $0 == audience.language, next: request.uri.description)
+            })
     }
 
     private func navigation(for role: Role?, path: String) -> [Chrome.Link] {
-        var links: [(String, String)]
+        var links: [(String, Phrase)]
         switch role {
         case nil: links = [("/", "Catalog"), ("/design", "Design your own"), ("/constructor", "Constructor")]
         case .customer?:
@@ -117,13 +132,13 @@ extension WebSite {
         // Customers, not Orders as well).
         let matches = links.map(\.0).filter { href in href == "/" ? path == "/" : path == href || path.hasPrefix(href + "/") }
         let current = matches.max { $0.count < $1.count }
-        return links.map { href, label in Chrome.Link(href: href, label: label, current: href == current) }
+        return links.map { href, label in Chrome.Link(href: href, label: label.localized, current: href == current) }
     }
 
     /// A 303 to `location`, with a message shown once on the next page.
-    func redirect(_ location: String, flash: String? = nil) -> Response {
+    func redirect(_ location: String, flash: Phrase? = nil) -> Response {
         var response = Response(status: .seeOther, headers: [.location: location])
-        if let flash { response.setCookie(Flash.cookie(flash)) }
+        if let flash { response.setCookie(Flash.cookie(flash.localized)) }
         return response
     }
 }
@@ -140,5 +155,38 @@ enum Flash {
     static func read(_ request: Request) -> String? {
         guard let value = request.cookies[cookie]?.value, !value.isEmpty, let data = Data(base64Encoded: value) else { return nil }
         return String(decoding: data.prefix(500), as: UTF8.self)
+    }
+}
+
+/// A translated text shown as it is (see ``TranslatedPage``).
+struct Verbatim: CustomStringConvertible {
+    var text: String
+    var description: String { text }
+}
+
+/// A page's model as the templates see it: its own values, and `t`, the lambda that says a
+/// template's text in the catalogue's language (`{{#t}}Sign in{{/t}}` → «Войти»). A translation
+/// may hold the same tags as its English text (`{{#t}}Order {{short}}{{/t}}`); they are filled
+/// from the page as usual, escaped.
+struct TranslatedPage: MustacheParent {
+    let model: Any
+    let catalogue: Catalogue
+
+    func child(named name: String) -> Any? {
+        if name == "t" {
+            let catalogue = self.catalogue
+            return MustacheLambda { text -> Any in
+                let translated = catalogue.translate(text)
+                // Only a text with tags goes back to the renderer as a template (which renders it
+                // with the innermost context: inside `{{^list}}` an empty list, so nothing); one
+                // without is shown as it is.
+                return translated.contains("{{") ? translated : Verbatim(text: translated)
+            }
+        }
+        guard let value = Mirror(reflecting: model).children.first(where: { $0.label == name })?.value else { return nil }
+        // An optional property: its value, or nothing (a section that is left out).
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first?.value
     }
 }

@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierText
 import Foundation
 import Testing
 

@@ -1,4 +1,5 @@
 import AtelierGeometry
+import AtelierText
 import Foundation
 import Testing
 

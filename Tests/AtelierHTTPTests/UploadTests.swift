@@ -52,7 +52,7 @@ struct UploadTests {
                 .put, "/api/shop/orders/\(id)/model", token: customer, body: [UInt8](repeating: 1, count: 3 * 1024 * 1024))
 
             #expect(reply.status == .contentTooLarge)
-            #expect(reply.string("detail") == "The model file is larger than the limit of 2097152 bytes.")
+            #expect(reply.string("detail") == "The model file is larger than the limit of 2 MB.")
         }
     }
 

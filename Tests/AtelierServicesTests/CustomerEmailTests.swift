@@ -28,8 +28,9 @@ struct CustomerEmailTests {
         #expect(texts.allSatisfy { $0.contains("To: \"Clara Customer\" <customer@atelier.test>") })
         let cancelled = try #require(texts.first { $0.contains("cancelled") && $0.contains("Subject: Your order") })
         #expect(Harness.decodedParts(cancelled).allSatisfy { $0.contains("Changed my mind") && $0.contains("/orders/\(order)") })
-        let priced = try #require(texts.first { $0.contains("costs") })
-        #expect(Harness.decodedParts(priced).first?.contains("EUR") == true)
+        // The price as the customer's language writes it (the subject is encoded: it has a €).
+        let priced = try #require(texts.first { Harness.decodedParts($0).first?.contains("The price of your order") == true })
+        #expect(Harness.decodedParts(priced).first?.contains("€") == true)
 
         // The job again (a retry after a crash, a second worker): nothing new is written.
         for email in emails { try await harness.useCases.emails.send(emailID: email.id) }

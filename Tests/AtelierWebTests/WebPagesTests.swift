@@ -6,6 +6,7 @@ import AtelierJobs
 import AtelierServices
 import AtelierStorage
 import AtelierTestSupport
+import AtelierText
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -59,6 +60,9 @@ final class Browser: Sendable {
     }
 
     func get(_ path: String, headers: [String: String] = [:]) async throws -> Reply { try await send(.get, path, headers: headers) }
+
+    /// A cookie the page's script would set (the time zone).
+    func setCookie(_ name: String, _ value: String) { cookies.withLock { $0[name] = value } }
     func post(_ path: String, _ form: [(String, String)] = []) async throws -> Reply { try await send(.post, path, form: form) }
 
     func signIn(_ email: String, password: String = Harness.password) async throws {
@@ -225,7 +229,7 @@ struct WebPagesTests {
                     token: try await harness.useCases.accounts.signIn(email: "customer@atelier.test", password: Harness.password).token))
             let promised = try #require(try await harness.useCases.shop.order(id: id, viewer: customer).order.promisedBy)
             try await browser.signIn("customer@atelier.test")
-            let day = String(promised.ISO8601Format().prefix(10))
+            let day = Addressee(language: .english).day(promised)
             #expect(try await browser.get("/orders/\(id)").text.contains("<dd id=\"promised\">\(day)</dd>"))
             #expect(try await browser.get("/orders").text.contains("<td class=\"promised\">\(day)</td>"))
         }

@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierText
 import Foundation
 
 extension SQLAccess {
@@ -9,6 +10,7 @@ extension SQLAccess {
             createdAt: try row.date("created_at"))
         user.disabledAt = try row.optionalInt64("disabled_at").map(Date.init(millis:))
         user.emailVerifiedAt = try row.optionalInt64("email_verified_at").map(Date.init(millis:))
+        user.language = Language(rawValue: try row.string("language")) ?? .english
         return user
     }
 
@@ -56,8 +58,9 @@ extension SQLAccess {
 
     func insert(user: UserAccount) async throws {
         try await sql.execute(
-            "INSERT INTO users (id, email, name, role, password_hash, created_at, email_verified_at) VALUES (?,?,?,?,?,?,?)",
-            user.id, user.email.lowercased(), user.name, user.role.rawValue, user.passwordHash, user.createdAt, user.emailVerifiedAt)
+            "INSERT INTO users (id, email, name, role, password_hash, created_at, email_verified_at, language) VALUES (?,?,?,?,?,?,?,?)",
+            user.id, user.email.lowercased(), user.name, user.role.rawValue, user.passwordHash, user.createdAt, user.emailVerifiedAt,
+            user.language.rawValue)
     }
 
     func update(userID: String, role: Role) async throws {
@@ -114,6 +117,10 @@ extension SQLAccess {
     func useTokens(userID: String, purpose: AccountTokenPurpose, at: Date) async throws {
         try await sql.execute(
             "UPDATE account_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL", at, userID, purpose.rawValue)
+    }
+
+    func update(userID: String, language: Language) async throws {
+        try await sql.execute("UPDATE users SET language = ? WHERE id = ?", language.rawValue, userID)
     }
 
     func markEmailVerified(userID: String, at: Date) async throws {

@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierText
 import Foundation
 
 extension SQLAccess {
@@ -7,7 +8,8 @@ extension SQLAccess {
         .joined(separator: ", ")),
           (SELECT body FROM quotes WHERE quotes.order_id = orders.id) AS quote_body,
           emails.id AS email_id, emails.dedupe_key AS email_key, emails.kind AS email_kind, emails.user_id AS email_user_id,
-          emails.created_at AS email_created_at, emails.sent_at AS email_sent_at, users.name AS user_name, users.email AS user_email
+          emails.created_at AS email_created_at, emails.sent_at AS email_sent_at, users.name AS user_name, users.email AS user_email,
+          users.language AS user_language
         FROM emails JOIN users ON users.id = emails.user_id LEFT JOIN orders ON orders.id = emails.order_id
         WHERE emails.id = ?
         """
@@ -21,7 +23,8 @@ extension SQLAccess {
                     kind: try row.value(CustomerEmailKind.self, "email_kind"), orderID: order?.id, userID: try row.string("email_user_id"),
                     createdAt: try row.date("email_created_at"), sentAt: try row.optionalInt64("email_sent_at").map { Date(millis: $0) }),
                 order: order, quote: try row.optionalString("quote_body").map(DecodedCache.quotes.decoded),
-                customerName: try row.string("user_name"), customerEmail: try row.string("user_email"))
+                customerName: try row.string("user_name"), customerEmail: try row.string("user_email"),
+                language: Language(rawValue: try row.string("user_language")) ?? .english)
         }
     }
 

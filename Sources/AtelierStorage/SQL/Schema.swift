@@ -13,6 +13,7 @@ enum Schema {
         ("007-customer-emails", Migration007.sql),
         ("008-account-links", Migration008.sql),
         ("009-deliveries", Migration009.sql),
+        ("010-user-language", Migration010.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.

@@ -5,13 +5,20 @@
   const $ = (selector, root) => (root || document).querySelector(selector);
   const $$ = (selector, root) => Array.from((root || document).querySelectorAll(selector));
 
+  /** A text of the page's language (the layout's <template id="texts">), its {names} filled. */
+  const texts = Object.fromEntries($$("[data-key]", $("#texts")?.content).map((e) => [e.dataset.key, e.textContent.trim()]));
+  function say(key, values) {
+    return (texts[key] || key).replace(/\{(\w+)\}/g, (whole, name) => (values && name in values ? values[name] : whole));
+  }
+  const megabytes = (bytes) => String(Math.round(bytes / 1048576));
+
   /** The server's reason from a problem+json answer, or a plain sentence. */
   async function reason(response) {
     try {
       const problem = await response.json();
       if (problem.detail) return problem.detail;
     } catch (_) { /* not JSON */ }
-    return `The server answered HTTP ${response.status}.`;
+    return say("http", { status: response.status });
   }
 
   async function json(url, options) {
@@ -68,9 +75,8 @@
     }));
     $("#estimate-total").textContent = estimate.total;
     $("#estimate-lines").hidden = false;
-    $("#estimate-state").textContent = "Calculated now; the order's own price is fixed when you place it.";
-    $("#estimate-facts").textContent = `${estimate.grams} g of metal · ${estimate.size} · ${estimate.volumeCM3} cm³ · ${estimate.triangles} triangles`
-      + (estimate.watertight ? "" : " · the model is not closed, so its volume is an estimate");
+    $("#estimate-state").textContent = say("calculated");
+    $("#estimate-facts").textContent = say("facts", estimate) + (estimate.watertight ? "" : " " + say("open"));
     panel.dataset.total = estimate.total;
     panel.setAttribute("aria-busy", "false");
   }
@@ -100,7 +106,7 @@
       if (!file || !button) return;
       const mine = ++sequence;
       button.disabled = true;
-      estimating("Calculating the price…");
+      estimating(say("calculating"));
       const query = choices(design);
       query.set("filename", file.name);
       try {
@@ -112,13 +118,22 @@
       } catch (failure) {
         if (mine !== sequence) return;
         showError(error, failure.message);
-        estimating("No price: the model was refused.");
+        estimating(say("refused"));
       }
     }
     input.addEventListener("change", async () => {
       file = input.files[0] || null;
       showError(error, "");
       if (!file) return;
+      // A file past the limit is neither drawn nor sent: reading it would only freeze the tab.
+      const limit = +design.dataset.maxBytes;
+      if (limit && file.size > limit) {
+        showError(error, say("tooLarge", { size: megabytes(file.size), limit: megabytes(limit) }));
+        estimating(say("refused"));
+        file = null;
+        if (button) button.disabled = true;
+        return;
+      }
       try {
         window.AtelierViewer.show(figure, await file.arrayBuffer(), file.name);
         $(".viewer-empty", figure)?.remove();
@@ -155,7 +170,7 @@
       for (const set of $$("fieldset[data-for]", constructor)) set.hidden = set.dataset.for !== kind();
       const query = new URLSearchParams(new FormData(constructor));
       const mine = ++sequence;
-      estimating("Calculating the price…");
+      estimating(say("calculating"));
       if (button) button.disabled = true;
       try {
         const [, result] = await Promise.all([
@@ -169,7 +184,7 @@
       } catch (failure) {
         if (mine !== sequence) return;
         showError(error, failure.message);
-        estimating("No price until the design is possible.");
+        estimating(say("impossible"));
       }
     }
     constructor.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(update, 250); });
@@ -213,11 +228,19 @@
       }
     }
     const events = new EventSource(live.dataset.events);
-    events.addEventListener("open", () => setState("open", "Live: updates appear by themselves."));
-    events.addEventListener("error", () => setState("reconnecting", "Live: reconnecting…"));
+    events.addEventListener("open", () => setState("open", say("liveOpen")));
+    events.addEventListener("error", () => setState("reconnecting", say("liveReconnecting")));
     events.addEventListener("counts", (event) => {
       const counts = JSON.parse(event.data), seen = shown();
       if (Object.keys(counts).some((code) => code in seen && counts[code] !== seen[code])) refresh();
     });
   }
+
+  // The person's time zone, so that the server writes times as their clock shows them.
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && !document.cookie.split("; ").includes(`atelier_tz=${encodeURIComponent(zone)}`)) {
+      document.cookie = `atelier_tz=${encodeURIComponent(zone)}; path=/; max-age=31536000; samesite=lax`;
+    }
+  } catch (_) { /* no Intl: the workshop's time zone stays */ }
 })();

@@ -226,7 +226,8 @@
     figure.dataset.state = "loading";
     const response = await fetch(url, { headers: { Accept: "model/stl, application/problem+json" }, credentials: "same-origin" });
     if (!response.ok) {
-      let detail = `The model could not be loaded (HTTP ${response.status}).`;
+      const texts = document.querySelector("#texts")?.content.querySelector("[data-key=unloadable]");
+      let detail = (texts ? texts.textContent.trim() : "The model could not be loaded (HTTP {status}).").replace("{status}", response.status);
       try { detail = (await response.json()).detail || detail; } catch (_) { /* not JSON */ }
       figure.dataset.state = "failed";
       throw new Error(detail);
