@@ -16,7 +16,10 @@ public struct AutoApprovalPolicy: Sendable, Hashable, Codable, CustomStringConve
         return total.minorUnits <= limit.minorUnits
     }
 
-    public var description: String { limit.map { "the auto-approval limit of \($0)" } ?? "no auto-approval" }
+    public var description: String { phrase.description }
+
+    /// The policy in words for a person.
+    public var phrase: Phrase { limit.map { "the auto-approval limit of \($0)" } ?? "no auto-approval" }
 }
 
 /// An external jewelry seller with access to the partner API.

@@ -116,7 +116,7 @@ struct AdminPages {
                     price: Views.number(Double($0.pricePerGramMinor) / 100))
             },
             finishes: list.finishes.map {
-                .init(name: $0.name, price: Money(minorUnits: $0.priceMinor, currency: list.currency).description)
+                .init(name: $0.name, price: Views.money(Money(minorUnits: $0.priceMinor, currency: list.currency)))
             })
         return site.page("admin-materials", model, title: "Materials and prices", request: request, context: context)
     }

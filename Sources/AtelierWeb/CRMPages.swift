@@ -182,7 +182,7 @@ struct CRMPages {
         }
         let partner = try await site.useCases.partners.updatePolicy(
             partnerID: id, autoApproveUpToMinor: .some(limit), requestsPerMinute: nil, burst: nil, by: context.principal)
-        return site.redirect("/crm/partners", flash: "\(partner.name): \(partner.autoApproval.description).")
+        return site.redirect("/crm/partners", flash: "\(partner.name): \(partner.autoApproval.phrase).")
     }
 
     /// Issues a key and shows it this once, on the partners page.
@@ -223,7 +223,7 @@ struct CRMPages {
                 PartnersPage.Partner(
                     id: overview.partner.id, name: overview.partner.name, email: overview.partner.email,
                     limit: overview.partner.autoApproval.limit.map { Views.number(Double($0.minorUnits) / 100) } ?? "",
-                    policy: overview.partner.autoApproval.description, rate: overview.partner.requestsPerMinute,
+                    policy: overview.partner.autoApproval.phrase.localized, rate: overview.partner.requestsPerMinute,
                     keys: overview.keys.map { key in
                         PartnersPage.Key(
                             id: key.id, prefix: key.prefix, created: Views.date(key.createdAt), active: key.revokedAt == nil,

@@ -145,12 +145,12 @@ struct MESPages {
         }
         let model = MyWorkPage(
             open: open,
-            done: page.items.filter { !inHand.contains($0.status) }.map(OrderRow.init), earned: earnings.earned.description,
-            inWork: earnings.inWork.description,
+            done: page.items.filter { !inHand.contains($0.status) }.map(OrderRow.init), earned: Views.money(earnings.earned),
+            inWork: Views.money(earnings.inWork),
             earnings: earnings.rows.map {
                 MyWorkPage.Earning(
                     id: $0.orderID, short: String($0.orderID.prefix(8)), status: StatusView($0.status),
-                    labour: $0.labour?.description ?? "not priced", taken: Views.date($0.takenAt))
+                    labour: $0.labour.map(Views.money) ?? Phrase("not priced").localized, taken: Views.date($0.takenAt))
             },
             next: Views.next(page, path: "/mes/my", query: []))
         return site.page("mes-my", model, title: "My work", request: request, context: context)

@@ -24,8 +24,8 @@ struct ShopPages {
         var watertight: Bool
 
         init(_ quote: Quote, _ model: ModelInfo) {
-            lines = quote.lines.map { Line(label: $0.label, amount: $0.amount.description) }
-            total = quote.total.description
+            lines = quote.lines.map { Line(label: Views.label(of: $0), amount: Views.money($0.amount)) }
+            total = Views.money(quote.total)
             grams = Views.number(quote.metalWeightGrams)
             volumeCM3 = Views.number(model.metrics.volumeMM3 / 1000, decimals: 3)
             size = model.boundingBoxSizeMM.map { Views.number($0, decimals: 1) }.joined(separator: " × ") + " mm"
@@ -137,7 +137,9 @@ struct ShopPages {
     }
 
     @Sendable func catalog(_ request: Request, context: AtelierRequestContext) async throws -> Response {
-        let items = try await shop.catalog().map { PieceView(id: $0.id, name: $0.name, description: $0.description) }
+        let items = try await shop.catalog().map {
+            PieceView(id: $0.id, name: Views.name($0.name), description: Views.name($0.description))
+        }
         return site.page("catalog", CatalogPage(items: items), title: "Alexandrite jewelry", request: request, context: context)
     }
 
@@ -147,9 +149,9 @@ struct ShopPages {
             throw DomainError.notFound("The catalog has no piece '\(id)'.")
         }
         let page = PiecePage(
-            item: PieceView(id: item.id, name: item.name, description: item.description),
+            item: PieceView(id: item.id, name: Views.name(item.name), description: Views.name(item.description)),
             choices: Choices(try await shop.priceList(), material: item.defaultMaterial))
-        return site.page("piece", page, title: Phrase(verbatim: item.name), request: request, context: context)
+        return site.page("piece", page, title: Phrase(verbatim: Views.name(item.name)), request: request, context: context)
     }
 
     /// Orders a catalog piece.

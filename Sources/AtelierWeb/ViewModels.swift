@@ -92,7 +92,7 @@ struct OrderRow {
         self.init(summary.order)
         customerName = summary.customerName
         customerEmail = summary.customerEmail
-        total = summary.total?.description
+        total = summary.total.map(Views.money)
     }
 
     init(_ order: Order) {
@@ -127,8 +127,8 @@ struct QuoteView {
     var version: Int
 
     init(_ quote: Quote) {
-        lines = quote.lines.map { Line(label: $0.label, amount: $0.amount.description) }
-        total = quote.total.description
+        lines = quote.lines.map { Line(label: Views.label(of: $0), amount: Views.money($0.amount)) }
+        total = Views.money(quote.total)
         grams = Views.number(quote.metalWeightGrams)
         material = quote.materialCode
         version = quote.priceListVersion
@@ -215,8 +215,8 @@ struct OrderPage: PageModel {
         timeline = Views.timeline(details)
         history = details.history.reversed().map { entry in
             HistoryRow(
-                to: StatusView(entry.to), from: entry.from.map(StatusView.init), at: Views.date(entry.at), by: entry.actorName,
-                role: entry.actorRole.rawValue, note: entry.note)
+                to: StatusView(entry.to), from: entry.from.map(StatusView.init), at: Views.date(entry.at), by: Views.name(entry.actorName),
+                role: Views.roleLabels[entry.actorRole]?.localized ?? entry.actorRole.rawValue, note: entry.note.map(Views.note))
         }
         notes = details.notes.reversed().map {
             NoteRow(
@@ -323,11 +323,13 @@ struct Choices {
         let chosen = selected ?? active.first?.code
         materials = active.map {
             MaterialChoice(
-                code: $0.code, name: $0.name, selected: $0.code == chosen,
-                perGram: Money(minorUnits: $0.pricePerGramMinor, currency: priceList.currency).description)
+                code: $0.code, name: Views.name($0.name), selected: $0.code == chosen,
+                perGram: Views.money(Money(minorUnits: $0.pricePerGramMinor, currency: priceList.currency)))
         }
         finishes = priceList.finishes.filter { $0.code != "engraving" }.map {
-            FinishChoice(code: $0.code, name: $0.name, price: Money(minorUnits: $0.priceMinor, currency: priceList.currency).description)
+            FinishChoice(
+                code: $0.code, name: Views.name($0.name), price: Views.money(Money(minorUnits: $0.priceMinor, currency: priceList.currency))
+            )
         }
     }
 }

@@ -27,6 +27,50 @@ enum Views {
 
     static func number(_ value: Double, decimals: Int = 2) -> String { Addressee.current.number(value, decimals: decimals) }
 
+    /// A name from the data (a material, a finish, a piece of the catalog) in the person's
+    /// language where the catalogue has it (the demo data's names), else as it was entered.
+    static func name(_ name: String) -> String { Catalogue.for(Addressee.current.language).translate(name) }
+
+    /// A note of an order's history in the person's language: the notes the program writes
+    /// (`order created`, `model ring.stl`, `quoted 236.17 EUR`, `tracking TRK-1`) are said again;
+    /// what a person wrote stays as they wrote it.
+    static func note(_ note: String) -> String {
+        if note == "order created" { return Phrase("order created").localized }
+        for (prefix, phrase) in [
+            ("model ", { (value: String) -> Phrase in "model \(value)" }), ("quoted ", { "quoted \($0)" }),
+            ("tracking ", { "tracking \($0)" }),
+        ] where note.hasPrefix(prefix) {
+            return phrase(String(note.dropFirst(prefix.count))).localized
+        }
+        return note
+    }
+
+    /// A line of a quote in the person's language. The stored label was written in English when
+    /// the quote was made (`Yellow gold 585 (14k), 3.20 g`, `Casting loss 5.0 %`); its parts are
+    /// said again from the line's code, and a label of another shape is shown as it is.
+    static func label(of line: QuoteLine) -> String {
+        func number(after prefix: String) -> String? {
+            guard line.label.hasPrefix(prefix), line.label.hasSuffix(" %") else { return nil }
+            return String(line.label.dropFirst(prefix.count).dropLast(2))
+        }
+        switch line.code {
+        case "labour":
+            return Phrase("Labour").localized
+        case "casting-loss":
+            guard let percent = number(after: "Casting loss ") else { return line.label }
+            return Phrase("Casting loss \(percent) %").localized
+        case "markup":
+            guard let percent = number(after: "Markup ") else { return line.label }
+            return Phrase("Markup \(percent) %").localized
+        case "metal":
+            guard let comma = line.label.range(of: ", ", options: .backwards), line.label.hasSuffix(" g") else { return line.label }
+            let grams = line.label[comma.upperBound...].dropLast(2)
+            return Phrase("\(name(String(line.label[..<comma.lowerBound]))), \(grams) g").localized
+        default:
+            return line.code.hasPrefix("finish:") ? name(line.label) : line.label
+        }
+    }
+
     /// An amount as the person's language writes it: `€1,234.56`, `1 234,56 ₽`.
     static func money(_ money: Money) -> String { Addressee.current.amount(minorUnits: money.minorUnits, currency: money.currency) }
 
@@ -38,13 +82,14 @@ enum Views {
             if let entry = reached[status] {
                 step.done = true
                 step.at = date(entry.at)
-                step.by = entry.actorName
+                step.by = name(entry.actorName)
             }
             return step
         }
         if details.order.status == .cancelled, let entry = reached[.cancelled] {
             steps = steps.filter(\.done)
-            steps.append(TimelineStep(status: StatusView(.cancelled), done: true, current: true, at: date(entry.at), by: entry.actorName))
+            steps.append(
+                TimelineStep(status: StatusView(.cancelled), done: true, current: true, at: date(entry.at), by: name(entry.actorName)))
         }
         return steps
     }

@@ -178,6 +178,16 @@ struct LocalizationTests {
         }
     }
 
+    @Test("the demo data's names (metals, finishes, pieces) have Russian names")
+    func demoNames() async throws {
+        let harness = try await Harness.make()
+        let list = DemoData.priceList
+        let pieces = try await harness.useCases.shop.catalog()
+        let names = list.materials.map(\.name) + list.finishes.map(\.name) + pieces.flatMap { [$0.name, $0.description] }
+        #expect(names.count > 10)
+        for name in names { #expect(Catalogue.russian.entries[name] != nil, "no Russian for \(name)") }
+    }
+
     @Test("the e-mails have the same texts in Russian as in English, with the same values")
     func mailTextsMatch() throws {
         let folder = SourceTexts.root.appendingPathComponent("Sources/AtelierServices/Resources/mail")
