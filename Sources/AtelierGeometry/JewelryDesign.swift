@@ -109,17 +109,21 @@ public struct JewelryDesign: Sendable, Hashable, Codable {
     /// The band's thickness from inside to outside, mm.
     var bandThicknessMM: Double { widthMM > 4 ? 1.8 : 1.6 }
 
-    /// One line a person reads: what was designed.
-    public var summary: String {
-        var parts: [String]
+    /// One line a person reads: what was designed (in English).
+    public var summary: String { summaryPhrase.description }
+
+    /// What was designed, in words each language can say.
+    public var summaryPhrase: Phrase {
+        var parts: [Phrase]
         switch kind {
         case .ring:
+            let standard = sizeStandard.rawValue.uppercased()
             parts = [
-                "Ring, \(sizeStandard.rawValue.uppercased()) size \(format(size)) (inner diameter \(format(innerDiameterMM)) mm)",
-                "\(profile.rawValue) band \(format(widthMM)) mm wide",
+                "Ring, \(standard) size \(format(size)) (inner diameter \(format(innerDiameterMM)) mm)",
+                "\(profilePhrase) band \(format(widthMM)) mm wide",
             ]
         case .pendant:
-            parts = ["Pendant, \(shape.rawValue), \(format(lengthMM)) mm high"]
+            parts = ["Pendant, \(shapePhrase), \(format(lengthMM)) mm high"]
         }
         switch setting {
         case .none: break
@@ -127,7 +131,23 @@ public struct JewelryDesign: Sendable, Hashable, Codable {
         case .prongs: parts.append("four-prong setting with a \(format(stoneMM)) mm stone")
         }
         if !engraving.isEmpty { parts.append("engraving “\(engraving)”") }
-        return parts.joined(separator: ", ")
+        return parts.dropFirst().reduce(parts[0]) { "\($0), \($1)" }
+    }
+
+    private var profilePhrase: Phrase {
+        switch profile {
+        case .comfort: "comfort"
+        case .court: "court"
+        case .flat: "flat"
+        }
+    }
+
+    private var shapePhrase: Phrase {
+        switch shape {
+        case .round: "round"
+        case .oval: "oval"
+        case .heart: "heart"
+        }
     }
 
     /// A file name for the generated model.

@@ -232,6 +232,14 @@ public struct AccountService: Sendable {
     /// Sets a new password with a reset link: the link is used up (with every other reset link of
     /// the account), every session of the account ends, and the address counts as confirmed (the
     /// link reached it).
+    /// Throws ``AccountLinkError/unusable`` unless `token` is a reset link that still works; uses
+    /// nothing (the page that opens a link says at once when it does not work).
+    public func checkResetLink(token: String) async throws {
+        guard let link = try await accountToken(token, purpose: .accountRecovery), link.isUsable(at: context.time.now()) else {
+            throw AccountLinkError.unusable
+        }
+    }
+
     public func resetPassword(token: String, newPassword: String) async throws {
         let now = context.time.now()
         guard let link = try await accountToken(token, purpose: .accountRecovery), link.isUsable(at: now),

@@ -75,6 +75,8 @@ public struct AtelierConfiguration: Sendable {
     public var roles: Set<ServerRole> = [.all]
     /// Password of the demo users (only used when demo data is loaded).
     public var demoPassword = Secret("atelier-demo")
+    /// The currency of the demo price list: EUR, or RUB (its amounts at a round 100 ₽ to the euro).
+    public var demoCurrency = "EUR"
     public var logLevel: String = "info"
 
     public init() {}
@@ -156,6 +158,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_BCRYPT_COST", "bcrypt cost for passwords (default 12)"),
         ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1 on SQLite listening on loopback, else 0)"),
         ("ATELIER_DEMO_PASSWORD", "password of the demo users (default atelier-demo)"),
+        ("ATELIER_DEMO_CURRENCY", "currency of the demo price list: EUR (default) or RUB"),
         ("ATELIER_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical (default info)"),
         (
             "ATELIER_SMTP_URL",
@@ -273,6 +276,13 @@ public struct AtelierConfiguration: Sendable {
             }
         }
         if let value = string("ATELIER_DEMO_PASSWORD") { config.demoPassword = Secret(value) }
+        if let value = string("ATELIER_DEMO_CURRENCY") {
+            if DemoData.currencies.contains(value.uppercased()) {
+                config.demoCurrency = value.uppercased()
+            } else {
+                problems.append("ATELIER_DEMO_CURRENCY: \(value) is not one of \(DemoData.currencies.joined(separator: ", "))")
+            }
+        }
         if let value = string("ATELIER_SMTP_URL") {
             switch SMTPSettings.parse(value) {
             case var .success(settings):

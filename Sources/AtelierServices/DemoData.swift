@@ -38,6 +38,27 @@ public struct DemoData: Sendable {
             baseMinor: 4_000, perSquareCMMinor: 150, perExtraShellMinor: 1_000, perDetailDoublingMinor: 500, markupPercent: 30)
     )
 
+    /// The currencies the demo price list comes in.
+    public static let currencies = ["EUR", "RUB"]
+
+    /// The demo price list in `currency`: in roubles, every amount at a round 100 ₽ to the euro.
+    public static func priceList(in currency: String) -> PriceList {
+        guard currency == "RUB" else { return priceList }
+        var list = priceList
+        list.currency = "RUB"
+        list.materials = list.materials.map {
+            var material = $0; material.pricePerGramMinor *= 100; return material
+        }
+        list.finishes = list.finishes.map {
+            var finish = $0; finish.priceMinor *= 100; return finish
+        }
+        list.labour.baseMinor *= 100
+        list.labour.perSquareCMMinor *= 100
+        list.labour.perExtraShellMinor *= 100
+        list.labour.perDetailDoublingMinor *= 100
+        return list
+    }
+
     /// Loads what is missing; safe to run on every start.
     /// Returns false when the database already had data.
     @discardableResult
@@ -64,7 +85,7 @@ public struct DemoData: Sendable {
             // All or nothing: a second instance starting at the same time collides here and backs off.
             try await context.store.write { tx in
                 for user in users { try await tx.insert(user: user) }
-                if existingPrices == nil { try await tx.save(priceList: Self.priceList) }
+                if existingPrices == nil { try await tx.save(priceList: Self.priceList(in: context.configuration.demoCurrency)) }
                 for (item, info, bytes) in pieces {
                     try await tx.insert(model: info, bytes: bytes, at: now)
                     try await tx.insert(catalogItem: item)

@@ -116,7 +116,8 @@ public struct ShopService: Sendable {
         let (design, bytes, finishes) = try cast(design, finishes: finishes)
         return try await createOrder(
             NewOrder(material: material, finishes: finishes), model: bytes, filename: design.filename,
-            note: "Designed in the constructor: \(design.summary)", by: customer)
+            // The note is written in the customer's words: it is their description of the piece.
+            note: Phrase("Designed in the constructor: \(design.summaryPhrase)").localized, by: customer)
     }
 
     /// What a design would cost, stored nowhere: the constructor's estimate.

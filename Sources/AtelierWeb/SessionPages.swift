@@ -83,6 +83,12 @@ struct SessionPages {
         do {
             let session = try await site.useCases.accounts.signIn(
                 email: form["email"] ?? "", password: form["password"] ?? "", client: context.clientAddress(request))
+            // A language chosen with the switch before signing in is kept on the account too.
+            if let chosen = request.cookies[LanguageMiddleware<AtelierRequestContext>.languageCookie].flatMap({
+                Language(rawValue: $0.value)
+            }) {
+                try await site.useCases.accounts.setLanguage(session.user.principal, to: chosen)
+            }
             var response = site.redirect(next ?? home(for: session.user.role))
             response.setCookie(sessionCookie(session.token, maxAge: Int(session.expiresAt.timeIntervalSinceNow), request: request))
             return response
@@ -169,6 +175,13 @@ struct SessionPages {
 
     @Sendable func newPasswordPage(_ request: Request, context: AtelierRequestContext) async throws -> Response {
         let token = try context.parameters.require("token")
+        do {
+            try await site.useCases.accounts.checkResetLink(token: token)
+        } catch let error as AccountLinkError {
+            return site.page(
+                "new-password", NewPasswordPage(token: "", usable: false), title: "Set a new password", request: request,
+                context: context, status: .gone, error: error.phrase)
+        }
         return site.page(
             "new-password", NewPasswordPage(token: token, usable: true), title: "Set a new password", request: request, context: context)
     }

@@ -28,7 +28,8 @@ struct ShopPages {
             total = Views.money(quote.total)
             grams = Views.number(quote.metalWeightGrams)
             volumeCM3 = Views.number(model.metrics.volumeMM3 / 1000, decimals: 3)
-            size = model.boundingBoxSizeMM.map { Views.number($0, decimals: 1) }.joined(separator: " × ") + " mm"
+            let dimensions = model.boundingBoxSizeMM.map { Views.number($0, decimals: 1) }.joined(separator: " × ")
+            size = Phrase("\(dimensions) mm").localized
             triangles = model.metrics.triangles
             watertight = model.watertight
         }

@@ -36,6 +36,7 @@ enum Views {
     /// what a person wrote stays as they wrote it.
     static func note(_ note: String) -> String {
         if note == "order created" { return Phrase("order created").localized }
+        if note == "delivered" { return Phrase("delivered").localized }
         for (prefix, phrase) in [
             ("model ", { (value: String) -> Phrase in "model \(value)" }), ("quoted ", { "quoted \($0)" }),
             ("tracking ", { "tracking \($0)" }),
@@ -49,9 +50,11 @@ enum Views {
     /// the quote was made (`Yellow gold 585 (14k), 3.20 g`, `Casting loss 5.0 %`); its parts are
     /// said again from the line's code, and a label of another shape is shown as it is.
     static func label(of line: QuoteLine) -> String {
+        /// The percentage of a label `<prefix>5.0 %`, written in the person's language.
         func number(after prefix: String) -> String? {
             guard line.label.hasPrefix(prefix), line.label.hasSuffix(" %") else { return nil }
-            return String(line.label.dropFirst(prefix.count).dropLast(2))
+            let text = String(line.label.dropFirst(prefix.count).dropLast(2))
+            return Double(text).map { Views.number($0, decimals: 1) } ?? text
         }
         switch line.code {
         case "labour":
@@ -64,7 +67,8 @@ enum Views {
             return Phrase("Markup \(percent) %").localized
         case "metal":
             guard let comma = line.label.range(of: ", ", options: .backwards), line.label.hasSuffix(" g") else { return line.label }
-            let grams = line.label[comma.upperBound...].dropLast(2)
+            let sent = String(line.label[comma.upperBound...].dropLast(2))
+            let grams = Double(sent).map { Views.number($0, decimals: 2) } ?? sent
             return Phrase("\(name(String(line.label[..<comma.lowerBound]))), \(grams) g").localized
         default:
             return line.code.hasPrefix("finish:") ? name(line.label) : line.label

@@ -35,7 +35,7 @@ enum SourceTexts {
     /// What comes right before a phrase literal on its line (or ends the line before it).
     static let shapes = [
         "invalid(", "notFound(", "DesignError(", "fail(", "detail: ", "badRequest(", "flash: ", "title: ", "error: ", "label: ",
-        "what: ", "field: ",
+        "what: ", "field: ", "Phrase(", "Phrase(stringLiteral: ",
     ]
 
     /// Each phrase key of the Swift sources with the place it is written.
@@ -313,6 +313,13 @@ struct LanguageChoiceTests {
             #expect(try await browser.post("/language", [("lang", "xx"), ("next", "/")]).status == .seeOther)
             #expect(try await browser.get("/sign-in").text.contains("<html lang=\"en\">"))
 
+            // Chosen before signing in, the language is kept on the account at sign-in.
+            _ = try await browser.post("/language", [("lang", "ru"), ("next", "/sign-in")])
+            try await browser.signIn("operator@atelier.test")
+            #expect(try await harness.store.reader.user(email: "operator@atelier.test")?.language == .russian)
+            _ = try await browser.post("/sign-out")
+            _ = try await browser.post("/language", [("lang", "en"), ("next", "/")])
+
             // Signed in, the switch is kept on the account: the next e-mail is in Russian.
             try await browser.signIn("seller@atelier.test")
             _ = try await browser.post("/language", [("lang", "ru"), ("next", "/crm")])
@@ -356,6 +363,26 @@ struct LanguageChoiceTests {
             let placed = try #require(try await harness.store.reader.history(orderID: id).first { $0.to == .submitted }?.at)
             #expect(
                 page.text.contains(Addressee(language: .russian, timeZone: TimeZone(identifier: "Asia/Yekaterinburg")!).dateTime(placed)))
+        }
+    }
+}
+
+@Suite("Prices in the price list's currency")
+struct CurrencyTests {
+    @Test("a price list in roubles is priced and shown in roubles, the Russian way in Russian")
+    func roubles() async throws {
+        let harness = try await Harness.make { $0.demoCurrency = "RUB" }
+        try await harness.webTest { browser in
+            #expect(try await harness.store.reader.priceList().currency == "RUB")
+            let query = "kind=ring&standard=ru&size=17&width=4&material=gold-585"
+            let russian = try await browser.get(
+                "/constructor/estimate?\(query)", headers: ["Accept": "application/json", "Accept-Language": "ru"])
+            let total = try #require(russian.string("total"))
+            #expect(total.range(of: #"^\d{1,3}(\s\d{3})*,\d\d\s₽$"#, options: .regularExpression) != nil, "\(total)")
+            let english = try await browser.get("/constructor/estimate?\(query)", headers: ["Accept": "application/json"])
+            #expect(english.string("total")?.hasPrefix("RUB") == true)
+            let page = try await browser.get("/constructor", headers: ["Accept-Language": "ru"])
+            #expect(page.text.contains("₽ за грамм"))
         }
     }
 }

@@ -149,6 +149,10 @@ struct WebPagesTests {
                 "/password-reset/\(token)", [("password", "second-secret-x"), ("confirm", "second-secret-x")])
             #expect(again.status == .gone)
             #expect(again.text.contains("This link does not work any more") && again.text.contains("href=\"/password-reset\""))
+            // Opened again, the used link says so at once, before anything is typed.
+            let reopened = try await browser.get("/password-reset/\(token)")
+            #expect(reopened.status == .gone && reopened.text.contains("This link does not work any more"))
+            #expect(!reopened.text.contains("id=\"set-password\""))
         }
     }
 
