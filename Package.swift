@@ -225,7 +225,7 @@ let package = Package(
             name: "AtelierHTTPTests",
             dependencies: [
                 "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
-                "AtelierStorage", "AtelierTelemetry", "AtelierTestSupport",
+                "AtelierStorage", "AtelierTelemetry", "AtelierTestSupport", "AtelierText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

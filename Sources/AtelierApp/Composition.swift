@@ -55,12 +55,14 @@ public struct Composition: Sendable {
 
     /// The worker of the `pricing` role.
     public func pricingWorker() -> JobRunner {
-        JobRunner(store: store, handlers: [useCases.pricing.handler], configuration: pricingJobs, logger: logger)
+        JobRunner(
+            store: store, handlers: [useCases.pricing.handler], configuration: pricingJobs, time: useCases.context.time, logger: logger)
     }
 
     /// The worker that sends webhook deliveries (the `partner` role).
     public func webhookWorker() -> JobRunner {
-        JobRunner(store: store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, logger: logger)
+        JobRunner(
+            store: store, handlers: [useCases.webhooks.handler], configuration: webhookJobs, time: useCases.context.time, logger: logger)
     }
 
     /// The mail worker's settings: the pricing worker's, with retries that wait up to ten minutes
@@ -73,7 +75,7 @@ public struct Composition: Sendable {
 
     /// The worker that sends the customers' e-mails (with the `pricing` role: the workers' role).
     public func mailWorker() -> JobRunner {
-        JobRunner(store: store, handlers: [useCases.emails.handler], configuration: mailJobs, logger: logger)
+        JobRunner(store: store, handlers: [useCases.emails.handler], configuration: mailJobs, time: useCases.context.time, logger: logger)
     }
 
     /// The shop and staff listener, with `pages` (the web site) behind the same middleware.

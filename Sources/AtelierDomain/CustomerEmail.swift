@@ -15,6 +15,8 @@ public enum CustomerEmailKind: String, Codable, Sendable, CaseIterable {
     case delivered
     /// It was cancelled, with the reason.
     case cancelled
+    /// It is late in a step (the watchdog found it past the step's budget): the new promised day.
+    case late
     /// A new account's link that confirms its e-mail address.
     case verifyEmail = "verify-email"
     /// A link that sets a new password, asked for on the sign-in page.
@@ -39,7 +41,7 @@ public enum CustomerEmailKind: String, Codable, Sendable, CaseIterable {
     /// customer can stop with the link in every e-mail.
     public var isEssential: Bool {
         switch self {
-        case .placed, .priced, .shipped, .cancelled, .verifyEmail, .accountRecovery: true
+        case .placed, .priced, .shipped, .cancelled, .late, .verifyEmail, .accountRecovery: true
         case .approved, .delivered: false
         }
     }

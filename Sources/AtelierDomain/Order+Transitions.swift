@@ -2,6 +2,17 @@ import AtelierText
 import Foundation
 
 extension Order {
+    /// An order late in its status (past its budget) may not make its promise any more: the day it
+    /// can still be delivered by is now plus the budgets of this status and the ones after it. The
+    /// promise moves there when that is later; returns the new promise, or nil when the old holds.
+    public mutating func movePromise(at now: Date, policy: StallPolicy) -> Date? {
+        guard let promised = promisedBy, !status.isTerminal else { return nil }
+        let possible = now.addingTimeInterval(policy.remaining(from: status))
+        guard possible > promised else { return nil }
+        promisedBy = possible
+        return possible
+    }
+
     /// Creates a new order in `INITIATED`, with its first history row. `traceContext` (the trace
     /// every step of the order joins) has no default, so that no path forgets it.
     public static func start(

@@ -45,6 +45,11 @@ public struct StallPolicy: Sendable, Hashable {
         }
     }
 
+    /// What an order in `status` still needs at most: the budget of this status and of each after it.
+    public func remaining(from status: OrderStatus) -> TimeInterval {
+        budgets.filter { $0.key >= status }.map(\.value).reduce(0, +)
+    }
+
     /// Statuses that have a budget, in lifecycle order.
     public var watchedStatuses: [OrderStatus] { budgets.keys.sorted() }
 }

@@ -19,6 +19,8 @@ public struct WatchdogService: Sendable {
         public var stalled: [OrderStatus: Int]
         public var redriven: [String]
         public var pastPromise: Int
+        /// Orders whose promise moved (their customers were told).
+        public var repromised: [String] = []
     }
 
     /// Orders past their status's budget, longest overdue first within each status, at most `limitPerStatus` each.
@@ -48,6 +50,13 @@ public struct WatchdogService: Sendable {
                 stalled[index].responsible = .seller
             }
         }
+        // A shop customer whose order is late in a step hears of it once per step, with the day it
+        // now comes by (the promise moves only later, never earlier).
+        var repromised: [String] = []
+        for stall in stalled where stall.responsible != .machine && stall.order.channel == .shop {
+            if try await movePromise(of: stall) { repromised.append(stall.order.id) }
+        }
+        if !repromised.isEmpty { Counter(label: "atelier_orders_repromised_total").increment(by: repromised.count) }
         let reader = context.store.reader
         let pastPromise = try await reader.countOrdersPastPromise(at: context.time.now())
         var counts: [OrderStatus: Int] = [:]
@@ -83,7 +92,32 @@ public struct WatchdogService: Sendable {
                     "responsible": "\(stall.responsible.rawValue)", "overdue.seconds": "\(Int(stall.overdueBy))",
                 ])
         }
-        return Report(stalled: counts, redriven: redriven, pastPromise: pastPromise)
+        return Report(stalled: counts, redriven: redriven, pastPromise: pastPromise, repromised: repromised)
+    }
+
+    /// Moves the promise of a late order and records the e-mail that tells its customer, in one
+    /// transaction: one e-mail per order and late step (its key), so a second pass, or a second
+    /// watchdog at the same moment, changes nothing. False when nothing moved.
+    func movePromise(of stall: StalledOrder) async throws -> Bool {
+        let now = context.time.now()
+        let policy = self.policy
+        return try await context.store.write { tx in
+            guard var order = try await tx.order(id: stall.order.id), order.status == stall.order.status,
+                order.movePromise(at: now, policy: policy) != nil
+            else { return false }
+            let key = OutgoingEmail.key(orderID: order.id, kind: .late) + ":" + order.status.rawValue
+            guard let email = try await tx.insertEmail(key: key, kind: .late, orderID: order.id, userID: order.customerID, at: now)
+            else { return false }
+            try await tx.update(order: order, previousStatus: order.status)
+            try await tx.enqueue(CustomerEmailJob(emailID: email, orderID: order.id), at: now, maxAttempts: CustomerEmailJob.maxAttempts)
+            context.logger.info(
+                "order late: promise moved",
+                metadata: [
+                    "order.id": "\(order.id)", "status": "\(order.status.rawValue)",
+                    "promised": "\(order.promisedBy?.ISO8601Format() ?? "")",
+                ])
+            return true
+        }
     }
 
     /// What the watchdog did for a stalled `SUBMITTED` order.

@@ -1,3 +1,4 @@
+import AtelierApp
 import AtelierDomain
 import AtelierHTTP
 import AtelierJobs
@@ -5,6 +6,7 @@ import AtelierServices
 import AtelierStorage
 import AtelierTelemetry
 import AtelierTestSupport
+import AtelierText
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,6 +24,33 @@ struct WatchdogTests {
     func submittedOrder(_ api: API) async throws -> (String, String) {
         let customer = try await api.signIn("customer@atelier.test")
         return (try await api.submittedCatalogOrder(token: customer), customer)
+    }
+
+    @Test("an order late in a step moves its promise once, and its customer is told the new day once")
+    func lateOrder() async throws {
+        let clock = HandClock()
+        let harness = try await Harness.make(time: clock)
+        try await harness.test { api in
+            let id = try await approvedOrder(api, harness)
+            let before = try #require(try await harness.store.reader.order(id: id)?.promisedBy)
+            #expect(try await harness.useCases.watchdog.scan().repromised.isEmpty, "on time: nothing moves")
+
+            // Approved two days ago and no operator has taken it (the step's budget is a day).
+            clock.advance(seconds: 2 * 86_400)
+            #expect(try await harness.useCases.watchdog.scan().repromised == [id])
+            let after = try #require(try await harness.store.reader.order(id: id)?.promisedBy)
+            let remaining = StallPolicy().remaining(from: .manufacturingApproved)
+            #expect(after > before && abs(after.timeIntervalSince(clock.now().addingTimeInterval(remaining))) < 5)
+            // A second pass (or a second watchdog) moves nothing and writes nothing.
+            #expect(try await harness.useCases.watchdog.scan().repromised.isEmpty)
+            #expect(try await harness.store.reader.order(id: id)?.promisedBy == after)
+
+            try await harness.composition.mailWorker().runDueJobs()
+            let late = try harness.mailed(to: "customer@atelier.test").filter { $0.contains("is taking longer") }
+            #expect(late.count == 1)
+            #expect(late.first?.contains(Addressee(language: .english).day(after)) == true)
+            #expect(try await harness.store.reader.emails(orderID: id).filter { $0.kind == .late }.count == 1)
+        }
     }
 
     @Test("a job that failed permanently is never re-driven, and one re-driven 3 times is left to a person")
