@@ -93,10 +93,17 @@ public struct EmailDraft: Sendable, Equatable {
     public var customerEmail: String
     /// The language the customer reads: the e-mail is written in it.
     public var language: Language
+    /// Whether the customer gets the e-mails that are not essential, and the token of the link
+    /// that stops them (nil until the first such e-mail makes it).
+    public var progressEmails: Bool
+    public var emailToken: String?
 
     public init(
-        email: OutgoingEmail, order: Order?, quote: Quote?, customerName: String, customerEmail: String, language: Language = .english
+        email: OutgoingEmail, order: Order?, quote: Quote?, customerName: String, customerEmail: String, language: Language = .english,
+        progressEmails: Bool = true, emailToken: String? = nil
     ) {
+        self.progressEmails = progressEmails
+        self.emailToken = emailToken
         self.email = email
         self.order = order
         self.quote = quote

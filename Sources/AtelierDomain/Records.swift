@@ -18,6 +18,11 @@ public struct UserAccount: Sendable, Hashable, Codable {
     /// The language the person chose (or the one their browser asked for when they signed up):
     /// their e-mails are written in it.
     public var language: Language = .english
+    /// Whether they get the e-mails that are not essential (an order's progress: approved, delivered).
+    public var progressEmails = true
+    /// The token of the link in those e-mails that stops them without signing in (made with the
+    /// first such e-mail; it can do nothing but change this choice).
+    public var emailToken: String?
 
     public init(id: String, email: String, name: String, role: Role, passwordHash: String, createdAt: Date) {
         self.id = id

@@ -179,6 +179,29 @@ public struct AccountService: Sendable {
         try await context.store.write { tx in try await tx.update(userID: user.userID, language: language) }
     }
 
+    /// The account of an e-mail preferences link (the link in the e-mails that are not essential).
+    public func emailPreferences(token: String) async throws -> UserAccount {
+        guard (20...100).contains(token.utf8.count), let account = try await context.store.reader.user(emailToken: token) else {
+            throw AccountLinkError.unusable
+        }
+        return account
+    }
+
+    /// Starts or stops the e-mails that are not essential for the account of a preferences link.
+    @discardableResult
+    public func setProgressEmails(token: String, on: Bool) async throws -> UserAccount {
+        var account = try await emailPreferences(token: token)
+        let id = account.id
+        try await context.store.write { tx in try await tx.update(userID: id, progressEmails: on) }
+        account.progressEmails = on
+        return account
+    }
+
+    /// Starts or stops the e-mails that are not essential for the signed-in person.
+    public func setProgressEmails(_ user: Principal, on: Bool) async throws {
+        try await context.store.write { tx in try await tx.update(userID: user.userID, progressEmails: on) }
+    }
+
     /// The signed-in person's own account.
     public func account(_ user: Principal) async throws -> UserAccount? {
         try await context.store.reader.user(id: user.userID)

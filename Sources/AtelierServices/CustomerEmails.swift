@@ -78,10 +78,18 @@ public struct CustomerEmailService: Sendable {
             throw PermanentJobError("e-mail \(emailID) does not exist")
         }
         guard draft.email.sentAt == nil else { return }
+        guard draft.email.kind.isEssential || draft.progressEmails else {
+            // The customer stopped these: the e-mail is done without being sent.
+            try await context.store.write { tx in try await tx.markEmailSent(id: emailID, at: context.time.now()) }
+            context.logger.info(
+                "e-mail not sent: the customer stopped these", metadata: ["email.kind": "\(draft.email.kind.rawValue)"])
+            return
+        }
         let link = try await link(for: draft)
+        let stop = draft.email.kind.isEssential ? nil : try await stopLink(for: draft)
         let message: MailMessage
         do {
-            message = try compose(draft, link: link)
+            message = try compose(draft, link: link, stop: stop)
         } catch let error as MailError {
             throw PermanentJobError("e-mail \(emailID) cannot be written: \(error)")
         }
@@ -93,6 +101,17 @@ public struct CustomerEmailService: Sendable {
         try await context.store.write { tx in try await tx.markEmailSent(id: emailID, at: context.time.now()) }
         context.logger.info(
             "e-mail sent", metadata: ["order.id": "\(draft.order?.id ?? "")", "email.kind": "\(draft.email.kind.rawValue)"])
+    }
+
+    /// The link that stops the e-mails that are not essential, without signing in: the account's
+    /// e-mail preferences token, made with its first such e-mail.
+    func stopLink(for draft: EmailDraft) async throws -> URL {
+        var token = draft.emailToken
+        if token == nil {
+            let new = randomToken()
+            token = try await context.store.write { tx in try await tx.emailToken(userID: draft.email.userID, new: new) }
+        }
+        return context.configuration.siteURL.appendingPathComponent("email-preferences/\(token ?? "")")
     }
 
     /// Where the e-mail's button leads: the order's page, or a new single-use account link.
@@ -114,7 +133,7 @@ public struct CustomerEmailService: Sendable {
     }
 
     /// The e-mail as its customer reads it.
-    func compose(_ draft: EmailDraft, link: URL) throws -> MailMessage {
+    func compose(_ draft: EmailDraft, link: URL, stop: URL? = nil) throws -> MailMessage {
         let all = try self.texts.get()
         guard let texts = all[draft.language] ?? all[.english] else { throw MailError.unsupported("no e-mail texts") }
         let email = draft.email
@@ -133,12 +152,13 @@ public struct CustomerEmailService: Sendable {
             language: texts.language, subject: subject, greeting: texts.text("greeting", values), body: texts.text("\(kind).body", values),
             link: .init(url: link.absoluteString, label: texts.text(texts.has("\(kind).link") ? "\(kind).link" : "open", values)),
             signature: texts.text("signature", values),
-            footer: texts.text(email.kind.tokenPurpose == nil ? "essential" : "account", values))
+            footer: texts.text(email.kind.tokenPurpose != nil ? "account" : email.kind.isEssential ? "essential" : "progress", values),
+            stop: stop.map { .init(url: $0.absoluteString, label: texts.text("stop", values)) })
         let domain = context.configuration.mailFrom.address.split(separator: "@").last.map(String.init) ?? "atelier.localhost"
         return MailMessage(
             from: context.configuration.mailFrom, to: try MailAddress(draft.customerEmail, name: draft.customerName), subject: subject,
             text: texts.render(page, template: "mail.txt"), html: texts.render(page, template: "mail.html"),
-            messageID: "\(email.key.replacingOccurrences(of: ":", with: "."))@\(domain)", date: email.createdAt)
+            messageID: "\(email.key.replacingOccurrences(of: ":", with: "."))@\(domain)", date: email.createdAt, unsubscribe: stop)
     }
 }
 
@@ -155,6 +175,8 @@ struct MailPage {
     var link: Link
     var signature: String
     var footer: String
+    /// The link that stops the e-mails that are not essential (only in those).
+    var stop: Link?
 }
 
 /// The e-mails' words, one file per language (`Resources/mail/<language>.json`, each a Mustache

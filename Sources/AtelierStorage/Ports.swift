@@ -58,6 +58,8 @@ public protocol OrderWrites: Sendable {
 public protocol AccountReads: Sendable {
     func user(id: String) async throws -> UserAccount?
     func user(email: String) async throws -> UserAccount?
+    /// The account whose e-mail preferences link has `emailToken`.
+    func user(emailToken: String) async throws -> UserAccount?
     /// The user of a session that is neither past its end nor idle since `idleSince`, of an account
     /// that is not disabled, with when the session was last used.
     func session(tokenHash: String, at now: Date, idleSince: Date) async throws -> (UserAccount, lastSeen: Date)?
@@ -94,6 +96,10 @@ public protocol AccountWrites: Sendable {
     func markEmailVerified(userID: String, at: Date) async throws
     /// The language the person reads Atelier and its e-mails in.
     func update(userID: String, language: Language) async throws
+    /// Whether the person gets the e-mails that are not essential.
+    func update(userID: String, progressEmails: Bool) async throws
+    /// Gives the account the token of its e-mail preferences link unless it has one; returns the one it has.
+    func emailToken(userID: String, new: String) async throws -> String
 }
 
 /// The catalog port: the price list, catalog pieces, stored models and cached quotes.

@@ -41,6 +41,15 @@ struct SessionPages {
         var name: String
         var email: String
         var verified: Bool
+        var progressEmails: Bool
+    }
+
+    /// The page of the link in the e-mails that are not essential: no sign-in needed.
+    struct EmailPreferencesPage: PageModel {
+        var chrome: Chrome?
+        var token: String
+        var email: String
+        var progressEmails: Bool
     }
 
     struct VerifyEmailPage: PageModel {
@@ -61,10 +70,13 @@ struct SessionPages {
             .post("password-reset/{token}", use: setNewPassword)
             .get("verify-email/{token}", use: verifyEmail)
             .post("language", use: chooseLanguage)
+            .get("email-preferences/{token}", use: emailPreferencesPage)
+            .post("email-preferences/{token}", use: setEmailPreferences)
         group.signedIn(Audiences.Members.self)
             .get("account", use: accountPage)
             .post("account/password", use: changePassword)
             .post("account/verify-email", use: resendVerification)
+            .post("account/email-preferences", use: setAccountEmailPreferences)
         guard signUp else { return }
         group.get("sign-up", use: signUpPage)
             .post("sign-up", use: createAccount)
@@ -133,6 +145,37 @@ struct SessionPages {
                 name: LanguageMiddleware<AtelierRequestContext>.languageCookie, value: language.rawValue, maxAge: 365 * 24 * 3600,
                 path: "/", secure: https, httpOnly: false, sameSite: .lax))
         return response
+    }
+
+    @Sendable func emailPreferencesPage(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let account = try await site.useCases.accounts.emailPreferences(token: token)
+        return site.page(
+            "email-preferences", EmailPreferencesPage(token: token, email: account.email, progressEmails: account.progressEmails),
+            title: "Your e-mails", request: request, context: context)
+    }
+
+    /// The preferences link's form, and a mail program's one-click unsubscribe (RFC 8058: a POST
+    /// of `List-Unsubscribe=One-Click` to the link of the `List-Unsubscribe` header).
+    @Sendable func setEmailPreferences(_ request: Request, context: AtelierRequestContext) async throws -> Response {
+        let token = try context.parameters.require("token")
+        let form = try await request.form(context: context)
+        let oneClick = form["List-Unsubscribe"] == "One-Click"
+        let on = !oneClick && form["progress"] == "on"
+        try await site.useCases.accounts.setProgressEmails(token: token, on: on)
+        if oneClick { return Response(status: .ok) }
+        return site.redirect(
+            "/email-preferences/\(token)",
+            flash: on ? "E-mails about your orders' progress are on again." : "You get no more e-mails about your orders' progress.")
+    }
+
+    @Sendable func setAccountEmailPreferences(_ request: Request, context: Member) async throws -> Response {
+        let form = try await request.form(context: context)
+        let on = form["progress"] == "on"
+        try await site.useCases.accounts.setProgressEmails(context.principal, on: on)
+        return site.redirect(
+            "/account",
+            flash: on ? "E-mails about your orders' progress are on again." : "You get no more e-mails about your orders' progress.")
     }
 
     @Sendable func signUpPage(_ request: Request, context: AtelierRequestContext) async throws -> Response {
@@ -230,7 +273,8 @@ struct SessionPages {
         -> Response
     {
         guard let account = try await site.useCases.accounts.account(context.principal) else { throw AuthenticationError.notSignedIn }
-        let model = AccountPage(name: account.name, email: account.email, verified: account.emailVerifiedAt != nil)
+        let model = AccountPage(
+            name: account.name, email: account.email, verified: account.emailVerifiedAt != nil, progressEmails: account.progressEmails)
         return site.page("account", model, title: "Your account", request: request, context: context, status: status, error: error)
     }
 

@@ -386,3 +386,59 @@ struct CurrencyTests {
         }
     }
 }
+
+@Suite("E-mails a customer can stop")
+struct EmailPreferencesTests {
+    @Test("an e-mail about progress carries a link that stops such e-mails without signing in; essential ones still come")
+    func stopProgressEmails() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            let api = browser.api
+            let customer = try await api.signIn("customer@atelier.test")
+            let seller = try await api.signIn("seller@atelier.test")
+            let first = try await api.submittedCatalogOrder(token: customer)
+            try await harness.composition.pricingWorker().runDueJobs()
+            #expect(try await api.call(.post, "/api/crm/orders/\(first)/approve", token: seller).status == .ok)
+            try await harness.composition.mailWorker().runDueJobs()
+
+            // The approval is not essential: it has the link, in the text and in the headers.
+            let folder = harness.dataDirectory.appendingPathComponent("mail")
+            let raw = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }
+                .map { try String(contentsOf: folder.appendingPathComponent($0), encoding: .utf8) }
+            let approved = try #require(raw.first { $0.contains("List-Unsubscribe:") })
+            #expect(approved.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
+            #expect(raw.filter { $0.contains("List-Unsubscribe:") }.count == 1, "only the e-mail about progress has it")
+            let token = try #require(try harness.mailedLinks(to: "customer@atelier.test", path: "email-preferences").first)
+            #expect(approved.contains("/email-preferences/\(token)>"))
+
+            // The link opens a page, no sign-in needed; its form stops them.
+            let page = try await browser.get("/email-preferences/\(token)")
+            #expect(page.status == .ok && page.text.contains("customer@atelier.test") && page.text.contains("id=\"progress\" checked"))
+            let stopped = try await browser.post("/email-preferences/\(token)", [])
+            #expect(stopped.status == .seeOther)
+            #expect(try await harness.store.reader.user(email: "customer@atelier.test")?.progressEmails == false)
+            #expect(try await browser.get("/email-preferences/made-up-token-of-some-length").status == .gone)
+
+            // The next order: placed, priced and cancelled come (essential), its approval does not.
+            let second = try await api.submittedCatalogOrder(token: customer)
+            try await harness.composition.pricingWorker().runDueJobs()
+            #expect(try await api.call(.post, "/api/crm/orders/\(second)/approve", token: seller).status == .ok)
+            try await harness.composition.mailWorker().runDueJobs()
+            let short = String(second.prefix(8))
+            let mails = try harness.mailed(to: "customer@atelier.test").filter { $0.contains(short) }
+            #expect(mails.contains { $0.contains("has reached our workshop") } && mails.contains { $0.contains("The price of your order") })
+            #expect(!mails.contains { $0.contains("approved for manufacturing") })
+            #expect(try await harness.store.reader.emails(orderID: second).allSatisfy { $0.sentAt != nil }, "every e-mail is done")
+
+            // A mail program's one-click unsubscribe, and the account page, turn them on and off too.
+            try await browser.signIn("customer@atelier.test")
+            _ = try await browser.post("/account/email-preferences", [("progress", "on")])
+            #expect(try await harness.store.reader.user(email: "customer@atelier.test")?.progressEmails == true)
+            let oneClick = try await browser.api.call(
+                .post, "/email-preferences/\(token)", body: Array("List-Unsubscribe=One-Click".utf8),
+                headers: ["Content-Type": "application/x-www-form-urlencoded"])
+            #expect(oneClick.status == .ok)
+            #expect(try await harness.store.reader.user(email: "customer@atelier.test")?.progressEmails == false)
+        }
+    }
+}

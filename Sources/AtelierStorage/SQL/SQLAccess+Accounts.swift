@@ -11,6 +11,8 @@ extension SQLAccess {
         user.disabledAt = try row.optionalInt64("disabled_at").map(Date.init(millis:))
         user.emailVerifiedAt = try row.optionalInt64("email_verified_at").map(Date.init(millis:))
         user.language = Language(rawValue: try row.string("language")) ?? .english
+        user.progressEmails = try row.int64("progress_emails") != 0
+        user.emailToken = try row.optionalString("email_token")
         return user
     }
 
@@ -117,6 +119,22 @@ extension SQLAccess {
     func useTokens(userID: String, purpose: AccountTokenPurpose, at: Date) async throws {
         try await sql.execute(
             "UPDATE account_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL", at, userID, purpose.rawValue)
+    }
+
+    func user(emailToken: String) async throws -> UserAccount? {
+        try await sql.first("SELECT * FROM users WHERE email_token = ?", emailToken).map(Self.user(from:))
+    }
+
+    func update(userID: String, progressEmails: Bool) async throws {
+        try await sql.execute("UPDATE users SET progress_emails = ? WHERE id = ?", progressEmails ? 1 : 0, userID)
+    }
+
+    func emailToken(userID: String, new: String) async throws -> String {
+        try await sql.execute("UPDATE users SET email_token = ? WHERE id = ? AND email_token IS NULL", new, userID)
+        guard let token = try await sql.first("SELECT email_token FROM users WHERE id = ?", userID)?.optionalString("email_token") else {
+            throw StorageError.conflict("user \(userID) does not exist")
+        }
+        return token
     }
 
     func update(userID: String, language: Language) async throws {

@@ -9,7 +9,7 @@ extension SQLAccess {
           (SELECT body FROM quotes WHERE quotes.order_id = orders.id) AS quote_body,
           emails.id AS email_id, emails.dedupe_key AS email_key, emails.kind AS email_kind, emails.user_id AS email_user_id,
           emails.created_at AS email_created_at, emails.sent_at AS email_sent_at, users.name AS user_name, users.email AS user_email,
-          users.language AS user_language
+          users.language AS user_language, users.progress_emails AS user_progress_emails, users.email_token AS user_email_token
         FROM emails JOIN users ON users.id = emails.user_id LEFT JOIN orders ON orders.id = emails.order_id
         WHERE emails.id = ?
         """
@@ -24,7 +24,8 @@ extension SQLAccess {
                     createdAt: try row.date("email_created_at"), sentAt: try row.optionalInt64("email_sent_at").map { Date(millis: $0) }),
                 order: order, quote: try row.optionalString("quote_body").map(DecodedCache.quotes.decoded),
                 customerName: try row.string("user_name"), customerEmail: try row.string("user_email"),
-                language: Language(rawValue: try row.string("user_language")) ?? .english)
+                language: Language(rawValue: try row.string("user_language")) ?? .english,
+                progressEmails: try row.int64("user_progress_emails") != 0, emailToken: try row.optionalString("user_email_token"))
         }
     }
 

@@ -14,6 +14,7 @@ enum Schema {
         ("008-account-links", Migration008.sql),
         ("009-deliveries", Migration009.sql),
         ("010-user-language", Migration010.sql),
+        ("011-email-preferences", Migration011.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.
