@@ -218,6 +218,7 @@ let package = Package(
             name: "AtelierServicesTests",
             dependencies: [
                 "AtelierApp", "AtelierDomain", "AtelierJobs", "AtelierServices", "AtelierStorage", "AtelierTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,5 +1,14 @@
 import AtelierText
 
+/// No price list has been loaded yet: nothing can be priced until an administrator loads one.
+public struct PriceListMissing: Error, Sendable, CustomStringConvertible {
+    public init() {}
+    public var phrase: Phrase {
+        "No price list has been loaded yet: an administrator loads one with `atelier prices load FILE` (examples/price-list.json is one), or starts with the demo data (`atelier demo`)."
+    }
+    public var description: String { phrase.description }
+}
+
 /// An alloy that pieces are cast in, with its density and its price per gram.
 public struct Material: Sendable, Hashable, Codable {
     public var code: String
@@ -101,6 +110,33 @@ public struct PriceList: Sendable, Hashable, Codable {
         self.materials = materials
         self.finishes = finishes
         self.labour = labour
+    }
+
+    /// Checks a whole price list an admin loads: a currency code, its materials and finishes
+    /// (codes once each, values in range) and labour rates that cannot make a quote absurd.
+    public func validated() throws -> PriceList {
+        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw DomainError.invalid("A currency is a three-letter code such as RUB or EUR, not '\(currency.prefix(20))'.")
+        }
+        guard !materials.isEmpty, materials.count <= 100, finishes.count <= 100 else {
+            throw DomainError.invalid("A price list has 1 to 100 materials and at most 100 finishes.")
+        }
+        let checked = try materials.map { try $0.validated() }
+        guard Set(checked.map(\.code)).count == checked.count, Set(finishes.map(\.code)).count == finishes.count else {
+            throw DomainError.invalid("Each material and each finish has a code of its own.")
+        }
+        for finish in finishes {
+            guard !finish.code.isEmpty, finish.code.count <= InputLimits.code, !finish.name.isEmpty, finish.name.count <= 100,
+                (0...Material.maxPricePerGramMinor).contains(finish.priceMinor)
+            else { throw DomainError.invalid("The finish '\(finish.code.prefix(40))' needs a code, a name and a price from 0.") }
+        }
+        let rates = [labour.baseMinor, labour.perSquareCMMinor, labour.perExtraShellMinor, labour.perDetailDoublingMinor]
+        guard rates.allSatisfy({ (0...Material.maxPricePerGramMinor).contains($0) }), (0...200).contains(labour.markupPercent) else {
+            throw DomainError.invalid("Labour rates are amounts from 0, and the markup is 0 to 200 %.")
+        }
+        var list = self
+        list.materials = checked
+        return list
     }
 
     public func material(_ code: String) throws -> Material {

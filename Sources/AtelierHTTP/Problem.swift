@@ -86,6 +86,10 @@ extension Problem {
             case .forbidden:
                 return (Problem(status: .forbidden, type: "forbidden", detail: error.phrase), false)
             }
+        case let error as PriceListMissing:
+            var problem = Problem(status: .serviceUnavailable, type: "no-price-list", detail: error.phrase)
+            problem.retryAfterSeconds = 60
+            return (problem, false)
         case let error as AccountLinkError:
             return (Problem(status: .gone, type: "link-unusable", detail: error.phrase), false)
         case let error as RateLimited:

@@ -49,6 +49,19 @@ public struct AdminService: Sendable {
 
     public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
 
+    /// Loads a whole price list (checked first) as the next version; the first one is version 1.
+    public func load(priceList: PriceList) async throws -> PriceList {
+        let checked = try priceList.validated()
+        return try await context.store.write { tx in
+            let previous: Int
+            do { previous = try await tx.priceList().version } catch is PriceListMissing { previous = 0 }
+            var list = checked
+            list.version = previous + 1
+            try await tx.save(priceList: list)
+            return list
+        }
+    }
+
     /// Adds or changes a material; the price list gets a new version, so new quotes use the new price
     /// and cached quotes of the old version are not reused.
     public func upsert(material: Material) async throws -> PriceList {

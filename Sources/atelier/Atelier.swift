@@ -7,7 +7,7 @@ struct Atelier: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atelier",
         abstract: "Alexandrite's order-to-manufacturing platform.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Quote.self, Jobs.self, Partners.self, Bench.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, Quote.self, Jobs.self, Partners.self, Prices.self, Bench.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -5,7 +5,7 @@ import Synchronization
 extension SQLAccess {
     func priceList() async throws -> PriceList {
         guard let row = try await sql.first("SELECT body FROM price_lists ORDER BY version DESC LIMIT 1") else {
-            throw StorageError.unavailable("no price list has been loaded; run `atelier demo` or set prices as an admin")
+            throw PriceListMissing()
         }
         return try ColumnJSON.decode(PriceList.self, try row.string("body"))
     }
