@@ -44,6 +44,8 @@ public struct CatalogItem: Sendable, Hashable, Codable {
     public var modelHash: String
     public var modelFilename: String
     public var defaultMaterial: String
+    /// For a ring: the inner diameter of its finger hole, mm (the Russian ring size).
+    public var ringInnerDiameterMM: Double?
 
     public init(id: String, name: String, description: String, modelHash: String, modelFilename: String, defaultMaterial: String) {
         self.id = id

@@ -98,7 +98,8 @@ public struct DemoData: Sendable {
     }
 
     static func catalogPieces() -> [(CatalogItem, [UInt8])] {
-        let band = MeshGenerator.torus(major: 9.0, minor: 1.2, segments: 96, sides: 24)
+        // A band with an 18 mm finger hole: Russian size 18.
+        let band = MeshGenerator.torus(major: 10.2, minor: 1.2, segments: 96, sides: 24)
         let pendant = MeshGenerator.merge([
             MeshGenerator.sphere(radius: 5, segments: 48, rings: 24),
             MeshGenerator.torus(major: 1.6, minor: 0.5, segments: 32, sides: 12, center: SIMD3(0, 0, 5.8)),
@@ -107,12 +108,12 @@ public struct DemoData: Sendable {
             MeshGenerator.sphere(radius: 3, segments: 32, rings: 16),
             MeshGenerator.sphere(radius: 3, segments: 32, rings: 16, center: SIMD3(10, 0, 0)),
         ])
+        var classic = CatalogItem(
+            id: "classic-band", name: "Classic band", description: "A plain comfort-fit wedding band, size 18 mm.", modelHash: "",
+            modelFilename: "classic-band.stl", defaultMaterial: "gold-585")
+        classic.ringInnerDiameterMM = 18
         return [
-            (
-                CatalogItem(
-                    id: "classic-band", name: "Classic band", description: "A plain comfort-fit wedding band, size 18 mm.", modelHash: "",
-                    modelFilename: "classic-band.stl", defaultMaterial: "gold-585"), MeshWriter.binarySTL(band.soup)
-            ),
+            (classic, MeshWriter.binarySTL(band.soup)),
             (
                 CatalogItem(
                     id: "pearl-pendant", name: "Round pendant", description: "A polished sphere pendant with its bail.", modelHash: "",

@@ -41,6 +41,35 @@ public struct ShopService: Sendable {
 
     public func catalog() async throws -> [CatalogItem] { try await context.store.reader.catalog() }
 
+    /// A catalog piece with what it costs "from" in each metal offered: its model in that metal
+    /// without finishes, priced by the current price list as its order would be.
+    public struct Offer: Sendable {
+        public var item: CatalogItem
+        public var prices: [(material: Material, total: Money)]
+    }
+
+    /// The catalog with prices from, per metal.
+    public func offers() async throws -> [Offer] {
+        let reader = context.store.reader
+        let list = try await reader.priceList()
+        var offers: [Offer] = []
+        for item in try await reader.catalog() {
+            guard let model = try await reader.model(hash: item.modelHash) else {
+                offers.append(Offer(item: item, prices: []))
+                continue
+            }
+            let prices = list.materials.filter(\.active).compactMap { material -> (material: Material, total: Money)? in
+                guard
+                    let quote = try? QuoteCalculator.quote(
+                        metrics: model.metrics, materialCode: material.code, finishCodes: [], priceList: list)
+                else { return nil }
+                return (material, quote.total)
+            }
+            offers.append(Offer(item: item, prices: prices))
+        }
+        return offers
+    }
+
     public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
 
     /// Starts an order (`INITIATED`; `FILE_UPLOADED` too for a catalog piece).

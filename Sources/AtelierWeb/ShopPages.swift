@@ -41,9 +41,25 @@ struct ShopPages {
     typealias Customer = SignedInContext<Audiences.Customers>
 
     struct PieceView {
+        /// What the piece costs from, in one metal.
+        struct PriceFrom {
+            var metal: String
+            var amount: String
+        }
         var id: String
         var name: String
         var description: String
+        var prices: [PriceFrom] = []
+        /// For a ring: its size in the three systems.
+        var size: String?
+
+        init(_ item: CatalogItem, prices: [(material: Material, total: Money)] = []) {
+            id = item.id
+            name = Views.name(item.name)
+            description = Views.name(item.description)
+            self.prices = prices.map { PriceFrom(metal: Views.name($0.material.name), amount: Views.money($0.total)) }
+            size = item.ringInnerDiameterMM.map(Views.ringSize)
+        }
     }
 
     struct CatalogPage: PageModel {
@@ -138,19 +154,18 @@ struct ShopPages {
     }
 
     @Sendable func catalog(_ request: Request, context: AtelierRequestContext) async throws -> Response {
-        let items = try await shop.catalog().map {
-            PieceView(id: $0.id, name: Views.name($0.name), description: Views.name($0.description))
-        }
+        let items = try await shop.offers().map { PieceView($0.item, prices: $0.prices) }
         return site.page("catalog", CatalogPage(items: items), title: "Alexandrite jewelry", request: request, context: context)
     }
 
     @Sendable func piece(_ request: Request, context: AtelierRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard let item = try await shop.catalog().first(where: { $0.id == id }) else {
+        guard let offer = try await shop.offers().first(where: { $0.item.id == id }) else {
             throw DomainError.notFound("The catalog has no piece '\(id)'.")
         }
+        let item = offer.item
         let page = PiecePage(
-            item: PieceView(id: item.id, name: Views.name(item.name), description: Views.name(item.description)),
+            item: PieceView(item, prices: offer.prices),
             choices: Choices(try await shop.priceList(), material: item.defaultMaterial))
         return site.page("piece", page, title: Phrase(verbatim: Views.name(item.name)), request: request, context: context)
     }

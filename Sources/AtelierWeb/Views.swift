@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierGeometry
 import AtelierServices
 import AtelierText
 import Foundation
@@ -44,6 +45,13 @@ enum Views {
             return phrase(String(note.dropFirst(prefix.count))).localized
         }
         return note
+    }
+
+    /// A ring size in the three systems: the Russian (the inner diameter), EU and US.
+    static func ringSize(innerDiameterMM: Double) -> String {
+        let ring = JewelryDesign(sizeStandard: .ru, size: innerDiameterMM)
+        let eu = number(ring.size(in: .eu), decimals: 0), us = number((ring.size(in: .us) * 4).rounded() / 4, decimals: 2)
+        return Phrase("size \(number(innerDiameterMM, decimals: 1)) (Russian) · EU \(eu) · US \(us)").localized
     }
 
     /// A line of a quote in the person's language. The stored label was written in English when

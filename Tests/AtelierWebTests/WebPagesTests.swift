@@ -77,6 +77,31 @@ extension Reply {
 
 @Suite("Web pages")
 struct WebPagesTests {
+    @Test("the catalog says what each piece costs from in each metal, what its order then costs, and a ring's size")
+    func catalogPrices() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            let catalog = try await browser.get("/").text
+            let metals = try await harness.useCases.shop.priceList().materials.filter(\.active)
+            #expect(catalog.components(separatedBy: "class=\"from\"").count - 1 == 3, "a list of prices for each of three pieces")
+            for metal in metals {
+                #expect(catalog.components(separatedBy: "\(metal.name): from").count - 1 == 3, "\(metal.name) for each piece")
+            }
+            #expect(catalog.contains("Ring, size 18.0 (Russian) · EU 57 · US 7.75"))
+            // The price from is what an order of the piece in that metal, without finishes, costs.
+            let token = try await browser.api.signIn("customer@atelier.test")
+            let id = try await browser.api.submittedCatalogOrder(token: token, piece: "classic-band")
+            try await harness.pricingWorker.runDueJobs()
+            let total = try #require(
+                try await browser.api.call(.get, "/api/shop/orders/\(id)", token: token).json["quote"] as? [String: Any])
+            let piece = try await browser.get("/catalog/classic-band").text
+            let minor = try #require((total["total"] as? [String: Any])?["minorUnits"] as? Int)
+            let shown = Addressee(language: .english).amount(minorUnits: Int64(minor), currency: "EUR")
+            #expect(piece.contains("Yellow gold 585 (14k): from <strong>\(shown)</strong>"), "\(shown)")
+            #expect(piece.contains("id=\"ring-size\""))
+        }
+    }
+
     @Test("after sign-in, next= goes only to a page of this site, however it is disguised")
     func noOpenRedirect() async throws {
         let harness = try await Harness.make()

@@ -17,10 +17,12 @@ extension SQLAccess {
     }
 
     static func catalogItem(from row: SQLRow) throws -> CatalogItem {
-        CatalogItem(
+        var item = CatalogItem(
             id: try row.string("id"), name: try row.string("name"), description: try row.string("description"),
             modelHash: try row.string("model_hash"), modelFilename: try row.string("model_filename"),
             defaultMaterial: try row.string("default_material"))
+        item.ringInnerDiameterMM = try row.optionalInt64("ring_inner_diameter_um").map { Double($0) / 1000 }
+        return item
     }
 
     func catalog() async throws -> [CatalogItem] {
@@ -33,8 +35,12 @@ extension SQLAccess {
 
     func insert(catalogItem item: CatalogItem) async throws {
         try await sql.execute(
-            "INSERT INTO catalog_items (id, name, description, model_hash, model_filename, default_material) VALUES (?,?,?,?,?,?)",
-            item.id, item.name, item.description, item.modelHash, item.modelFilename, item.defaultMaterial)
+            """
+            INSERT INTO catalog_items (id, name, description, model_hash, model_filename, default_material, ring_inner_diameter_um)
+            VALUES (?,?,?,?,?,?,?)
+            """,
+            item.id, item.name, item.description, item.modelHash, item.modelFilename, item.defaultMaterial,
+            item.ringInnerDiameterMM.map { Int64(($0 * 1000).rounded()) })
     }
 
     func model(hash: String) async throws -> ModelInfo? {

@@ -15,6 +15,7 @@ enum Schema {
         ("009-deliveries", Migration009.sql),
         ("010-user-language", Migration010.sql),
         ("011-email-preferences", Migration011.sql),
+        ("012-catalog-ring-sizes", Migration012.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.
