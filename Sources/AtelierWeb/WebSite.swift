@@ -13,7 +13,8 @@ import Mustache
 /// nothing is fetched from elsewhere and nothing is built in the browser.
 public struct WebSite: Sendable {
     let useCases: UseCases
-    let library: MustacheLibrary
+    /// The templates, one library per language: their texts translated once, when loaded.
+    let libraries: [Language: MustacheLibrary]
     let assets: Assets
     let feed: LiveFeed
     /// Thumbnails (PNG) and viewer models converted to binary STL, by model hash.
@@ -25,8 +26,9 @@ public struct WebSite: Sendable {
         guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
             let assets = Bundle.module.url(forResource: "Assets", withExtension: nil)
         else { throw WebSiteError("The web templates are missing from the program's resources.") }
+        if let problem = Catalogue.loadingProblem { throw WebSiteError(problem) }
         return WebSite(
-            useCases: useCases, library: try await MustacheLibrary(directory: templates.path), assets: try Assets(directory: assets),
+            useCases: useCases, libraries: try TranslatedTemplates.load(directory: templates), assets: try Assets(directory: assets),
             feed: LiveFeed(mes: useCases.mes), pictures: ModelFileCache(maxBytes: 32 << 20),
             previews: ModelFileCache(maxBytes: 256 << 20))
     }
@@ -86,11 +88,9 @@ extension WebSite {
         html(render(model, template) ?? "", status: .ok)
     }
 
-    /// `template` with `model`, its texts in the language of the person being answered: the
-    /// templates mark what they say as `{{#t}}English text{{/t}}`, and ``TranslatedPage`` looks
-    /// each one up in that language's catalogue.
+    /// `template` with `model`, in the language of the person being answered.
     private func render(_ model: Any, _ template: String) -> String? {
-        library.render(TranslatedPage(model: model, catalogue: Catalogue.for(Addressee.current.language)), withTemplate: template)
+        (libraries[Addressee.current.language] ?? libraries[.english])?.render(model, withTemplate: template)
     }
 
     private func html(_ text: String, status: HTTPResponse.Status) -> Response {
@@ -158,35 +158,43 @@ enum Flash {
     }
 }
 
-/// A translated text shown as it is (see ``TranslatedPage``).
-struct Verbatim: CustomStringConvertible {
-    var text: String
-    var description: String { text }
-}
-
-/// A page's model as the templates see it: its own values, and `t`, the lambda that says a
-/// template's text in the catalogue's language (`{{#t}}Sign in{{/t}}` → «Войти»). A translation
-/// may hold the same tags as its English text (`{{#t}}Order {{short}}{{/t}}`); they are filled
-/// from the page as usual, escaped.
-struct TranslatedPage: MustacheParent {
-    let model: Any
-    let catalogue: Catalogue
-
-    func child(named name: String) -> Any? {
-        if name == "t" {
-            let catalogue = self.catalogue
-            return MustacheLambda { text -> Any in
-                let translated = catalogue.translate(text)
-                // Only a text with tags goes back to the renderer as a template (which renders it
-                // with the innermost context: inside `{{^list}}` an empty list, so nothing); one
-                // without is shown as it is.
-                return translated.contains("{{") ? translated : Verbatim(text: translated)
-            }
+/// The templates as each language says them. A template marks what it says as
+/// `{{#t}}English text{{/t}}`; for each language the mark is replaced by the catalogue's text
+/// (white space collapsed; the English one where the catalogue has none) before the template is
+/// parsed, so a page costs the same in every language. A translation may hold the same tags as its
+/// English text (`{{#t}}Order {{short}}{{/t}}`): they are filled from the page as usual, escaped.
+enum TranslatedTemplates {
+    static func load(directory: URL) throws -> [Language: MustacheLibrary] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".mustache") }
+        let sources = try names.map {
+            ($0.dropLast(".mustache".count), try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8))
         }
-        guard let value = Mirror(reflecting: model).children.first(where: { $0.label == name })?.value else { return nil }
-        // An optional property: its value, or nothing (a section that is left out).
-        let mirror = Mirror(reflecting: value)
-        guard mirror.displayStyle == .optional else { return value }
-        return mirror.children.first?.value
+        var libraries: [Language: MustacheLibrary] = [:]
+        for language in Language.allCases {
+            let catalogue = Catalogue.for(language)
+            var templates: [String: MustacheTemplate] = [:]
+            for (name, source) in sources {
+                do {
+                    templates[String(name)] = try MustacheTemplate(string: translated(source, catalogue))
+                } catch {
+                    throw WebSiteError("The template \(name) (\(language.rawValue)) does not parse: \(error)")
+                }
+            }
+            libraries[language] = MustacheLibrary(templates: templates)
+        }
+        return libraries
+    }
+
+    /// `source` with each `{{#t}}…{{/t}}` replaced by its text in `catalogue`'s language.
+    static func translated(_ source: String, _ catalogue: Catalogue) -> String {
+        var result = ""
+        var rest = source[...]
+        while let open = rest.range(of: "{{#t}}"), let close = rest[open.upperBound...].range(of: "{{/t}}") {
+            result += rest[..<open.lowerBound]
+            result += catalogue.translate(String(rest[open.upperBound..<close.lowerBound]))
+            rest = rest[close.upperBound...]
+        }
+        result += rest
+        return result
     }
 }

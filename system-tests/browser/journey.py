@@ -237,6 +237,10 @@ def main():
     charm.write_text("\n".join(["# charm"] + [f"v {x} {y} {z}" for x in (0, 12) for y in (0, 12) for z in (0, 12)] + [
         "f 1 2 4 3", "f 5 7 8 6", "f 1 5 6 2", "f 3 4 8 7", "f 1 3 7 5", "f 2 6 8 4"]) + "\n")
     broken.write_text("solid broken\n  facet normal 0 0 1\n    outer loop\n      vertex 0 0 0\n")
+    # A 125 MB file (sparse: nothing is written) is past the 100 MB limit.
+    huge = work / "huge.stl"
+    with open(huge, "wb") as handle:
+        handle.truncate(125 * 1024 * 1024)
 
     customer, seller, operator = browser("en"), browser(), browser()
     try:
@@ -255,6 +259,14 @@ def main():
         sign_in(customer, "customer@atelier.test")
         open_page(customer, "/orders", "shop-my-orders")
         open_page(customer, "/design")
+        # A file past the limit is refused at once, with the limit, and never drawn or sent.
+        customer.find_element(By.ID, "model").send_keys(str(huge))
+        wait(customer, lambda d: d.find_element(By.ID, "design-error").is_displayed(), "the refusal of a 125 MB file")
+        refusal = text(customer, "#design-error")
+        check("125" in refusal and "100" in refusal, f"the refusal says the size and the limit: {refusal!r}")
+        check(customer.find_element(By.ID, "upload-viewer").get_attribute("data-state") in (None, ""), "the refused file is not drawn")
+        check(not customer.find_element(By.ID, "order-model").is_enabled(), "a file past the limit cannot be ordered")
+        shot(customer, "shop-design-too-large")
         customer.find_element(By.ID, "model").send_keys(str(broken))
         wait(customer, lambda d: d.find_element(By.ID, "design-error").is_displayed(), "the refusal of a broken file")
         refusal = text(customer, "#design-error")
