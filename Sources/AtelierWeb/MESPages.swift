@@ -68,6 +68,7 @@ struct MESPages {
             .get("/", use: dashboard)
             .get("events", use: events)
             .get("orders/{id}", use: order)
+            .get("orders/{id}/label", use: label)
         group.signedIn(Audiences.Operators.self)
             .post("orders/{id}/take", use: take)
             .post("orders/{id}/complete", use: complete)
@@ -163,6 +164,29 @@ struct MESPages {
         page.canTake = worker.role == .operator && details.order.status == .manufacturingApproved
         page.mine = details.order.assigneeID == worker.userID
         return site.page("mes-order", page, title: "Order \(details.order.id.prefix(8))", request: request, context: context)
+    }
+}
+
+/// The parcel's label: what the carrier gets with the piece (the address as the customer gave it,
+/// the phone the courier calls, the order and, once shipped, the tracking number), to print.
+struct LabelPage: PageModel {
+    var chrome: Chrome?
+    var id: String
+    var short: String
+    var tracking: String?
+    var delivery: DeliveryView
+}
+
+extension MESPages {
+    @Sendable func label(_ request: Request, context: Viewer) async throws -> Response {
+        let details = try await mes.order(id: try context.parameters.require("id"), viewer: context.principal)
+        guard let delivery = details.delivery else {
+            throw DomainError.notFound("Order \(details.order.id.prefix(8)) has no delivery address: ask the seller.")
+        }
+        let page = LabelPage(
+            id: details.order.id, short: String(details.order.id.prefix(8)), tracking: details.order.trackingNumber,
+            delivery: DeliveryView(delivery))
+        return site.page("label", page, title: "Parcel label", request: request, context: context)
     }
 }
 

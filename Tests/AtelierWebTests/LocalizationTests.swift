@@ -278,6 +278,16 @@ struct LanguageChoiceTests {
                 .post, "/api/shop/orders/\(id)/submit", token: token, json: ["delivery": delivery], headers: ["Accept-Language": "ru"])
             #expect(refused.status == .unprocessableContent)
             #expect(refused.string("detail")?.hasPrefix("Это не номер телефона: укажите его с кодом страны") == true)
+            var address = Deliveries.fields
+            address["postalCode"] = "1010"
+            let badPostalCode = try await api.call(
+                .post, "/api/shop/orders/\(id)/submit", token: token, json: ["delivery": address], headers: ["Accept-Language": "ru"])
+            #expect(badPostalCode.string("detail") == "Российский почтовый индекс состоит из шести цифр.")
+            address = Deliveries.fields
+            address["city"] = ""
+            let noCity = try await api.call(
+                .post, "/api/shop/orders/\(id)/submit", token: token, json: ["delivery": address], headers: ["Accept-Language": "ru"])
+            #expect(noCity.string("detail") == "Город: нужно заполнить, не больше 100 символов в одну строку.")
 
             // A reset link that does not work (used, expired or made up): 410, said in Russian.
             let gone = try await api.call(

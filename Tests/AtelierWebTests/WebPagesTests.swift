@@ -282,6 +282,29 @@ struct WebPagesTests {
         }
     }
 
+    @Test("at the shipping step the operator prints the parcel's label: the address, the phone, the order and its tracking number")
+    func parcelLabel() async throws {
+        let harness = try await Harness.make()
+        let id = try await approvedOrder(harness)
+        try await harness.webTest { browser in
+            try await browser.signIn("operator@atelier.test")
+            for step in ["take", "complete", "package"] { _ = try await browser.post("/mes/orders/\(id)/\(step)") }
+            #expect(try await browser.get("/mes/my").text.contains("href=\"/mes/orders/\(id)/label\""))
+            let label = try await browser.get("/mes/orders/\(id)/label")
+            let sample = try Deliveries.sample()
+            #expect(label.status == .ok)
+            for part in [sample.recipient, sample.street, sample.postalCode, sample.city, sample.phone, String(id.prefix(8))] {
+                #expect(label.text.contains(part), "the label has \(part)")
+            }
+            #expect(label.text.contains("data-print"))
+            _ = try await browser.post("/mes/orders/\(id)/ship", [("tracking", "TRK-LABEL-1")])
+            #expect(try await browser.get("/mes/orders/\(id)/label").text.contains("<strong id=\"label-tracking\">TRK-LABEL-1</strong>"))
+            // Not a customer's page.
+            try await browser.signIn("customer@atelier.test")
+            #expect(try await browser.get("/mes/orders/\(id)/label").status == .forbidden)
+        }
+    }
+
     @Test("a customer cannot open the CRM, and a form sent from another site changes nothing")
     func refusals() async throws {
         let harness = try await Harness.make()

@@ -374,6 +374,12 @@ def main():
         tracking = f"TRK-{order_id[:8].upper()}"
         ship_to = text(operator, f"#ship-to-{order_id}")
         check("Tverskaya 7, flat 12" in ship_to and "+79123456789" in ship_to, f"the shipping step shows where the parcel goes: {ship_to}")
+        operator.find_element(By.ID, f"label-{order_id}").click()
+        wait(operator, lambda d: d.find_elements(By.ID, "label-to"), "the parcel's label")
+        check("Tverskaya 7, flat 12" in text(operator, "#label-to"), "the label has the address")
+        shot(operator, "mes-parcel-label")
+        operator.back()
+        wait(operator, lambda d: d.find_elements(By.ID, f"tracking-{order_id}"), "my work again")
         operator.find_element(By.ID, f"tracking-{order_id}").send_keys(tracking)
         shot(operator, "mes-ship")
         operator.find_element(By.CSS_SELECTOR, f'form[action="/mes/orders/{order_id}/ship"] button').click()

@@ -35,6 +35,9 @@
     element.hidden = !message;
   }
 
+  // Print buttons (the parcel label).
+  for (const button of $$("button[data-print]")) button.addEventListener("click", () => window.print());
+
   // A form sent once: its buttons are disabled while the next page loads.
   for (const form of $$("form[data-once]")) {
     form.addEventListener("submit", () => setTimeout(() => $$("button[type=submit]", form).forEach((b) => { b.disabled = true; }), 0));
