@@ -40,6 +40,9 @@ let package = Package(
         // The words of the program in each language it speaks: phrases, catalogues, formats.
         .target(name: "AtelierText", resources: [.copy("Resources/ru.json")], swiftSettings: swiftSettings),
         .target(name: "AtelierDomain", dependencies: ["AtelierText"], swiftSettings: swiftSettings),
+        // The version and commit the build stamped (only the `atelier` program imports it).
+        .target(name: "AtelierVersion", swiftSettings: swiftSettings, plugins: ["BuildStamp"]),
+        .plugin(name: "BuildStamp", capability: .buildTool()),
         .target(name: "AtelierGeometry", dependencies: ["AtelierText"], swiftSettings: swiftSettings),
         .target(
             name: "AtelierStorage",
@@ -166,7 +169,7 @@ let package = Package(
             dependencies: [
                 "AtelierApp", "AtelierBench", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI",
                 "AtelierServices",
-                "AtelierStorage", "AtelierTelemetry", "AtelierWeb",
+                "AtelierStorage", "AtelierTelemetry", "AtelierVersion", "AtelierWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -41,6 +41,7 @@ public struct Composition: Sendable {
         jobs.baseBackoff = .milliseconds(Int64(configuration.jobBaseBackoffSeconds * 1000))
         jobs.concurrency = configuration.workerConcurrency
         jobs.drillDelay = .milliseconds(configuration.drillJobDelayMS)
+        jobs.version = configuration.version
         return jobs
     }
 
@@ -76,6 +77,20 @@ public struct Composition: Sendable {
     /// The worker that sends the customers' e-mails (with the `pricing` role: the workers' role).
     public func mailWorker() -> JobRunner {
         JobRunner(store: store, handlers: [useCases.emails.handler], configuration: mailJobs, time: useCases.context.time, logger: logger)
+    }
+
+    /// What keeps this instance's feature flags current (every role runs it).
+    public func flagWatcher() -> FlagWatcher {
+        FlagWatcher(
+            flags: useCases.context.flags, interval: .milliseconds(Int64(configuration.flagRefreshSeconds * 1000)), logger: logger)
+    }
+
+    /// Reads the feature flags once before serving; a database that does not answer leaves the
+    /// declared defaults until the watcher reads them.
+    public func loadFlags() async {
+        do { try await useCases.context.flags.refresh() } catch {
+            logger.warning("feature flags cannot be read yet; answering with the declared defaults")
+        }
     }
 
     /// The shop and staff listener, with `pages` (the web site) behind the same middleware.

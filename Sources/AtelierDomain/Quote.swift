@@ -36,6 +36,37 @@ public struct Quote: Sendable, Hashable, Codable {
     public var lines: [QuoteLine]
     public var total: Money
     public var priceListVersion: Int
+    /// The labour rule that made it (quotes stored before there were two are `v1`).
+    public var rules: PricingRules
+
+    public init(
+        materialCode: String, finishCodes: [String], metalWeightGrams: Double, lines: [QuoteLine], total: Money, priceListVersion: Int,
+        rules: PricingRules = .v1
+    ) {
+        self.materialCode = materialCode
+        self.finishCodes = finishCodes
+        self.metalWeightGrams = metalWeightGrams
+        self.lines = lines
+        self.total = total
+        self.priceListVersion = priceListVersion
+        self.rules = rules
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case materialCode, finishCodes, metalWeightGrams, lines, total, priceListVersion
+        case rules = "pricingRules"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        materialCode = try container.decode(String.self, forKey: .materialCode)
+        finishCodes = try container.decode([String].self, forKey: .finishCodes)
+        metalWeightGrams = try container.decode(Double.self, forKey: .metalWeightGrams)
+        lines = try container.decode([QuoteLine].self, forKey: .lines)
+        total = try container.decode(Money.self, forKey: .total)
+        priceListVersion = try container.decode(Int.self, forKey: .priceListVersion)
+        rules = try container.decodeIfPresent(PricingRules.self, forKey: .rules) ?? .v1
+    }
 
     /// The amount of the labour line: what the operator who makes the piece earns.
     public var labour: Money {

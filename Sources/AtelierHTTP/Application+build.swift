@@ -1,4 +1,5 @@
 import AtelierServices
+import AtelierTelemetry
 import AtelierText
 import Foundation
 import HTTPTypes
@@ -17,7 +18,7 @@ public func buildRouter(
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: LanguageMiddleware())
     router.add(middleware: InFlightLimitMiddleware(limit: maxInFlight))
-    router.add(middleware: RequestMetricsMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(version: useCases.context.configuration.version))
     router.add(middleware: TracingMiddleware())
     router.add(middleware: TraceparentMiddleware())
     router.add(middleware: ProblemMiddleware())
@@ -43,6 +44,7 @@ public func buildRouter(
         MESController(mes: useCases.mes).addRoutes(to: router.group("api/mes"))
         CarrierController(carrier: useCases.carrier, secret: carrierSecret).addRoutes(to: router.group("api/carrier"))
         AdminController(admin: useCases.admin, accounts: useCases.accounts).addRoutes(to: router.group("api/admin"))
+        FlagsController(flags: useCases.flagAdmin).addRoutes(to: router.group("api/admin"))
     }
     pages(router)
     routes.load(router)
@@ -81,6 +83,8 @@ struct HealthController {
     struct Health: ResponseEncodable {
         var status: String
         var detail: String?
+        var version: String
+        var commit: String
     }
 
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
@@ -89,16 +93,20 @@ struct HealthController {
     }
 
     /// The process answers.
-    @Sendable func live(_ request: Request, context: AtelierRequestContext) async throws -> Health { Health(status: "ok") }
+    @Sendable func live(_ request: Request, context: AtelierRequestContext) async throws -> Health { answer("ok") }
 
     /// The process can serve: its database answers.
     @Sendable func ready(_ request: Request, context: AtelierRequestContext) async throws -> EditedResponse<Health> {
         guard await health.databaseAnswers() else {
             return EditedResponse(
                 status: .serviceUnavailable, headers: [.retryAfter: "1"],
-                response: Health(status: "unavailable", detail: "the database does not answer"))
+                response: answer("unavailable", reason: "the database does not answer"))
         }
-        return EditedResponse(status: .ok, response: Health(status: "ok"))
+        return EditedResponse(status: .ok, response: answer("ok"))
+    }
+
+    private func answer(_ status: String, reason: String? = nil) -> Health {
+        Health(status: status, detail: reason, version: health.build.version, commit: health.build.commit)
     }
 }
 

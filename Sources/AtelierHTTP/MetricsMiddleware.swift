@@ -1,17 +1,21 @@
 import Hummingbird
 import Metrics
 
-/// Counts requests and errors and times them, per surface, route template, method and status.
+/// Counts requests and errors and times them, per surface, route template, method and status, and
+/// per version of the program (so a canary and its baseline compare in one query).
 public struct RequestMetricsMiddleware: RouterMiddleware {
     public typealias Context = AtelierRequestContext
+    let version: String
 
-    public init() {}
+    public init(version: String) { self.version = version }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
         let response = try await next(request, context)
         let route = context.endpointPath ?? "unmatched"
-        let dimensions = [("surface", Self.surface(of: route)), ("route", route), ("method", request.method.rawValue)]
+        let dimensions = [
+            ("surface", Self.surface(of: route)), ("route", route), ("method", request.method.rawValue), ("version", version),
+        ]
         Counter(label: "atelier_http_requests_total", dimensions: dimensions + [("status", String(response.status.code))]).increment()
         Metrics.Timer(label: "atelier_http_request_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
             .record(duration: ContinuousClock.now - started)

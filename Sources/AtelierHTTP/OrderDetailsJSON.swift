@@ -152,6 +152,7 @@ extension Quote {
             out.key("total")
             total.write(to: &out)
             out.field("priceListVersion", priceListVersion)
+            out.field("pricingRules", rules.rawValue)
         }
     }
 }

@@ -16,6 +16,8 @@ public struct JobRunnerConfiguration: Sendable {
     public var pollInterval: Duration = .milliseconds(500)
     /// Jobs run at the same time by one worker.
     public var concurrency: Int = 4
+    /// The version of the program, a label of the job metrics.
+    public var version: String = "unknown"
     /// First retry delay; doubles each attempt, up to `maxBackoff`, with ±50 % jitter.
     public var baseBackoff: Duration = .seconds(1)
     public var maxBackoff: Duration = .seconds(300)
@@ -151,7 +153,7 @@ public final class JobRunner: Service, Sendable {
     private func run(_ job: JobRecord, logger: Logger) async -> Outcome {
         let started = ContinuousClock.now
         let outcome = await attempt(job, logger: logger)
-        let dimensions = [("queue", job.queue), ("kind", job.kind)]
+        let dimensions = [("queue", job.queue), ("kind", job.kind), ("version", configuration.version)]
         Counter(label: "atelier_jobs_finished_total", dimensions: dimensions + [("outcome", outcome.rawValue)]).increment()
         Metrics.Timer(label: "atelier_job_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
             .record(duration: ContinuousClock.now - started)

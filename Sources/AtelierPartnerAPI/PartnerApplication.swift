@@ -18,7 +18,7 @@ public func buildPartnerRouter(useCases: UseCases) throws -> Router<AtelierReque
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: LanguageMiddleware())
     router.add(middleware: InFlightLimitMiddleware(limit: configuration.partnerMaxInFlight))
-    router.add(middleware: RequestMetricsMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(version: useCases.context.configuration.version))
     router.add(middleware: TracingMiddleware())
     router.add(middleware: TraceparentMiddleware())
     router.add(middleware: ProblemMiddleware())

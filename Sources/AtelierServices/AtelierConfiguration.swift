@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierGeometry
+import AtelierTelemetry
 import Foundation
 
 /// Every setting of Atelier, read from `ATELIER_*` environment variables in one place, with safe defaults.
@@ -78,6 +79,15 @@ public struct AtelierConfiguration: Sendable {
     /// The currency of the demo price list: EUR, or RUB (its amounts at a round 100 ₽ to the euro).
     public var demoCurrency = "EUR"
     public var logLevel: String = "info"
+    /// The name this instance's version goes by (`ATELIER_VERSION`), instead of the stamped one:
+    /// a canary of the same binary with other settings is told apart by it.
+    public var versionName: String?
+    /// Which build runs: the program sets it from its stamp and `versionName`.
+    public var build: BuildInfo = .development
+    /// The version this instance reports (a label of its request and job metrics).
+    public var version: String { build.version }
+    /// Seconds between two looks at the feature flags: a change reaches the instance this late.
+    public var flagRefreshSeconds: Double = 0.25
 
     public init() {}
 
@@ -159,6 +169,11 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_DEMO", "load demo data on first start: 1 or 0 (default 1 on SQLite listening on loopback, else 0)"),
         ("ATELIER_DEMO_PASSWORD", "password of the demo users (default atelier-demo)"),
         ("ATELIER_DEMO_CURRENCY", "currency of the demo price list: EUR (default) or RUB"),
+        (
+            "ATELIER_VERSION",
+            "the version this instance reports instead of the built one: a canary of the same binary (1 to 64 of A-Z a-z 0-9 . - + _)"
+        ),
+        ("ATELIER_FLAG_REFRESH_SECONDS", "how often an instance looks for changed feature flags (default 0.25, 0.05 to 10)"),
         ("ATELIER_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical (default info)"),
         (
             "ATELIER_SMTP_URL",
@@ -307,6 +322,14 @@ public struct AtelierConfiguration: Sendable {
                 problems.append("ATELIER_PUBLIC_URL=\(value) is not an http:// or https:// address")
             }
         }
+        if let value = string("ATELIER_VERSION") {
+            if BuildInfo.isValidVersion(value) {
+                config.versionName = value
+            } else {
+                problems.append("ATELIER_VERSION must be 1 to 64 letters, digits, dots, dashes, pluses or underscores")
+            }
+        }
+        if let value: Double = number("ATELIER_FLAG_REFRESH_SECONDS", 0.05...10) { config.flagRefreshSeconds = value }
         if let value = string("ATELIER_LOG_LEVEL") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             if levels.contains(value.lowercased()) {

@@ -65,13 +65,17 @@ extension UseCaseContext {
         return priceList
     }
 
-    /// Prices a model without storing anything (the shop's estimate, the partners' instant quote).
-    func estimate(material: String, finishes: [String], bytes: [UInt8], filename: String?, owner: String) async throws -> (Quote, ModelInfo)
-    {
+    /// Prices a model without storing anything (the shop's estimate, the partners' instant quote),
+    /// by the rules the order of `asker` would be priced by now.
+    func estimate(
+        material: String, finishes: [String], bytes: [UInt8], filename: String?, owner: String, asker: FlagContext
+    ) async throws -> (Quote, ModelInfo) {
         let priceList = try await offered(material: material, finishes: finishes)
         let info = try await ModelIntake.analyze(
             bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits, on: compute, owner: owner)
-        let quote = try QuoteCalculator.quote(metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList)
+        let rules = PricingRules(v2: self.flags.value(.pricingRulesV2, asker, defaultValue: false))
+        let quote = try QuoteCalculator.quote(
+            metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList, rules: rules)
         return (quote, info)
     }
 }

@@ -170,7 +170,9 @@ public struct PartnerService: Sendable {
     public func instantQuote(
         material: String, finishes: [String], bytes: [UInt8], filename: String?, by partner: Principal
     ) async throws -> (Quote, ModelInfo) {
-        try await context.estimate(material: material, finishes: finishes, bytes: bytes, filename: filename, owner: partner.userID)
+        try await context.estimate(
+            material: material, finishes: finishes, bytes: bytes, filename: filename, owner: partner.userID,
+            asker: .partner(partner.userID))
     }
 
     /// What a partner sends to order.

@@ -40,7 +40,7 @@ public struct PricingService: Sendable {
         try await withSpan("pricing.quote") { span in
             span.attributes["order.id"] = orderID
             let started = ContinuousClock.now
-            let (quote, triangles) = try await quoteAndRecord(orderID: orderID, in: tx)
+            let (quote, triangles) = try await quoteAndRecord(orderID: orderID, in: tx, span: span)
             if let triangles {
                 span.attributes["model.triangles"] = triangles
                 Metrics.Timer(
@@ -53,7 +53,9 @@ public struct PricingService: Sendable {
     }
 
     /// In `tx`: the quote, the order's new status and its history.
-    private func quoteAndRecord(orderID: String, in tx: any StoreTransaction) async throws -> (Quote?, Int?) {
+    /// The rules version is the `pricing-rules-v2` flag's answer for whoever ordered, asked once
+    /// here: the quote records it, and a stored quote is never made again by another version.
+    private func quoteAndRecord(orderID: String, in tx: any StoreTransaction, span: any Span) async throws -> (Quote?, Int?) {
         let now = context.time.now()
         guard var order = try await tx.order(id: orderID) else {
             throw PermanentJobError("order \(orderID) does not exist")
@@ -63,15 +65,19 @@ public struct PricingService: Sendable {
             throw PermanentJobError("order \(orderID) has no stored model")
         }
         let priceList = try await tx.priceList()
+        let owner = FlagContext.owner(of: order)
+        let rules = PricingRules(v2: context.flags.details(.pricingRulesV2, owner, defaultValue: false, on: span).value)
+        span.attributes["pricing.rules"] = rules.rawValue
         let key = Self.cacheKey(
-            modelHash: hash, material: order.materialCode, finishes: order.finishCodes, priceListVersion: priceList.version)
+            modelHash: hash, material: order.materialCode, finishes: order.finishCodes, priceListVersion: priceList.version, rules: rules)
         let quote: Quote
         if let cached = try await tx.cachedQuote(key: key) {
             quote = cached
         } else {
             do {
                 quote = try QuoteCalculator.quote(
-                    metrics: model.metrics, materialCode: order.materialCode, finishCodes: order.finishCodes, priceList: priceList)
+                    metrics: model.metrics, materialCode: order.materialCode, finishCodes: order.finishCodes, priceList: priceList,
+                    rules: rules)
             } catch let error as DomainError {
                 // The model or the price list cannot be priced (no volume, a material no
                 // longer offered, an amount out of range): retrying changes nothing.
@@ -80,7 +86,10 @@ public struct PricingService: Sendable {
             try await tx.cache(quote: quote, key: key, at: now)
         }
         // A partner's policy may approve the order at once, in the same transaction.
-        let policy = order.channel == .partner ? try await tx.partner(id: order.customerID)?.autoApproval ?? .off : .off
+        // The `partner-auto-approval` kill switch sends every partner's order to a seller.
+        let policy =
+            order.channel == .partner && context.flags.details(.partnerAutoApproval, owner, defaultValue: true, on: span).value
+            ? try await tx.partner(id: order.customerID)?.autoApproval ?? .off : .off
         try await tx.change(&order, by: .pricing, pricingAttempts: context.configuration.jobMaxAttempts) { order in
             [try order.recordPrice(total: quote.total, by: .pricing, at: now)]
                 + (try order.autoApprove(total: quote.total, policy: policy, at: now))
@@ -89,8 +98,10 @@ public struct PricingService: Sendable {
         return (quote, model.metrics.triangles)
     }
 
-    /// Identical (model, material, finishes, price-list version) give identical quotes.
-    static func cacheKey(modelHash: String, material: String, finishes: [String], priceListVersion: Int) -> String {
-        sha256Hex(Data("\(modelHash)|\(material)|\(finishes.joined(separator: ","))|\(priceListVersion)".utf8))
+    /// Identical (model, material, finishes, price-list version, rules) give identical quotes. The
+    /// first rules' keys are as they were before there were two, so their cached quotes still serve.
+    static func cacheKey(modelHash: String, material: String, finishes: [String], priceListVersion: Int, rules: PricingRules) -> String {
+        let suffix = rules == .v1 ? "" : "|rules-\(rules.rawValue)"
+        return sha256Hex(Data("\(modelHash)|\(material)|\(finishes.joined(separator: ","))|\(priceListVersion)\(suffix)".utf8))
     }
 }

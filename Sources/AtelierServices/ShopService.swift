@@ -48,10 +48,11 @@ public struct ShopService: Sendable {
         public var prices: [(material: Material, total: Money)]
     }
 
-    /// The catalog with prices from, per metal.
-    public func offers() async throws -> [Offer] {
+    /// The catalog with prices from, per metal, by the rules `asker`'s order would be priced by.
+    public func offers(for asker: FlagContext = .anonymous) async throws -> [Offer] {
         let reader = context.store.reader
         let list = try await reader.priceList()
+        let rules = PricingRules(v2: context.flags.value(.pricingRulesV2, asker, defaultValue: false))
         var offers: [Offer] = []
         for item in try await reader.catalog() {
             guard let model = try await reader.model(hash: item.modelHash) else {
@@ -61,7 +62,7 @@ public struct ShopService: Sendable {
             let prices = list.materials.filter(\.active).compactMap { material -> (material: Material, total: Money)? in
                 guard
                     let quote = try? QuoteCalculator.quote(
-                        metrics: model.metrics, materialCode: material.code, finishCodes: [], priceList: list)
+                        metrics: model.metrics, materialCode: material.code, finishCodes: [], priceList: list, rules: rules)
                 else { return nil }
                 return (material, quote.total)
             }
@@ -178,7 +179,8 @@ public struct ShopService: Sendable {
         material: String, finishes: [String], bytes: [UInt8], filename: String?, requester: String
     ) async throws -> (Quote, ModelInfo) {
         let (quote, info) = try await context.estimate(
-            material: material, finishes: finishes, bytes: bytes, filename: filename, owner: requester)
+            material: material, finishes: finishes, bytes: bytes, filename: filename, owner: requester,
+            asker: requester.hasPrefix("client:") ? .anonymous : .customer(requester))
         return (quote.forCustomer, info)
     }
 

@@ -19,6 +19,8 @@ public struct UseCaseContext: Sendable {
     public var passwords: ComputePool
     /// Sessions looked up in the last second (``SessionCache``).
     let sessions: SessionCache
+    /// The feature flags as this instance last read them: every use case asks them here.
+    public let flags: FeatureFlags
 
     public init(
         store: any Store, time: any TimeSource = SystemTime(), configuration: AtelierConfiguration, logger: Logger,
@@ -33,6 +35,7 @@ public struct UseCaseContext: Sendable {
         self.logger = logger
         self.newID = newID
         sessions = SessionCache(lifetime: configuration.sessionCacheSeconds)
+        flags = FeatureFlags(store: store)
     }
 }
 

@@ -13,6 +13,7 @@ public struct UseCases: Sendable {
     public let webhooks: WebhookService
     public let emails: CustomerEmailService
     public let health: HealthService
+    public let flagAdmin: FlagAdminService
 
     /// `webhookTransport` sends webhook deliveries (only instances with the partner role run that
     /// worker); `mailTransport` the customers' e-mails (the settings' SMTP server, or the mail folder).
@@ -28,6 +29,7 @@ public struct UseCases: Sendable {
         watchdog = WatchdogService(context: context)
         partners = PartnerService(context: context)
         health = HealthService(context: context)
+        flagAdmin = FlagAdminService(context: context)
         webhooks = WebhookService(context: context, transport: webhookTransport, policy: context.configuration.webhookPolicy)
         let configuration = context.configuration
         emails = CustomerEmailService(

@@ -232,3 +232,25 @@ public protocol MailWrites: Sendable {
     func insertEmail(key: String, kind: CustomerEmailKind, orderID: String?, userID: String, at: Date) async throws -> Int64?
     func markEmailSent(id: Int64, at: Date) async throws
 }
+
+/// The feature flags port: how each flag is set, and its changes.
+///
+/// Reads: each needs no transaction.
+public protocol FlagReads: Sendable {
+    /// Every stored flag, with the id of the newest change (0 when there is none): one snapshot.
+    func featureFlags() async throws -> FlagSnapshot
+    /// The id of the newest change: what an instance compares to know its flags are current.
+    func flagRevision() async throws -> Int64
+    /// The changes of `key`, newest first, at most `limit`.
+    func flagChanges(key: String, limit: Int) async throws -> [FlagChange]
+}
+
+/// The feature flags port: how each flag is set, and its changes.
+///
+/// Changes, inside one transaction.
+public protocol FlagWrites: Sendable {
+    /// The flag as stored, locked for this transaction on PostgreSQL.
+    func featureFlagForUpdate(key: String) async throws -> FeatureFlag?
+    /// Stores `flag` and records the change from `before`.
+    func save(flag: FeatureFlag, before: FeatureFlag?) async throws
+}

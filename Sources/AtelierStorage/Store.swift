@@ -27,11 +27,11 @@ extension Store {
 }
 
 /// Queries that need no transaction: the reads of every aggregate's port (Ports.swift).
-public protocol StoreReader: OrderReads, AccountReads, CatalogReads, JobQueueReads, PartnerReads, WebhookReads, MailReads {}
+public protocol StoreReader: OrderReads, AccountReads, CatalogReads, JobQueueReads, PartnerReads, WebhookReads, MailReads, FlagReads {}
 
 /// Reads and writes inside one transaction: the reads and changes of every aggregate's port.
 public protocol StoreTransaction: StoreReader, OrderWrites, AccountWrites, CatalogWrites, JobQueueWrites, PartnerWrites, WebhookWrites,
-    MailWrites
+    MailWrites, FlagWrites
 {}
 
 /// An order and what its page shows, as one snapshot of the database saw them.

@@ -19,4 +19,13 @@ extension Telemetry {
         MetricsSystem.bootstrap(factory)
         return registry
     }
+
+    /// `atelier_build_info{version,commit,role} 1`: which build this instance runs, and as what
+    /// (its roles, comma-separated), to join with any other metric of the instance.
+    public static func publish(build: BuildInfo, roles: [String]) {
+        Gauge(
+            label: "atelier_build_info",
+            dimensions: [("version", build.version), ("commit", build.commit), ("role", roles.sorted().joined(separator: ","))]
+        ).record(1)
+    }
 }

@@ -51,6 +51,33 @@ struct AdminPages {
         var finishes: [FinishRow]
     }
 
+    struct FlagsPage: PageModel {
+        struct Change {
+            var at: String
+            var by: String
+            var before: String
+            var after: String
+        }
+        struct Row {
+            var key: String
+            var description: String
+            var audience: String
+            var summary: String
+            var enabled: Bool
+            var percent: String
+            var always: String
+            var never: String
+            var changes: [Change]
+            /// Stored, not computed: the templates read properties through `Mirror`.
+            var hasChanges: Bool
+        }
+        var chrome: Chrome?
+        var flags: [Row]
+        var stale: [String]
+        var staleDays: Int
+        var hasStale: Bool
+    }
+
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
         group.signedIn(Audiences.Admins.self)
             .get("/", use: users)
@@ -60,6 +87,8 @@ struct AdminPages {
             .post("users/{id}/role", use: changeRole)
             .get("materials", use: materials)
             .post("materials", use: saveMaterial)
+            .get("flags", use: flags)
+            .post("flags/{key}", use: saveFlag)
     }
 
     @Sendable func users(_ request: Request, context: Admin) async throws -> Response {
@@ -133,6 +162,57 @@ struct AdminPages {
             castingLossPercent: try form.number("loss", label: "The casting loss", default: 0), active: form["active"] != nil)
         let list = try await admin.upsert(material: material)
         return site.redirect("/admin/materials", flash: "\(material.name) saved; the price list is now version \(list.version).")
+    }
+
+    /// Every flag with its form and its last changes, and the stale-flag report.
+    @Sendable func flags(_ request: Request, context: Admin) async throws -> Response {
+        let flags = site.useCases.flagAdmin
+        var rows: [FlagsPage.Row] = []
+        for status in try await flags.list() {
+            let flag = status.flag
+            let changes = try await flags.history(key: status.definition.key, limit: 20)
+            rows.append(
+                FlagsPage.Row(
+                    key: status.definition.key, description: status.definition.summary.localized,
+                    audience: status.definition.audience.localized, summary: status.summary.localized,
+                    enabled: flag?.enabled ?? status.definition.defaultValue,
+                    percent: FeatureFlag.percentText(flag?.rolloutBasisPoints ?? (status.definition.defaultValue ? 10_000 : 0)),
+                    always: flag?.alwaysOn.joined(separator: "\n") ?? "", never: flag?.alwaysOff.joined(separator: "\n") ?? "",
+                    changes: changes.map {
+                        .init(
+                            at: Views.date($0.at), by: $0.by, before: $0.before?.summary.localized ?? Phrase("not set").localized,
+                            after: $0.after.summary.localized)
+                    }, hasChanges: !changes.isEmpty))
+        }
+        let days = 30
+        let stale = try await flags.stale(olderThan: days).map { entry -> String in
+            let state: Phrase = entry.fullyOn ? "on for everyone" : "off for everyone"
+            let phrase: Phrase =
+                entry.declared
+                ? "\(entry.flag.key): \(state) for \(entry.days) days; its code can be removed."
+                : "\(entry.flag.key): no version asks about it any more; its row can be deleted."
+            return phrase.localized
+        }
+        return site.page(
+            "admin-flags", FlagsPage(flags: rows, stale: stale, staleDays: days, hasStale: !stale.isEmpty), title: "Feature flags",
+            request: request,
+            context: context)
+    }
+
+    /// Changes a flag as its form says: recorded with who and when, seen by every instance within a second.
+    @Sendable func saveFlag(_ request: Request, context: Admin) async throws -> Response {
+        let key = try context.parameters.require("key")
+        _ = try FlagDefinition.named(key)
+        let form = try await request.form(context: context)
+        let text = form["percent"] ?? ""
+        guard let points = FeatureFlag.basisPoints(percent: text) else {
+            throw DomainError.invalid("A rollout is a percentage from 0 to 100, with at most two decimals.")
+        }
+        let update = FlagUpdate(
+            enabled: form["enabled"] != nil, rolloutBasisPoints: points, alwaysOn: FlagUpdate.list(form["always"] ?? ""),
+            alwaysOff: FlagUpdate.list(form["never"] ?? ""))
+        let flag = try await site.useCases.flagAdmin.set(key: key, update, by: FlagAdminService.actor(context.principal))
+        return site.redirect("/admin/flags", flash: "\(key) is now \(flag.summary).")
     }
 
     /// The role chosen in a form.

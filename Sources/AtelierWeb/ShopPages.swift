@@ -154,13 +154,16 @@ struct ShopPages {
     }
 
     @Sendable func catalog(_ request: Request, context: AtelierRequestContext) async throws -> Response {
-        let items = try await shop.offers().map { PieceView($0.item, prices: $0.prices) }
+        let items = try await shop.offers(for: context.principal.map(FlagContext.of) ?? .anonymous).map {
+            PieceView($0.item, prices: $0.prices)
+        }
         return site.page("catalog", CatalogPage(items: items), title: "Alexandrite jewelry", request: request, context: context)
     }
 
     @Sendable func piece(_ request: Request, context: AtelierRequestContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard let offer = try await shop.offers().first(where: { $0.item.id == id }) else {
+        guard let offer = try await shop.offers(for: context.principal.map(FlagContext.of) ?? .anonymous).first(where: { $0.item.id == id })
+        else {
             throw DomainError.notFound("The catalog has no piece '\(id)'.")
         }
         let item = offer.item

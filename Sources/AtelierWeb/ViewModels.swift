@@ -125,6 +125,8 @@ struct QuoteView {
     var grams: String
     var material: String
     var version: Int
+    /// The labour rule that made it (1 or 2).
+    var rules: Int
 
     init(_ quote: Quote) {
         lines = quote.lines.map { Line(label: Views.label(of: $0), amount: Views.money($0.amount)) }
@@ -132,6 +134,7 @@ struct QuoteView {
         grams = Views.number(quote.metalWeightGrams)
         material = quote.materialCode
         version = quote.priceListVersion
+        rules = quote.rules.rawValue
     }
 }
 

@@ -124,7 +124,7 @@ extension WebSite {
         case .admin?:
             links = [
                 ("/crm", "Orders"), ("/crm/partners", "Partners"), ("/crm/stalled", "Stalled"), ("/mes", "MES"),
-                ("/admin", "Users"), ("/admin/materials", "Materials"),
+                ("/admin", "Users"), ("/admin/materials", "Materials"), ("/admin/flags", "Flags"),
             ]
         default: links = []
         }

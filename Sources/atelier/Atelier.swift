@@ -1,5 +1,6 @@
 import ArgumentParser
 import AtelierBench
+import AtelierVersion
 
 /// The `atelier` program: one executable, many shapes.
 @main
@@ -7,7 +8,8 @@ struct Atelier: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atelier",
         abstract: "Alexandrite's order-to-manufacturing platform.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Quote.self, Jobs.self, Partners.self, Prices.self, Bench.self],
+        version: "atelier \(Stamp.version) (commit \(Stamp.commit))",
+        subcommands: [Serve.self, Migrate.self, Demo.self, Quote.self, Jobs.self, Partners.self, Prices.self, Flags.self, Bench.self],
         defaultSubcommand: Serve.self
     )
 }

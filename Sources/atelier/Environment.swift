@@ -2,6 +2,7 @@ import AtelierApp
 import AtelierServices
 import AtelierStorage
 import AtelierTelemetry
+import AtelierVersion
 import Foundation
 import Logging
 
@@ -16,15 +17,29 @@ struct Environment {
     /// The PostgreSQL pool's background task, when the store is PostgreSQL.
     private let storeTask: Task<Void, Never>?
 
-    static func open(bootstrapLogging: Bool = true) async throws -> Environment {
-        let configuration: AtelierConfiguration
+    /// `adjust` changes the settings before anything is opened (a command's own options); `announce`
+    /// logs the build and the roles as the first line, before waiting for the database.
+    static func open(
+        bootstrapLogging: Bool = true, announce: Bool = false, adjust: (inout AtelierConfiguration) throws -> Void = { _ in }
+    ) async throws -> Environment {
+        var configuration: AtelierConfiguration
         do {
             configuration = try AtelierConfiguration.fromEnvironment()
         } catch let error as ConfigurationError {
             throw CommandFailure(error.description)
         }
+        configuration.build = BuildInfo.stamped.named(configuration.versionName)
+        try adjust(&configuration)
         if bootstrapLogging { Telemetry.bootstrapLogging(level: configuration.logLevel) }
         let logger = Logger(label: "atelier")
+        if announce {
+            logger.info(
+                "Atelier \(configuration.build.version) starting",
+                metadata: [
+                    "version": "\(configuration.build.version)", "commit": "\(configuration.build.commit)",
+                    "roles": "\(ServerRole.expand(configuration.roles).map(\.rawValue).sorted().joined(separator: ","))",
+                ])
+        }
         let (store, task) = try await openStore(configuration, logger: logger)
         return Environment(
             configuration: configuration, composition: Composition(store: store, configuration: configuration, logger: logger),
@@ -83,6 +98,11 @@ struct Environment {
         storeTask?.cancel()
         await storeTask?.value
     }
+}
+
+extension BuildInfo {
+    /// What the build stamped into this program.
+    static var stamped: BuildInfo { BuildInfo(version: Stamp.version, commit: Stamp.commit) }
 }
 
 /// A command failed in a way a person can fix: printed as is, exit code 1.

@@ -46,7 +46,14 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let metrics = Telemetry.bootstrapMetrics()
-        let environment = try await Environment.open()
+        let environment = try await Environment.open(announce: true) { settings in
+            if let port = self.port { settings.port = port }
+            if let host = self.host { settings.host = host }
+            if let partnerPort = self.partnerPort { settings.partnerPort = partnerPort }
+            if !self.roles.isEmpty {
+                do { settings.roles = try ServerRole.parse(self.roles) } catch { throw CommandFailure("\(error)") }
+            }
+        }
         var telemetryServices: [any Service] = []
         if let endpoint = environment.configuration.otlpEndpoint {
             do {
@@ -55,14 +62,9 @@ struct Serve: AsyncParsableCommand {
                 throw CommandFailure("Cannot send traces to ATELIER_OTLP_ENDPOINT \(endpoint): \(error)")
             }
         }
-        var configuration = environment.configuration
-        if let port { configuration.port = port }
-        if let host { configuration.host = host }
-        if let partnerPort { configuration.partnerPort = partnerPort }
-        if !roles.isEmpty {
-            do { configuration.roles = try ServerRole.parse(roles) } catch { throw CommandFailure("\(error)") }
-        }
+        let configuration = environment.configuration
         let running = ServerRole.expand(configuration.roles)
+        Telemetry.publish(build: configuration.build, roles: running.map(\.rawValue))
         let useCases = environment.useCases
 
         if configuration.loadDemoData, try await DemoData(context: useCases.context).load() {
@@ -76,7 +78,8 @@ struct Serve: AsyncParsableCommand {
         let (carrierSecret, secretFile) = running.contains(.staff) ? try Self.carrierSecret(configuration) : ("", nil)
 
         let composition = environment.composition
-        var workers: [any Service] = []
+        await composition.loadFlags()
+        var workers: [any Service] = [composition.flagWatcher()]
         if running.contains(.pricing) { workers += [composition.pricingWorker(), composition.mailWorker()] }
         var partnerServices: [any Service] = []
         if running.contains(.partner) {

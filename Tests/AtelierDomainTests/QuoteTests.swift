@@ -68,3 +68,52 @@ struct QuoteTests {
         #expect(Money(minorUnits: -5, currency: "EUR").description == "-0.05 EUR")
     }
 }
+
+@Suite("Pricing rules")
+struct PricingRulesTests {
+    let priceList = PriceList(
+        version: 1, currency: "EUR",
+        materials: [Material(code: "silver-925", name: "Silver", densityGPerCM3: 10.4, pricePerGramMinor: 90, castingLossPercent: 5)],
+        finishes: [],
+        labour: LabourRates(
+            baseMinor: 4_000, perSquareCMMinor: 100, perExtraShellMinor: 1_000, perDetailDoublingMinor: 500, markupPercent: 10))
+
+    func labour(_ metrics: ModelMetrics, _ rules: PricingRules) throws -> Int64 {
+        try QuoteCalculator.quote(metrics: metrics, materialCode: "silver-925", finishCodes: [], priceList: priceList, rules: rules).labour
+            .minorUnits
+    }
+
+    @Test("v2 prices the shape, not the export: the same piece exported finer costs the same")
+    func resolutionDoesNotMatter() throws {
+        let coarse = ModelMetrics(volumeMM3: 1000, surfaceAreaMM2: 600, triangles: 12, shells: 1)
+        var fine = coarse
+        fine.triangles = 1_280_000  // 7 doublings above 10,000
+        #expect(try labour(fine, .v1) - labour(coarse, .v1) == 7 * 500)
+        #expect(try labour(fine, .v2) == labour(coarse, .v2))
+    }
+
+    @Test("v2 detail: none for a sphere, log2(6 / (36π)^(1/3)) doublings for a cube, more for a thin plate")
+    func shapeDetail() {
+        let r = 5.0
+        let sphere = ModelMetrics(volumeMM3: 4 / 3 * .pi * r * r * r, surfaceAreaMM2: 4 * .pi * r * r, triangles: 10, shells: 1)
+        #expect(abs(PricingRules.v2.detailDoublings(sphere)) < 1e-9)
+        let cube = ModelMetrics(volumeMM3: 1000, surfaceAreaMM2: 600, triangles: 12, shells: 1)
+        #expect(abs(PricingRules.v2.detailDoublings(cube) - log2(6 / cbrt(36 * .pi))) < 1e-9)
+        let plate = ModelMetrics(volumeMM3: 20 * 20 * 0.5, surfaceAreaMM2: 2 * 400 + 4 * 20 * 0.5, triangles: 12, shells: 1)
+        #expect(PricingRules.v2.detailDoublings(plate) > PricingRules.v2.detailDoublings(cube) + 1)
+    }
+
+    @Test("a quote records its rules; one stored before there were two reads as v1")
+    func recorded() throws {
+        let metrics = ModelMetrics(volumeMM3: 1000, surfaceAreaMM2: 600, triangles: 12, shells: 1)
+        let quote = try QuoteCalculator.quote(
+            metrics: metrics, materialCode: "silver-925", finishCodes: [], priceList: priceList, rules: .v2)
+        #expect(quote.rules == .v2)
+        let text = String(decoding: try JSONEncoder().encode(quote), as: UTF8.self)
+        #expect(text.contains("\"pricingRules\":2"))
+        #expect(try JSONDecoder().decode(Quote.self, from: Data(text.utf8)) == quote)
+        let old = text.replacingOccurrences(of: ",\"pricingRules\":2", with: "").replacingOccurrences(of: "\"pricingRules\":2,", with: "")
+        #expect(!old.contains("pricingRules"))
+        #expect(try JSONDecoder().decode(Quote.self, from: Data(old.utf8)).rules == .v1)
+    }
+}

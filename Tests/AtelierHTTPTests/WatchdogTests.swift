@@ -174,7 +174,10 @@ struct WatchdogTests {
             logger: Logger(label: "test"))
         try await ops.test(.router) { client in
             let text = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
-            #expect(text.contains(#"atelier_http_requests_total{surface="shop",route="/api/shop/orders",method="POST",status="201"}"#))
+            #expect(
+                text.contains(
+                    #"atelier_http_requests_total{surface="shop",route="/api/shop/orders",method="POST",version="0.0.0-dev",status="201"}"#)
+            )
             #expect(text.contains("atelier_http_request_duration_seconds_bucket"))
             #expect(text.contains(#"atelier_orders{status="SUBMITTED"}"#))
             #expect(text.contains(#"atelier_orders_stalled{status="SUBMITTED",responsible="machine"}"#))

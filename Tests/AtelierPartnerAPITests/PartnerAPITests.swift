@@ -218,6 +218,24 @@ struct PartnerAPITests {
         }
     }
 
+    @Test("the partner-auto-approval kill switch sends every partner order to a seller, without a release")
+    func autoApprovalKillSwitch() async throws {
+        let harness = try await Harness.make()
+        let (_, key) = try await harness.partner(autoApproveUpToMinor: 50_000)
+        _ = try await harness.useCases.flagAdmin.set(key: "partner-auto-approval", FlagUpdate(enabled: false), by: "test")
+        try await harness.partnerTest { api in
+            let cheap = try #require(try await api.postModel("/v1/orders?material=silver-925", key: key, model: Models.ring).string("id"))
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            #expect(try await api.call(.get, "/v1/orders/\(cheap)", token: key).string("status") == "PRICE_CALCULATED")
+        }
+        _ = try await harness.useCases.flagAdmin.set(key: "partner-auto-approval", FlagUpdate(enabled: true), by: "test")
+        try await harness.partnerTest { api in
+            let next = try #require(try await api.postModel("/v1/orders?material=silver-925", key: key, model: Models.ring).string("id"))
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            #expect(try await api.call(.get, "/v1/orders/\(next)", token: key).string("status") == "MANUFACTURING_APPROVED")
+        }
+    }
+
     @Test("bad requests get a problem that says what is wrong, and store nothing")
     func badInput() async throws {
         let harness = try await Harness.make { $0.partnerMaxBodyBytes = 256 * 1024 }

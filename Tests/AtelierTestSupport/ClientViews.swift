@@ -42,6 +42,8 @@ package struct QuoteView: Decodable, Sendable {
     }
     package var lines: [Line]
     package var total: MoneyView
+    /// The labour rule that made it (staff's answers).
+    package var pricingRules: Int?
 
     package func amount(_ code: String) -> MoneyView? { lines.first { $0.code == code }?.amount }
 }

@@ -154,6 +154,12 @@ package actor TestPostgres {
             logger: Logger(label: "test-postgres"))
     }
 
+    /// Lets sessions connect to `database`, or refuses them (a database away, to its clients).
+    package func allowConnections(database: String, _ allowed: Bool) async throws {
+        guard let url = Self.url else { return }
+        try await admin(url, "ALTER DATABASE \(database) ALLOW_CONNECTIONS \(allowed)")
+    }
+
     /// Ends every other session on `database`, as a crash or a failover would.
     package func terminateSessions(database: String) async throws {
         guard let url = Self.url else { return }

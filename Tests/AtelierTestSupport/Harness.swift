@@ -50,6 +50,7 @@ package struct Harness {
         // The program as `atelier serve` puts it together.
         let composition = Composition(store: store, configuration: configuration, logger: Logger(label: "test"), time: time)
         try await DemoData(context: composition.useCases.context).load()
+        await composition.loadFlags()
         return Harness(
             store: store, composition: composition, pricingWorker: composition.pricingWorker(), webhookWorker: composition.webhookWorker(),
             dataDirectory: folder)

@@ -102,6 +102,36 @@ struct WebPagesTests {
         }
     }
 
+    @Test("the admin's flags page changes a flag, shows who changed it from what to what, and the CRM shows the rules of a quote")
+    func flagsPage() async throws {
+        let harness = try await Harness.make()
+        try await harness.webTest { browser in
+            try await browser.signIn("admin@atelier.test")
+            let page = try await browser.get("/admin/flags").text
+            #expect(page.contains("id=\"flag-pricing-rules-v2\"") && page.contains("id=\"flag-partner-auto-approval\""))
+            #expect(page.contains("Never changed: it answers its default."))
+            let saved = try await browser.post(
+                "/admin/flags/pricing-rules-v2", [("enabled", "on"), ("percent", "100"), ("always", ""), ("never", "")])
+            #expect(saved.status == .seeOther)
+            let after = try await browser.get("/admin/flags").text
+            #expect(after.contains("pricing-rules-v2 is now on for everyone."), "\(after)")
+            #expect(after.contains("<td data-label=\"Who\">Ada Admin (admin "))
+            #expect(after.contains("<td data-label=\"From\">not set</td><td data-label=\"To\">on for everyone</td>"))
+            let refused = try await browser.post("/admin/flags/pricing-rules-v2", [("enabled", "on"), ("percent", "150")])
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("A rollout is a percentage from 0 to 100"))
+            #expect(try await browser.post("/admin/flags/nope", [("percent", "5")]).status == .notFound)
+
+            // Every customer now gets the second rules; the seller sees which rules priced the order.
+            let token = try await browser.api.signIn("customer@atelier.test")
+            let id = try await browser.api.submittedCatalogOrder(token: token)
+            try await harness.pricingWorker.runDueJobs()
+            try await browser.signIn("seller@atelier.test")
+            #expect(try await browser.get("/crm/orders/\(id)").text.contains("pricing rules v2"))
+            #expect(try await browser.get("/admin/flags").status == .forbidden)
+        }
+    }
+
     @Test("after sign-in, next= goes only to a page of this site, however it is disguised")
     func noOpenRedirect() async throws {
         let harness = try await Harness.make()

@@ -16,6 +16,7 @@ enum Schema {
         ("010-user-language", Migration010.sql),
         ("011-email-preferences", Migration011.sql),
         ("012-catalog-ring-sizes", Migration012.sql),
+        ("013-feature-flags", Migration013.sql),
     ]
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.
