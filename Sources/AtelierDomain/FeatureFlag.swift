@@ -142,10 +142,15 @@ public struct FeatureFlag: Sendable, Hashable, Codable {
     /// The flag's answer for `context`. `defaultValue` is the caller's, given where the flag says
     /// nothing (never set is handled by ``FlagSnapshot``).
     public func evaluate(_ context: FlagContext, defaultValue: Bool) -> FlagEvaluation {
+        evaluate(context, defaultValue: defaultValue, on: { alwaysOn.contains($0) }, off: { alwaysOff.contains($0) })
+    }
+
+    /// ``evaluate(_:defaultValue:)`` with the lists asked through `on` and `off` (a snapshot asks sets).
+    func evaluate(_ context: FlagContext, defaultValue: Bool, on: (String) -> Bool, off: (String) -> Bool) -> FlagEvaluation {
         guard enabled else { return FlagEvaluation(key: key, value: false, reason: .disabled) }
         if let target = context.targetingKey {
-            if alwaysOff.contains(target) { return FlagEvaluation(key: key, value: false, reason: .targetingMatch) }
-            if alwaysOn.contains(target) { return FlagEvaluation(key: key, value: true, reason: .targetingMatch) }
+            if off(target) { return FlagEvaluation(key: key, value: false, reason: .targetingMatch) }
+            if on(target) { return FlagEvaluation(key: key, value: true, reason: .targetingMatch) }
         }
         if rolloutBasisPoints >= 10_000 { return FlagEvaluation(key: key, value: true, reason: .static) }
         if rolloutBasisPoints <= 0 { return FlagEvaluation(key: key, value: false, reason: .static) }
@@ -273,12 +278,15 @@ public struct FlagChange: Sendable, Hashable {
 }
 
 /// Every flag as one instance last read them, with the revision (the newest change's id) it read.
+/// The lists are kept as sets too, so an evaluation costs the same with a thousand listed keys.
 public struct FlagSnapshot: Sendable {
-    public var flags: [String: FeatureFlag]
-    public var revision: Int64
+    public private(set) var flags: [String: FeatureFlag]
+    public let revision: Int64
+    private let lists: [String: (on: Set<String>, off: Set<String>)]
 
     public init(flags: [FeatureFlag], revision: Int64) {
         self.flags = Dictionary(flags.map { ($0.key, $0) }, uniquingKeysWith: { _, last in last })
+        lists = self.flags.mapValues { (Set($0.alwaysOn), Set($0.alwaysOff)) }
         self.revision = revision
     }
 
@@ -286,10 +294,10 @@ public struct FlagSnapshot: Sendable {
 
     /// The answer of `definition` for `context`: the caller's default while the flag was never set.
     public func evaluate(_ definition: FlagDefinition, _ context: FlagContext, defaultValue: Bool) -> FlagEvaluation {
-        guard let flag = flags[definition.key] else {
+        guard let flag = flags[definition.key], let lists = lists[definition.key] else {
             return FlagEvaluation(key: definition.key, value: defaultValue, reason: .default)
         }
-        return flag.evaluate(context, defaultValue: defaultValue)
+        return flag.evaluate(context, defaultValue: defaultValue, on: { lists.on.contains($0) }, off: { lists.off.contains($0) })
     }
 }
 

@@ -64,7 +64,7 @@ struct Serve: AsyncParsableCommand {
         }
         let configuration = environment.configuration
         let running = ServerRole.expand(configuration.roles)
-        Telemetry.publish(build: configuration.build, roles: running.map(\.rawValue))
+        Telemetry.publish(build: configuration.build, roles: configuration.roles.map(\.rawValue))
         let useCases = environment.useCases
 
         if configuration.loadDemoData, try await DemoData(context: useCases.context).load() {
