@@ -42,6 +42,7 @@ public struct Composition: Sendable {
         jobs.concurrency = configuration.workerConcurrency
         jobs.drillDelay = .milliseconds(configuration.drillJobDelayMS)
         jobs.version = configuration.version
+        jobs.shutdownGrace = .milliseconds(Int64(configuration.shutdownJobSeconds * 1000))
         return jobs
     }
 
@@ -83,6 +84,12 @@ public struct Composition: Sendable {
     public func flagWatcher() -> FlagWatcher {
         FlagWatcher(
             flags: useCases.context.flags, interval: .milliseconds(Int64(configuration.flagRefreshSeconds * 1000)), logger: logger)
+    }
+
+    /// What marks the instance as draining on SIGTERM and holds the listeners for the drain time.
+    public func drainService() -> DrainService {
+        DrainService(
+            lifecycle: useCases.context.lifecycle, drain: .milliseconds(Int64(configuration.drainSeconds * 1000)), logger: logger)
     }
 
     /// Reads the feature flags once before serving; a database that does not answer leaves the

@@ -97,6 +97,11 @@ struct HealthController {
 
     /// The process can serve: its database answers.
     @Sendable func ready(_ request: Request, context: AtelierRequestContext) async throws -> EditedResponse<Health> {
+        guard !health.draining else {
+            return EditedResponse(
+                status: .serviceUnavailable, headers: [.retryAfter: "1"],
+                response: answer("draining", reason: "the instance is shutting down; send requests elsewhere"))
+        }
         guard await health.databaseAnswers() else {
             return EditedResponse(
                 status: .serviceUnavailable, headers: [.retryAfter: "1"],

@@ -24,6 +24,9 @@ public struct JobRunnerConfiguration: Sendable {
     /// A pause after claiming a job and before running it. Zero in production; failure drills
     /// (and the test that kills a worker mid-job) set it to hold jobs in flight.
     public var drillDelay: Duration = .zero
+    /// On graceful shutdown, how long the jobs in flight may still take; then they are stopped and
+    /// handed back to the queue at once (not when their lease runs out).
+    public var shutdownGrace: Duration = .seconds(10)
 
     public init() {}
 }
@@ -31,7 +34,9 @@ public struct JobRunnerConfiguration: Sendable {
 /// A worker: claims due jobs of its queues with a lease, runs their handlers, retries failures
 /// with exponential backoff and jitter, and dead-letters a job after its last attempt.
 ///
-/// On graceful shutdown it stops claiming and waits for the jobs it is running.
+/// On graceful shutdown it stops claiming, lets the jobs it is running finish for
+/// `shutdownGrace`, and hands back at once the ones it has not started or could not finish: they
+/// are due again now for another worker, without waiting for their lease.
 public final class JobRunner: Service, Sendable {
     let store: any Store
     let queues: [String]
@@ -100,6 +105,15 @@ public final class JobRunner: Service, Sendable {
                         if claimed.count < free {
                             await self.wakeup.wait(timeout: self.configuration.pollInterval)
                         }
+                    }
+                    // Stopping: the jobs in flight get their grace, then are cancelled (and handed back).
+                    let deadline = ContinuousClock.now + self.configuration.shutdownGrace
+                    while self.inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < deadline, !Task.isCancelled {
+                        try? await Task.sleep(for: .milliseconds(20))
+                    }
+                    if self.inFlight.load(ordering: .relaxed) > 0 {
+                        self.logger.warning("jobs still running at the end of the shutdown grace are handed back")
+                        jobs.cancelAll()
                     }
                 }
                 outer.cancelAll()
@@ -170,12 +184,21 @@ public final class JobRunner: Service, Sendable {
             return .dead
         }
         do {
-            if configuration.drillDelay > .zero { try await Task.sleep(for: configuration.drillDelay) }
+            if configuration.drillDelay > .zero { try await pause(configuration.drillDelay) }
+            // Claimed but not started when the worker began to stop: another worker takes it now.
+            if stopping.load(ordering: .relaxed) { throw HandBack() }
             let (time, worker) = (time, workerID)
             try await handler.handle(
                 job, store: store, done: JobCompletion { tx in try await tx.completeJob(id: job.id, worker: worker, at: time.now()) })
             logger.debug("job done")
             return .done
+        } catch is HandBack {
+            await handBack(job, logger)
+            return .deferred
+        } catch is CancellationError where stopping.load(ordering: .relaxed) {
+            // Stopped at the end of the shutdown grace: its transaction rolled back; hand it back.
+            await handBack(job, logger)
+            return .deferred
         } catch let deferral as JobDeferral {
             let now = time.now(), worker = workerID
             logger.debug("job deferred", metadata: ["reason": "\(deferral.reason)"])
@@ -204,6 +227,31 @@ public final class JobRunner: Service, Sendable {
                 logger.error("could not schedule the retry; the lease will bring the job back", metadata: ["error": "\(error)"])
             }
             return .retry
+        }
+    }
+
+    /// A job handed back on shutdown.
+    private struct HandBack: Error {}
+
+    /// Sleeps `duration`, or less when the worker begins to stop.
+    private func pause(_ duration: Duration) async throws {
+        let end = ContinuousClock.now + duration
+        while ContinuousClock.now < end, !stopping.load(ordering: .relaxed) {
+            try await Task.sleep(for: min(.milliseconds(20), end - ContinuousClock.now))
+        }
+    }
+
+    /// Gives a claimed job back to its queue, due now and without counting the claim as an attempt.
+    /// Runs apart from the job's task, which may be cancelled already.
+    private func handBack(_ job: JobRecord, _ logger: Logger) async {
+        let (store, time, worker) = (store, time, workerID)
+        let result = await Task {
+            try await store.write { tx in try await tx.deferJob(id: job.id, worker: worker, runAt: time.now(), at: time.now()) }
+        }.result
+        switch result {
+        case .success: logger.info("job handed back on shutdown")
+        case let .failure(error):
+            logger.error("could not hand the job back; its lease will bring it back", metadata: ["error": "\(error)"])
         }
     }
 

@@ -88,6 +88,11 @@ public struct AtelierConfiguration: Sendable {
     public var version: String { build.version }
     /// Seconds between two looks at the feature flags: a change reaches the instance this late.
     public var flagRefreshSeconds: Double = 0.25
+    /// Seconds between a SIGTERM and the listeners stopping, with readiness answering 503: the time
+    /// a load balancer needs to see it (0: stop at once, as a developer's Ctrl-C wants).
+    public var drainSeconds: Double = 0
+    /// Seconds the jobs in flight may take after a SIGTERM before they are handed back to the queue.
+    public var shutdownJobSeconds: Double = 10
 
     public init() {}
 
@@ -172,6 +177,14 @@ public struct AtelierConfiguration: Sendable {
         (
             "ATELIER_VERSION",
             "the version this instance reports instead of the built one: a canary of the same binary (1 to 64 of A-Z a-z 0-9 . - + _)"
+        ),
+        (
+            "ATELIER_DRAIN_SECONDS",
+            "after SIGTERM, seconds readiness answers 503 while requests are still served, before the listeners stop (default 0; 0 to 120)"
+        ),
+        (
+            "ATELIER_SHUTDOWN_JOB_SECONDS",
+            "after SIGTERM, seconds running jobs may take before they are handed back to the queue (default 10; 0 to 300)"
         ),
         ("ATELIER_FLAG_REFRESH_SECONDS", "how often an instance looks for changed feature flags (default 0.25, 0.05 to 10)"),
         ("ATELIER_LOG_LEVEL", "trace, debug, info, notice, warning, error, critical (default info)"),
@@ -330,6 +343,8 @@ public struct AtelierConfiguration: Sendable {
             }
         }
         if let value: Double = number("ATELIER_FLAG_REFRESH_SECONDS", 0.05...10) { config.flagRefreshSeconds = value }
+        if let value: Double = number("ATELIER_DRAIN_SECONDS", 0...120) { config.drainSeconds = value }
+        if let value: Double = number("ATELIER_SHUTDOWN_JOB_SECONDS", 0...300) { config.shutdownJobSeconds = value }
         if let value = string("ATELIER_LOG_LEVEL") {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             if levels.contains(value.lowercased()) {

@@ -10,6 +10,9 @@ public struct HealthService: Sendable {
     /// Which build this instance runs (readiness says it, so a load balancer's log tells versions apart).
     public var build: BuildInfo { context.configuration.build }
 
+    /// True once a graceful shutdown has begun: the instance still serves, but should get no new requests.
+    public var draining: Bool { context.lifecycle.isDraining }
+
     /// True when the database answers within the store's deadline.
     public func databaseAnswers() async -> Bool {
         do {

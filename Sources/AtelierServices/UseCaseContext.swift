@@ -21,6 +21,8 @@ public struct UseCaseContext: Sendable {
     let sessions: SessionCache
     /// The feature flags as this instance last read them: every use case asks them here.
     public let flags: FeatureFlags
+    /// Whether this instance is draining (a graceful shutdown has begun).
+    public let lifecycle = InstanceLifecycle()
 
     public init(
         store: any Store, time: any TimeSource = SystemTime(), configuration: AtelierConfiguration, logger: Logger,

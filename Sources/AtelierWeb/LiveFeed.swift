@@ -18,11 +18,14 @@ actor LiveFeed {
 
     private let mes: MESService
     private let interval: Duration
+    /// A draining instance ends its streams, so browsers reconnect to another (after the retry hint).
+    private nonisolated let lifecycle: InstanceLifecycle
     private var snapshot = Snapshot(version: 0, counts: [:])
     private var readAt: ContinuousClock.Instant?
     private var reading: Task<[OrderStatus: Int], any Error>?
 
-    init(mes: MESService, interval: Duration = .milliseconds(200)) {
+    init(mes: MESService, lifecycle: InstanceLifecycle, interval: Duration = .milliseconds(200)) {
+        self.lifecycle = lifecycle
         self.mes = mes
         self.interval = interval
     }
@@ -54,15 +57,16 @@ actor LiveFeed {
     }
 
     /// A stream of server-sent events: `counts` at once and on every change, a comment every 15 s
-    /// to keep proxies from closing it. It ends after 10 minutes (the browser reconnects by itself),
-    /// when the client goes, or when the server shuts down.
+    /// to keep proxies from closing it. It ends after 10 minutes (the browser reconnects by itself,
+    /// after the `retry` hint of 1 s the stream starts with), when the client goes, or when the
+    /// instance begins to drain (so the browser reconnects to another while this one still serves).
     nonisolated func events(tick: Duration = .milliseconds(200), lifetime: Duration = .seconds(600)) -> Response {
         let body = ResponseBody { [self] writer in
             let started = ContinuousClock.now
             var sent = -1
             var quietSince = ContinuousClock.now
             try await writer.write(ByteBuffer(string: "retry: 1000\n\n"))
-            while !Task.isCancelled, !Task.isShuttingDownGracefully, ContinuousClock.now - started < lifetime {
+            while !Task.isCancelled, !Task.isShuttingDownGracefully, !lifecycle.isDraining, ContinuousClock.now - started < lifetime {
                 if let snapshot = try? await current(), snapshot.version != sent {
                     sent = snapshot.version
                     let counts = OrderStatus.allCases.map { "\"\($0.rawValue)\":\(snapshot.counts[$0] ?? 0)" }.joined(separator: ",")

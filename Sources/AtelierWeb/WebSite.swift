@@ -29,7 +29,7 @@ public struct WebSite: Sendable {
         if let problem = Catalogue.loadingProblem { throw WebSiteError(problem) }
         return WebSite(
             useCases: useCases, libraries: try TranslatedTemplates.load(directory: templates), assets: try Assets(directory: assets),
-            feed: LiveFeed(mes: useCases.mes), pictures: ModelFileCache(maxBytes: 32 << 20),
+            feed: LiveFeed(mes: useCases.mes, lifecycle: useCases.context.lifecycle), pictures: ModelFileCache(maxBytes: 32 << 20),
             previews: ModelFileCache(maxBytes: 256 << 20))
     }
 

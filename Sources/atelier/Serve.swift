@@ -142,7 +142,9 @@ struct Serve: AsyncParsableCommand {
             })
         let group = ServiceGroup(
             configuration: .init(
-                services: (telemetryServices + [app, ops] + partnerServices + workers).map {
+                // A group stops its services in reverse order: the drain first (readiness says no
+                // while everything still runs), then the workers, the listeners, the telemetry.
+                services: (telemetryServices + [app, ops] + partnerServices + workers + [composition.drainService()]).map {
                     ServiceGroupConfiguration.ServiceConfiguration(service: $0)
                 },
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: environment.logger))

@@ -187,6 +187,46 @@ struct ProcessKillTests {
         #expect(await second.stop() == 0, "SIGTERM drains and exits cleanly")
     }
 
+    @Test("SIGTERM: readiness says draining while requests are still served, then the held job goes back to the queue at once")
+    func drainOnTerm() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-drain-\(UUID().uuidString)").path
+        let first = try await AtelierProcess.start(
+            dataDirectory: data,
+            environment: ["ATELIER_DRAIN_SECONDS": "2", "ATELIER_JOB_LEASE_SECONDS": "300", "ATELIER_DRILL_JOB_DELAY_MS": "600000"])
+        let (_, session) = try await first.call(
+            "POST", "/api/auth/sign-in", json: ["email": "customer@atelier.test", "password": "atelier-demo"])
+        let token = try #require(session["token"] as? String)
+        let (_, created) = try await first.call(
+            "POST", "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": "classic-band"])
+        let id = try #require(created["id"] as? String)
+        #expect(try await first.call("POST", "/api/shop/orders/\(id)/submit", token: token, json: Deliveries.submitBody).0 == 200)
+        let store = try SQLiteStore(path: data + "/atelier.sqlite")
+        let held = try await waitFor(seconds: 20) { try await store.reader.jobs(state: .running, page: PageRequest()).items.first }
+        #expect(try await first.call("GET", "/health/ready").0 == 200)
+
+        let terminated = ContinuousClock.now
+        first.terminate()
+        let draining = try await waitFor(seconds: 5) {
+            let (status, body) = try await first.call("GET", "/health/ready")
+            return status == 503 && body["status"] as? String == "draining" ? body : nil
+        }
+        #expect(draining["version"] != nil)
+        #expect(try await first.call("GET", "/api/shop/catalog").0 == 200, "still serving while draining")
+        #expect(await AtelierProcess.exit(of: first.process) == 0)
+        let took = ContinuousClock.now - terminated
+        #expect(took >= .seconds(2) && took < .seconds(15), "drained for the drain time, then stopped: \(took)")
+
+        let job = try #require(try await store.reader.job(id: held.id))
+        #expect(job.state == .ready && job.attempts == 0, "handed back, not left to its five-minute lease")
+        let second = try await AtelierProcess.start(dataDirectory: data, environment: [:])
+        defer { second.terminate() }
+        let priced = try await waitFor(seconds: 20) {
+            try await store.reader.order(id: id).flatMap { $0.status == .priceCalculated ? $0 : nil }
+        }
+        #expect(priced.status == .priceCalculated)
+        #expect(await second.stop() == 0)
+    }
+
     func waitFor<T>(seconds: Double, _ probe: () async throws -> T?) async throws -> T {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {

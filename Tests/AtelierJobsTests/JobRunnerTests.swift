@@ -212,4 +212,45 @@ struct JobRunnerTests {
         }
         #expect((0..<20).allSatisfy { recorder.done("n\($0)") == 1 })
     }
+
+    @Test(
+        "on shutdown a job not yet started and one past the grace go back to the queue at once, not after their lease",
+        arguments: Engine.allCases)
+    func handBackOnShutdown(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        let started = Mutex(0)
+        // A job that runs until it is stopped (its transaction rolls back when it is).
+        let slow = TypedJobHandler(CountJob.self) { _ in
+            started.withLock { $0 += 1 }
+            try await Task.sleep(for: .seconds(120))
+        }
+        var configuration = JobRunnerConfiguration()
+        configuration.lease = .seconds(300)  // a job left to its lease would wait five minutes
+        configuration.pollInterval = .milliseconds(20)
+        configuration.concurrency = 1
+        configuration.shutdownGrace = .milliseconds(300)
+        let worker = JobRunner(
+            store: store, handlers: [slow], configuration: configuration, logger: Logger(label: "t"), workerID: "leaving")
+        let id = try await store.write { tx in try await tx.enqueue(CountJob(name: "long"), at: Date(), maxAttempts: 3) }
+        let group = ServiceGroup(services: [worker], logger: Logger(label: "t"))
+        let stopped = try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while started.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let stopping = ContinuousClock.now
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return ContinuousClock.now - stopping
+        }
+        #expect(stopped < .seconds(5), "the worker stopped after its grace, not after the job's two minutes")
+        let job = try #require(try await store.reader.job(id: id))
+        #expect(job.state == .ready)
+        #expect(job.attempts == 0, "a handed-back claim is not an attempt")
+        #expect(job.runAt.timeIntervalSinceNow < 1, "due now")
+
+        // Another worker takes it at once.
+        let recorder = Recorder(failures: 0)
+        let next = JobRunner(store: store, handlers: [recorder.handler], logger: Logger(label: "t"), workerID: "next")
+        #expect(try await next.runDueJobs() == 1)
+        #expect(recorder.done("long") == 1)
+    }
 }

@@ -486,7 +486,7 @@ struct WebPagesTests {
     @Test("the live feed counts orders per status and moves its version only when they change")
     func liveFeed() async throws {
         let harness = try await Harness.make()
-        let feed = LiveFeed(mes: harness.useCases.mes, interval: .zero)
+        let feed = LiveFeed(mes: harness.useCases.mes, lifecycle: harness.useCases.context.lifecycle, interval: .zero)
         let before = try await feed.current()
         #expect(try await feed.current().version == before.version)
         _ = try await approvedOrder(harness)
