@@ -241,7 +241,8 @@ struct JobRunnerTests {
             try await tasks.waitForAll()
             return ContinuousClock.now - stopping
         }
-        #expect(stopped < .seconds(5), "the worker stopped after its grace, not after the job's two minutes")
+        // Well before the job's two minutes (a loaded two-core machine stretches the grace's 0.3 s).
+        #expect(stopped < .seconds(60), "the worker stopped after its grace, not after the job's two minutes: \(stopped)")
         let job = try #require(try await store.reader.job(id: id))
         #expect(job.state == .ready)
         #expect(job.attempts == 0, "a handed-back claim is not an attempt")

@@ -26,16 +26,16 @@ struct FlagPropagationTests {
         return try await body()
     }
 
-    /// How long until `composition` answers `value` for `context`, polled every 5 ms, up to 5 s.
+    /// How long until `composition` answers `value` for `context`, polled every 5 ms, up to 30 s.
     func timeUntil(_ composition: Composition, answers value: Bool, for context: FlagContext) async throws -> Duration {
         let started = ContinuousClock.now
-        while ContinuousClock.now - started < .seconds(10) {
+        while ContinuousClock.now - started < .seconds(30) {
             if composition.useCases.context.flags.value(.pricingRulesV2, context, defaultValue: false) == value {
                 return ContinuousClock.now - started
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-        return .seconds(10)
+        return .seconds(30)
     }
 
     @Test("a change on one instance reaches another without a restart, on each engine", arguments: Engine.allCases)
@@ -58,7 +58,7 @@ struct FlagPropagationTests {
             // The second is measured on separate processes (scripts/release-test); here the test
             // process shares two cores with every other suite, so only the change arriving is checked.
             print("flag change reached the other instance (\(engine)) in at most \(slowest)")
-            #expect(slowest < .seconds(5))
+            #expect(slowest < .seconds(20))
         }
     }
 

@@ -182,6 +182,10 @@ public final class PostgresStore: Store {
                 try await sql.execute("SET LOCAL lock_timeout = 0", [])
                 try await sql.execute("SET LOCAL statement_timeout = 0", [])
                 try await sql.execute("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", [])
+                // The migrations' own locks wait 5 s at most: an ALTER queued behind a long
+                // transaction would otherwise hold every query of the running version behind it.
+                // Past that the migration fails whole (and the instance with it, to start again).
+                try await sql.execute("SET LOCAL lock_timeout = '5s'", [])
                 try await sql.execute(
                     "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", [])
                 let applied = Set(try await sql.query("SELECT version FROM schema_migrations", []).map { try $0.string("version") })

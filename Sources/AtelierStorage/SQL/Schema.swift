@@ -1,7 +1,7 @@
 import Foundation
 
 /// The numbered migrations, forward-only, shared by both engines.
-enum Schema {
+public enum Schema {
     /// (version, SQL in SQLite's words), in order.
     static let migrations: [(version: String, sql: String)] = [
         ("001-orders-and-queue", Migration001.sql),
@@ -18,6 +18,12 @@ enum Schema {
         ("012-catalog-ring-sizes", Migration012.sql),
         ("013-feature-flags", Migration013.sql),
     ]
+
+    /// Every migration as PostgreSQL runs it, statement by statement: what `atelier migrate
+    /// --print-postgres` writes for the migration linter (squawk) and the schema checks.
+    public static func postgresScripts() -> [(version: String, statements: [String])] {
+        migrations.map { ($0.version, statements(render($0.sql, for: .postgres))) }
+    }
 
     /// Adapts a migration to PostgreSQL's types: 64-bit integers, identities, byte arrays.
     static func render(_ sql: String, for dialect: SQLDialect) -> String {
