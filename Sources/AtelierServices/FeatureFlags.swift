@@ -9,9 +9,9 @@ import Tracing
 
 /// The one evaluation API of the program, shaped like OpenFeature's client: a declared flag, an
 /// evaluation context (whom it is asked about) and a default on every call. It answers from the
-/// flags this instance last read, in memory (no database on the path: well under a microsecond,
-/// `atelier bench flags`), counts every answer per flag, variant and reason, and keeps answering
-/// from what it last read while the database is away. ``FlagWatcher`` keeps it current.
+/// flags this instance last read, in memory (no database on the path; `atelier bench flags` times
+/// it), counts every answer per flag, variant and reason, and keeps answering from what it last
+/// read while the database is away. ``FlagWatcher`` keeps it current.
 public final class FeatureFlags: Sendable {
     private let store: any Store
     private let snapshot: Mutex<FlagSnapshot>
