@@ -154,14 +154,7 @@ struct ProcessKillTests {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-kill-\(UUID().uuidString)").path
         let first = try await AtelierProcess.start(
             dataDirectory: data, environment: ["ATELIER_JOB_LEASE_SECONDS": "2", "ATELIER_DRILL_JOB_DELAY_MS": "600000"])
-        let (status, session) = try await first.call(
-            "POST", "/api/auth/sign-in", json: ["email": "customer@atelier.test", "password": "atelier-demo"])
-        #expect(status == 200)
-        let token = try #require(session["token"] as? String)
-        let (_, created) = try await first.call(
-            "POST", "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": "classic-band"])
-        let id = try #require(created["id"] as? String)
-        #expect(try await first.call("POST", "/api/shop/orders/\(id)/submit", token: token, json: Deliveries.submitBody).0 == 200)
+        let id = try await submittedOrder(on: first)
 
         let store = try SQLiteStore(path: data + "/atelier.sqlite")
         let running = try await waitFor(seconds: 20) {
@@ -193,13 +186,7 @@ struct ProcessKillTests {
         let first = try await AtelierProcess.start(
             dataDirectory: data,
             environment: ["ATELIER_DRAIN_SECONDS": "2", "ATELIER_JOB_LEASE_SECONDS": "300", "ATELIER_DRILL_JOB_DELAY_MS": "600000"])
-        let (_, session) = try await first.call(
-            "POST", "/api/auth/sign-in", json: ["email": "customer@atelier.test", "password": "atelier-demo"])
-        let token = try #require(session["token"] as? String)
-        let (_, created) = try await first.call(
-            "POST", "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": "classic-band"])
-        let id = try #require(created["id"] as? String)
-        #expect(try await first.call("POST", "/api/shop/orders/\(id)/submit", token: token, json: Deliveries.submitBody).0 == 200)
+        let id = try await submittedOrder(on: first)
         let store = try SQLiteStore(path: data + "/atelier.sqlite")
         let held = try await waitFor(seconds: 20) { try await store.reader.jobs(state: .running, page: PageRequest()).items.first }
         #expect(try await first.call("GET", "/health/ready").0 == 200)
@@ -225,6 +212,19 @@ struct ProcessKillTests {
         }
         #expect(priced.status == .priceCalculated)
         #expect(await second.stop() == 0)
+    }
+
+    /// Signs the demo customer in on `process`, orders the demo band and submits it: its pricing job is queued.
+    func submittedOrder(on process: AtelierProcess) async throws -> String {
+        let (status, session) = try await process.call(
+            "POST", "/api/auth/sign-in", json: ["email": "customer@atelier.test", "password": "atelier-demo"])
+        #expect(status == 200)
+        let token = try #require(session["token"] as? String)
+        let (_, created) = try await process.call(
+            "POST", "/api/shop/orders", token: token, json: ["material": "gold-585", "catalogItem": "classic-band"])
+        let id = try #require(created["id"] as? String)
+        #expect(try await process.call("POST", "/api/shop/orders/\(id)/submit", token: token, json: Deliveries.submitBody).0 == 200)
+        return id
     }
 
     func waitFor<T>(seconds: Double, _ probe: () async throws -> T?) async throws -> T {
