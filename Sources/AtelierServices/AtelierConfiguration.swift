@@ -22,6 +22,9 @@ public struct AtelierConfiguration: Sendable {
     public var workerConcurrency: Int = 4
     /// Milliseconds a worker waits between claiming a job and running it: for failure drills only.
     public var drillJobDelayMS: Int = 0
+    /// The share (0 to 1) of order reads that fail with a 500: for release drills only, so a canary
+    /// that fails a share of its requests can be rolled out and rolled back on purpose. Off (0) by default.
+    public var faultOrderReadErrors: Double = 0
     /// Shared secret the carrier sends in `X-Carrier-Secret`. Empty disables the carrier endpoint.
     public var carrierSecret = Secret("")
     public var sessionHours: Double = 24 * 14
@@ -163,6 +166,7 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_JOB_BACKOFF_SECONDS", "first retry delay, doubled per attempt (default 1)"),
         ("ATELIER_WORKER_CONCURRENCY", "jobs one worker runs at once (default 4)"),
         ("ATELIER_DRILL_JOB_DELAY_MS", "failure drills only: pause between claiming and running a job (default 0)"),
+        ("ATELIER_FAULT_ORDER_READ_ERRORS", "release drills only: the share of order reads that fail with a 500, 0 to 1 (default 0, off)"),
         ("ATELIER_CARRIER_SECRET", "shared secret of the carrier endpoint (default: generated once into ATELIER_DATA/carrier-secret)"),
         ("ATELIER_SESSION_HOURS", "lifetime of a sign-in (default 336)"),
         ("ATELIER_SESSION_IDLE_HOURS", "a sign-in not used for this long ends (default 24)"),
@@ -241,6 +245,7 @@ public struct AtelierConfiguration: Sendable {
         if let value: Double = number("ATELIER_JOB_BACKOFF_SECONDS", 0.001...3600) { config.jobBaseBackoffSeconds = value }
         if let value: Int = number("ATELIER_WORKER_CONCURRENCY", 1...256) { config.workerConcurrency = value }
         if let value: Int = number("ATELIER_DRILL_JOB_DELAY_MS", 0...600_000) { config.drillJobDelayMS = value }
+        if let value: Double = number("ATELIER_FAULT_ORDER_READ_ERRORS", 0...1) { config.faultOrderReadErrors = value }
         if let value = string("ATELIER_CARRIER_SECRET") {
             if value.count < 16 { problems.append("ATELIER_CARRIER_SECRET must have at least 16 characters") }
             config.carrierSecret = Secret(value)

@@ -16,6 +16,13 @@ public struct OrderDetails: Sendable {
     public var delivery: DeliveryDetails?
 }
 
+/// A failure made on purpose by a drill setting (`ATELIER_FAULT_ORDER_READ_ERRORS`): answered as
+/// any unexpected error is, a 500 without details, and logged as what it is.
+public struct InjectedFault: Error, CustomStringConvertible {
+    public let what: String
+    public var description: String { "fault injected into an \(what) (ATELIER_FAULT_ORDER_READ_ERRORS)" }
+}
+
 /// Reads order details for a viewer.
 struct OrderReading: Sendable {
     let context: UseCaseContext
@@ -30,6 +37,8 @@ struct OrderReading: Sendable {
 
     /// The order with its model, quote, history and (for staff) notes, from one read on one snapshot.
     func details(id: String, viewer: Principal) async throws -> OrderDetails {
+        let faultShare = context.configuration.faultOrderReadErrors
+        if faultShare > 0, Double.random(in: 0..<1) < faultShare { throw InjectedFault(what: "order read") }
         let own = viewer.role.ordersForItself
         guard let snapshot = try await context.store.reader.orderSnapshot(id: id, withNotes: !own),
             !own || snapshot.order.customerID == viewer.userID

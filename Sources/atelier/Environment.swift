@@ -39,6 +39,11 @@ struct Environment {
                     "version": "\(configuration.build.version)", "commit": "\(configuration.build.commit)",
                     "roles": "\(ServerRole.expand(configuration.roles).map(\.rawValue).sorted().joined(separator: ","))",
                 ])
+            if configuration.faultOrderReadErrors > 0 {
+                logger.warning(
+                    "A release drill is on: \(configuration.faultOrderReadErrors * 100) % of order reads fail on purpose (ATELIER_FAULT_ORDER_READ_ERRORS)"
+                )
+            }
         }
         let (store, task) = try await openStore(configuration, logger: logger)
         return Environment(

@@ -107,4 +107,20 @@ struct FeatureFlagHTTPTests {
         let metrics = String(decoding: testMetrics.emitToBuffer(), as: UTF8.self)
         #expect(metrics.contains(#"atelier_flag_evaluations_total{flag="pricing-rules-v2",variant="on",reason="TARGETING_MATCH"}"#))
     }
+
+    @Test("the release drill's fault switch: with a share of 1 every order read answers a bare 500; lists and writes still work")
+    func faultSwitch() async throws {
+        let harness = try await Harness.make { $0.faultOrderReadErrors = 1 }
+        try await harness.test { api in
+            let token = try await api.signIn("customer@atelier.test")
+            let order = try await api.submittedCatalogOrder(token: token)
+            let read = try await api.call(.get, "/api/shop/orders/\(order)", token: token)
+            #expect(read.status == .internalServerError)
+            #expect(read.text.contains("Something went wrong on our side"))
+            #expect(!read.text.contains("ATELIER_FAULT") && !read.text.contains("injected"), "the drill stays out of the answer")
+            let seller = try await api.signIn("seller@atelier.test")
+            #expect(try await api.call(.get, "/api/crm/orders/\(order)", token: seller).status == .internalServerError)
+            #expect(try await api.call(.get, "/api/shop/orders", token: token).status == .ok)
+        }
+    }
 }

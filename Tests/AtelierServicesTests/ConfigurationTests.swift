@@ -12,12 +12,13 @@ struct ConfigurationTests {
             "ATELIER_PROMISE_DAYS": "0",
             "ATELIER_WEBHOOK_ALLOW_PRIVATE": "on",
             "ATELIER_LOG_LEVEL": "loud",
+            "ATELIER_FAULT_ORDER_READ_ERRORS": "1.5",
         ]
         do {
             _ = try AtelierConfiguration.fromEnvironment(environment)
             Issue.record("an invalid configuration was accepted")
         } catch let error as ConfigurationError {
-            #expect(error.problems.count == 5, "\(error.problems)")
+            #expect(error.problems.count == 6, "\(error.problems)")
             for name in environment.keys {
                 #expect(error.problems.contains { $0.hasPrefix(name) }, "\(name) is not reported: \(error.problems)")
             }
@@ -29,12 +30,14 @@ struct ConfigurationTests {
     func settingsAfterAFlag() throws {
         let configuration = try AtelierConfiguration.fromEnvironment([
             "ATELIER_DEMO": "0", "ATELIER_DATABASE_URL": "postgres://atelier@db:5432/atelier", "ATELIER_PROMISE_DAYS": "9",
-            "ATELIER_WEBHOOK_ALLOW_PRIVATE": "true", "ATELIER_LOG_LEVEL": "WARNING",
+            "ATELIER_WEBHOOK_ALLOW_PRIVATE": "true", "ATELIER_LOG_LEVEL": "WARNING", "ATELIER_FAULT_ORDER_READ_ERRORS": "0.2",
         ])
         #expect(configuration.demoData == false)
         #expect(configuration.databaseURL?.value == "postgres://atelier@db:5432/atelier")
         #expect(configuration.stallPolicy.promise == 9 * 86_400)
         #expect(configuration.webhookPolicy.allowPrivateAddresses)
         #expect(configuration.logLevel == "warning")
+        #expect(configuration.faultOrderReadErrors == 0.2)
+        #expect(try AtelierConfiguration.fromEnvironment([:]).faultOrderReadErrors == 0, "the release drill's fault is off by default")
     }
 }
