@@ -19,8 +19,9 @@ public struct OrderDetails: Sendable {
 /// A failure made on purpose by a drill setting (`ATELIER_FAULT_ORDER_READ_ERRORS`): answered as
 /// any unexpected error is, a 500 without details, and logged as what it is.
 public struct InjectedFault: Error, CustomStringConvertible {
-    public let what: String
-    public var description: String { "fault injected into an \(what) (ATELIER_FAULT_ORDER_READ_ERRORS)" }
+    /// What the fault was injected into, for the log (never shown to a person).
+    public let place: String
+    public var description: String { "fault injected into an \(place) (ATELIER_FAULT_ORDER_READ_ERRORS)" }
 }
 
 /// Reads order details for a viewer.
@@ -38,7 +39,7 @@ struct OrderReading: Sendable {
     /// The order with its model, quote, history and (for staff) notes, from one read on one snapshot.
     func details(id: String, viewer: Principal) async throws -> OrderDetails {
         let faultShare = context.configuration.faultOrderReadErrors
-        if faultShare > 0, Double.random(in: 0..<1) < faultShare { throw InjectedFault(what: "order read") }
+        if faultShare > 0, Double.random(in: 0..<1) < faultShare { throw InjectedFault(place: "order read") }
         let own = viewer.role.ordersForItself
         guard let snapshot = try await context.store.reader.orderSnapshot(id: id, withNotes: !own),
             !own || snapshot.order.customerID == viewer.userID
