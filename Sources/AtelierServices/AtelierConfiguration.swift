@@ -1,5 +1,6 @@
 import AtelierDomain
 import AtelierGeometry
+import AtelierStorage
 import AtelierTelemetry
 import Foundation
 
@@ -125,7 +126,10 @@ public struct AtelierConfiguration: Sendable {
     /// The settings, each with its variable and meaning, for `--help` and the README.
     public static let documentation: [(variable: String, meaning: String)] = [
         ("ATELIER_DATA", "folder of the SQLite database (default ./.atelier)"),
-        ("ATELIER_DATABASE_URL", "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite"),
+        (
+            "ATELIER_DATABASE_URL",
+            "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite; ?sslmode=disable|prefer|require|verify-ca|verify-full and &sslrootcert=CA.pem as for psql"
+        ),
         ("ATELIER_DB_POOL_SIZE", "PostgreSQL connections of this instance (default 10)"),
         ("ATELIER_DB_TIMEOUT_SECONDS", "longest wait for the database before answering 503 (default 3)"),
         ("ATELIER_DB_LOCK_TIMEOUT_SECONDS", "longest wait for a row lock before answering 503 (PostgreSQL lock_timeout; default 1)"),
@@ -258,6 +262,8 @@ public struct AtelierConfiguration: Sendable {
         if let value = string("ATELIER_DATABASE_URL") {
             if !(value.hasPrefix("postgres://") || value.hasPrefix("postgresql://")) {
                 problems.append("ATELIER_DATABASE_URL must start with postgres:// (its value is not shown: it may hold a password)")
+            } else {
+                do { _ = try PostgresURL(value) } catch { problems.append("\(error)") }
             }
             config.databaseURL = Secret(value)
         }

@@ -18,7 +18,7 @@ public enum StoreFailure: Sendable, Equatable {
         switch error {
         case .conflict: self = .conflict
         case .busy: self = .busy
-        case .unavailable, .retry: self = .unavailable
+        case .unavailable, .retry, .refused: self = .unavailable
         case .failed: self = .failed
         }
     }

@@ -79,6 +79,10 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
     case busy(String)
     /// Any other error the database reported.
     case failed(String)
+    /// The server refused this instance, or the settings cannot work: a wrong password or database
+    /// name, a certificate not trusted, TLS asked of a server without it. Waiting does not help; a
+    /// person must change the settings (requests meanwhile are answered as ``unavailable(_:)`` is).
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -87,6 +91,13 @@ public enum StorageError: Error, Sendable, CustomStringConvertible {
         case let .retry(message): "The transaction must be retried: \(message)"
         case let .busy(message): "The database is busy: \(message)"
         case let .failed(message): "The database reported an error: \(message)"
+        case let .refused(message): message
         }
+    }
+
+    /// Whether a person must change the settings before the database can be used.
+    public var isRefusal: Bool {
+        if case .refused = self { return true }
+        return false
     }
 }

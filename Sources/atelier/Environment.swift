@@ -80,11 +80,16 @@ struct Environment {
         let task = Task { await store.run() }
         await Task.yield()  // let the pool start before the first lease
         // Instances may start before the database: wait for it (a minute at most), then migrate.
+        // A server that refuses this instance (password, database, TLS) is not waited for.
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
             do {
-                try await store.ping()
+                let encrypted = try await store.probe()
+                logger.info("connected to PostgreSQL", metadata: ["tls": "\(encrypted)"])
                 break
+            } catch let error as StorageError where error.isRefusal {
+                task.cancel()
+                throw CommandFailure("\(error)")
             } catch {
                 guard ContinuousClock.now < deadline else {
                     task.cancel()

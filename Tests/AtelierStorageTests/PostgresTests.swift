@@ -205,4 +205,96 @@ struct PostgresTests {
         }
         #expect(outcomes.sorted() == ["conflict", "ok"])
     }
+
+    /// The test server's certificates (`scripts/postgres` makes them): `ca.crt` signed its certificate,
+    /// `other-ca.crt` did not.
+    static let tlsFolder = ProcessInfo.processInfo.environment["ATELIER_TEST_POSTGRES_TLS"]
+
+    /// The test server's URL of `database` on `host`, with `query`.
+    static func url(host: String, database: String, _ query: String) -> String {
+        var components = URLComponents(string: TestPostgres.url!)!
+        components.path = "/" + database
+        components.host = host
+        components.percentEncodedQuery = query
+        return components.string!
+    }
+
+    @Test(
+        "sslmode works as psql's: disable is plain, prefer and require encrypt, verify-full trusts only its CA and the host it names",
+        .enabled(if: TestPostgres.url != nil && tlsFolder != nil))
+    func tls() async throws {
+        let folder = Self.tlsFolder!
+        let database = try await TestPostgres.shared.freshDatabase()
+        func url(host: String = "127.0.0.1", _ query: String) -> String { Self.url(host: host, database: database, query) }
+        func encrypted(_ url: String) async throws -> Bool {
+            let store = try PostgresStore(url: url, logger: Logger(label: "test-tls"))
+            let running = Task { await store.run() }
+            defer { running.cancel() }
+            let viaProbe = try await store.probe()
+            _ = try await store.reader.statusCounts()  // the pool connects the same way
+            return viaProbe
+        }
+        #expect(try await encrypted(url("sslmode=disable")) == false)
+        #expect(try await encrypted(url("sslmode=prefer")) == true)
+        #expect(try await encrypted(url("sslmode=require")) == true)
+        #expect(try await encrypted(url(host: "localhost", "sslmode=verify-full&sslrootcert=\(folder)/ca.crt")) == true)
+        #expect(try await encrypted(url("sslmode=verify-ca&sslrootcert=\(folder)/ca.crt")) == true)
+
+        func refusal(_ url: String) async -> String? {
+            do {
+                let store = try PostgresStore(url: url, logger: Logger(label: "test-tls"))
+                try await store.probe()
+                return nil
+            } catch let error as StorageError where error.isRefusal {
+                return error.description
+            } catch {
+                return "not a refusal: \(error)"
+            }
+        }
+        // A certificate its CA did not sign is refused, however the mode asks to check it.
+        for query in [
+            "sslmode=verify-full&sslrootcert=\(folder)/other-ca.crt", "sslmode=verify-ca&sslrootcert=\(folder)/other-ca.crt",
+            "sslmode=require&sslrootcert=\(folder)/other-ca.crt",
+        ] {
+            let message = await refusal(url(host: "localhost", query))
+            #expect(message?.contains("the server's certificate was not accepted") == true, "\(query): \(message ?? "connected")")
+        }
+        // The system's roots do not know a private CA either.
+        let untrusted = await refusal(url(host: "localhost", "sslmode=verify-full"))
+        #expect(untrusted?.contains("certificate was not accepted") == true, "\(untrusted ?? "connected")")
+        // Mistakes in the URL stop the start with what is wrong, and never the URL (it holds a password).
+        let secretURL = url("sslmode=verify-all").replacingOccurrences(of: "atelier@", with: "atelier:hunter2@")
+        for (query, expected) in [
+            (
+                "sslmode=verify-all",
+                "sslmode in ATELIER_DATABASE_URL must be one of disable, allow, prefer, require, verify-ca, verify-full"
+            ),
+            ("sslmode=verify-full&sslrootcert=\(folder)/missing.crt", "sslrootcert \(folder)/missing.crt cannot be read"),
+            ("sslmode=disable&sslrootcert=\(folder)/ca.crt", "only used with sslmode=require, verify-ca or verify-full"),
+            ("sslcompression=1", "a parameter Atelier does not know: \"sslcompression\""),
+        ] {
+            let message = await refusal(url(query))
+            #expect(message?.contains(expected) == true, "\(query): \(message ?? "connected")")
+        }
+        let message = await refusal(secretURL)
+        #expect(message != nil && !message!.contains("hunter2"))
+    }
+
+    @Test(
+        "a wrong password or database is refused at once with the server's reason, not waited for",
+        .enabled(if: TestPostgres.url != nil))
+    func refusedLogin() async throws {
+        var components = URLComponents(string: TestPostgres.url!)!
+        components.path = "/no_such_database"
+        let store = try PostgresStore(url: components.string!, logger: Logger(label: "test"))
+        let started = ContinuousClock.now
+        do {
+            try await store.probe()
+            Issue.record("connected to a database that does not exist")
+        } catch let error as StorageError {
+            #expect(error.isRefusal, "\(error)")
+            #expect(error.description.contains("3D000") && error.description.contains("no_such_database"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
 }

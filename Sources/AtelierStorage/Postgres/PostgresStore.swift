@@ -2,6 +2,7 @@ import AtelierDomain
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 import Synchronization
 
@@ -16,6 +17,8 @@ public final class PostgresStore: Store {
     /// The advisory lock instances take turns on to migrate.
     public static let migrationLock = 7_271_027
     let client: PostgresClient
+    let settings: PostgresURL
+    let startupParameters: [(String, String)]
     let logger: Logger
     let signals = JobSignals()
     let breaker = CircuitBreaker()
@@ -34,7 +37,8 @@ public final class PostgresStore: Store {
     }
 
     /// - Parameters:
-    ///   - url: `postgres://user:password@host:port/database`
+    ///   - url: `postgres://user:password@host:port/database`, with `sslmode` and `sslrootcert`
+    ///     as libpq reads them (``PostgresURL``)
     ///   - maxConnections: size of the connection pool of this instance
     ///   - timeout: longest wait for one read or one transaction (a database that does not answer fails fast)
     ///   - migrationTimeout: longest wait for the migrations: an instance whose migration stalls
@@ -47,14 +51,8 @@ public final class PostgresStore: Store {
         url: String, maxConnections: Int = 10, timeout: Duration = .seconds(3), migrationTimeout: Duration = .seconds(600),
         limits: SessionLimits = SessionLimits(), logger: Logger
     ) throws {
-        guard let components = URLComponents(string: url), ["postgres", "postgresql"].contains(components.scheme ?? ""),
-            let host = components.host, !host.isEmpty
-        else {
-            throw StorageError.unavailable("ATELIER_DATABASE_URL must look like postgres://user:password@host:5432/database")
-        }
-        var configuration = PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password, database: String(components.path.dropFirst()).nilIfEmpty, tls: .disable)
+        let settings = try PostgresURL(url)
+        var configuration = try settings.clientConfiguration()
         configuration.options.maximumConnections = maxConnections
         configuration.options.connectTimeout = .seconds(3)
         func milliseconds(_ duration: Duration) -> String {
@@ -66,6 +64,8 @@ public final class PostgresStore: Store {
             ("idle_in_transaction_session_timeout", milliseconds(limits.idleInTransactionTimeout)),
         ]
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.settings = settings
+        self.startupParameters = configuration.options.additionalStartupParameters
         self.logger = logger
         // The server's statement limit answers first; this one is for a server that answers nothing.
         self.timeout = max(timeout, limits.statementTimeout + .milliseconds(500))
@@ -108,6 +108,31 @@ public final class PostgresStore: Store {
 
     public var reader: any StoreReader { SQLAccess(PostgresExecutor(target: .client(client, self), logger: logger)) }
 
+    /// Opens one connection of its own, as the pool would, and asks the server whether it is
+    /// encrypted. Unlike ``ping()`` it reports why a connection cannot be made (the pool only says
+    /// that it could not): a wrong password, an untrusted certificate, a server without TLS are
+    /// ``StorageError/refused(_:)``, a server that is not there ``StorageError/unavailable(_:)``.
+    /// - Returns: whether the connection uses TLS.
+    @discardableResult
+    public func probe() async throws -> Bool {
+        var settings = try self.settings.connectionConfiguration()
+        settings.options.additionalStartupParameters = startupParameters
+        let (configuration, logger) = (settings, logger)
+        return try await withTimeout(timeout) {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            do {
+                let rows = try await connection.query(
+                    "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)", logger: logger
+                ).collect()
+                try await connection.close()
+                return try rows.first?.decode(Bool.self) ?? false
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+        }
+    }
+
     public func ping() async throws {
         let (client, logger) = (client, logger)
         try await translating { _ = try await client.query("SELECT 1", logger: logger).collect() }
@@ -119,7 +144,10 @@ public final class PostgresStore: Store {
         do {
             return try await metrics.measure { try await withTimeout(timeout, body) }
         } catch let error as StorageError {
-            if case .unavailable = error { breaker.trip() }
+            switch error {
+            case .unavailable, .refused: breaker.trip()
+            default: break
+            }
             throw error
         }
     }
@@ -209,6 +237,8 @@ public final class PostgresStore: Store {
             throw cause
         } catch let error as PSQLError {
             throw StorageError(error)
+        } catch let error as NIOSSLError {
+            throw StorageError.tls(error)
         } catch  where String(describing: type(of: error)).contains("ConnectionPoolError") {
             // The pool's own errors (circuit breaker open, request cancelled): the server is out of reach.
             throw StorageError.unavailable("PostgreSQL cannot be reached (\(error))")
@@ -221,22 +251,38 @@ extension StorageError {
         if let state = error.serverInfo?[.sqlState] {
             let message = error.serverInfo?[.message] ?? "database error \(state)"
             switch state {
+            // A wrong user, password or database, or no pg_hba.conf line for this instance.
+            case "28P01", "28000", "3D000": self = .refused("PostgreSQL refused this instance (\(state)): \(message)")
             case "23505", "23503": self = .conflict(message)
             case "40001", "40P01": self = .retry(message)
             // A lock not granted within lock_timeout, a statement past statement_timeout: another
             // transaction holds what this one needs. Not a sign that the server is away.
             case "55P03", "57014": self = .busy(message)
             // Connection lost, server shutting down or crashed, out of connections or resources,
-            // this session ended for idling in a transaction: try again shortly.
+            // this session ended for idling in a transaction, a server that has just become a
+            // standby refusing writes (25006, a failover): try again shortly.
             case _
             where state.hasPrefix("08") || state.hasPrefix("57P") || state.hasPrefix("53") || state.hasPrefix("58")
-                || state == "25P03":
+                || state == "25P03" || state == "25006":
                 self = .unavailable("\(state): \(message)")
             default: self = .failed("\(state): \(message)")
             }
+        } else if error.code == .sslUnsupported {
+            self = .refused("PostgreSQL does not offer TLS, and sslmode in ATELIER_DATABASE_URL asks for it")
+        } else if let tls = error.underlying as? NIOSSLError {
+            self = .tls(tls)
+        } else if let underlying = error.underlying, String(reflecting: type(of: underlying)).contains("BoringSSL") {
+            self = .refused("TLS with PostgreSQL failed: \(underlying)")
         } else {
             self = .unavailable("PostgreSQL cannot be reached (\(error.code))")
         }
+    }
+
+    /// A TLS failure: the server's certificate not trusted or not naming the host, most often.
+    static func tls(_ error: NIOSSLError) -> StorageError {
+        .refused(
+            "TLS with PostgreSQL failed, the server's certificate was not accepted (check sslrootcert and that the certificate names the host of ATELIER_DATABASE_URL): \(error)"
+        )
     }
 
     var isRetryable: Bool {
@@ -384,8 +430,4 @@ extension PostgresExecutor {
         default: return .text(try cell.decode(String.self))
         }
     }
-}
-
-extension String {
-    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }
