@@ -9,7 +9,10 @@ struct Atelier: AsyncParsableCommand {
         commandName: "atelier",
         abstract: "Alexandrite's order-to-manufacturing platform.",
         version: "atelier \(Stamp.version) (commit \(Stamp.commit))",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Quote.self, Jobs.self, Partners.self, Prices.self, Flags.self, Bench.self],
+        subcommands: [
+            Serve.self, Migrate.self, Demo.self, Quote.self, Jobs.self, Partners.self, Prices.self, Flags.self, Backup.self, Restore.self,
+            Bench.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }

@@ -12,6 +12,8 @@ import Synchronization
 public final class SQLiteStore: Store {
     let pool: DatabasePool
     let readers: SQLiteReaders
+    /// Held shared while the store is open: `atelier restore` waits for no one and refuses instead.
+    private let fileLock: DatabaseLock
     private let writeLock = AsyncMutex()
     let signals = JobSignals()
     let metrics = DatabaseMetrics(engine: "sqlite")
@@ -29,8 +31,12 @@ public final class SQLiteStore: Store {
                 throw StorageError.unavailable("cannot create the SQLite database in its folder")
             }
         }
-        for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: path + suffix) {
+        for suffix in ["", "-wal", "-shm", ".lock"] where files.fileExists(atPath: path + suffix) {
             try? files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + suffix)
+        }
+        fileLock = try DatabaseLock(databasePath: path)
+        guard fileLock.shared() else {
+            throw StorageError.unavailable("the database is being restored (atelier restore); start again when it is done")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
