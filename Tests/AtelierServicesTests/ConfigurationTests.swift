@@ -26,6 +26,30 @@ struct ConfigurationTests {
         }
     }
 
+    @Test("a PostgreSQL URL with a wrong sslmode or an unknown parameter is refused at start, its password never shown")
+    func databaseURLParameters() {
+        for (query, expected) in [
+            ("sslmode=on", "sslmode in ATELIER_DATABASE_URL must be one of disable, allow, prefer, require, verify-ca, verify-full"),
+            ("ssl=true", "ATELIER_DATABASE_URL has a parameter Atelier does not know: \"ssl\""),
+            ("sslmode=prefer&sslrootcert=ca.pem", "sslrootcert in ATELIER_DATABASE_URL is only used with sslmode=require"),
+        ] {
+            let url = "postgres://atelier:s3cret-pw@db:5432/atelier?\(query)"
+            do {
+                _ = try AtelierConfiguration.fromEnvironment(["ATELIER_DATABASE_URL": url])
+                Issue.record("\(query) was accepted")
+            } catch let error as ConfigurationError {
+                #expect(error.problems.contains { $0.contains(expected) }, "\(error.problems)")
+                #expect(!error.description.contains("s3cret-pw"))
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+        let good = try? AtelierConfiguration.fromEnvironment([
+            "ATELIER_DATABASE_URL": "postgres://atelier@db:5432/atelier?sslmode=verify-full&sslrootcert=/etc/atelier/ca.pem"
+        ])
+        #expect(good?.databaseURL != nil)
+    }
+
     @Test("settings after an on/off one are read")
     func settingsAfterAFlag() throws {
         let configuration = try AtelierConfiguration.fromEnvironment([
