@@ -52,10 +52,24 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The S3 adapter of the model store port: signing (SigV4 on swift-crypto) and the requests
+        // (AsyncHTTPClient). No S3 package resolves here.
+        .target(
+            name: "AtelierObjectStore",
+            dependencies: [
+                "AtelierStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -203,7 +217,9 @@ let package = Package(
         .testTarget(
             name: "AtelierStorageTests",
             dependencies: [
-                "AtelierDomain", "AtelierStorage", "AtelierTestSupport",
+                "AtelierDomain", "AtelierObjectStore", "AtelierStorage", "AtelierTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
