@@ -147,8 +147,14 @@ public final class S3ModelStore: ModelStore {
     public func hashes() async throws -> [String] {
         var found: [String] = []
         var token: String?
+        var seen: Set<String> = []
         repeat {
             let (keys, next) = try await list(continuation: token, maxKeys: 1000)
+            // A server that keeps saying "truncated" with a token it gave before, or with no keys,
+            // would page for ever: such an answer ends the listing as an error.
+            if let next, keys.isEmpty || !seen.insert(next).inserted {
+                throw ModelStoreError.unavailable("the bucket's listing repeats itself (continuation token seen before)")
+            }
             found += keys.compactMap { key in
                 let name = key.split(separator: "/").last.map(String.init) ?? key
                 return (try? ModelStoreError.check(name)) != nil ? name : nil
