@@ -164,7 +164,8 @@ let package = Package(
         .target(
             name: "AtelierApp",
             dependencies: [
-                "AtelierDomain", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices", "AtelierStorage",
+                "AtelierDomain", "AtelierHTTP", "AtelierJobs", "AtelierObjectStore", "AtelierPartnerAPI", "AtelierServices",
+                "AtelierStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -201,9 +202,8 @@ let package = Package(
         .target(
             name: "AtelierTestSupport",
             dependencies: [
-                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI",
-                "AtelierServices",
-                "AtelierStorage",
+                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierObjectStore",
+                "AtelierPartnerAPI", "AtelierServices", "AtelierStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

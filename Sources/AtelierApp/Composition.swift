@@ -16,18 +16,20 @@ public struct Composition: Sendable {
     public let useCases: UseCases
     public let logger: Logger
 
-    /// Every use case over `store`. `compute` defaults to the settings' pool (the shared one, one
+    /// Every use case over `store`, with model files in `models` (by default the folder the
+    /// settings name, unchecked: `atelier serve` opens and checks it with ``ModelStores``). `compute` defaults to the settings' pool (the shared one, one
     /// thread per core, unless `ATELIER_COMPUTE_THREADS` is set); `webhookTransport` to real HTTP;
     /// `mailTransport` to the settings' SMTP server, or the mail folder.
     public init(
         store: any Store, configuration: AtelierConfiguration, logger: Logger, time: any TimeSource = SystemTime(),
-        compute: ComputePool? = nil, webhookTransport: any WebhookTransport = HTTPWebhookTransport(),
+        compute: ComputePool? = nil, models: (any ModelStore)? = nil, webhookTransport: any WebhookTransport = HTTPWebhookTransport(),
         mailTransport: (any MailTransport)? = nil
     ) {
         let compute =
             compute
             ?? (configuration.computeThreads == 0 ? ComputePool.shared : ComputePool(threads: configuration.computeThreads, maxQueued: 64))
-        let context = UseCaseContext(store: store, time: time, configuration: configuration, logger: logger, compute: compute)
+        let context = UseCaseContext(
+            store: store, time: time, configuration: configuration, logger: logger, compute: compute, models: models)
         self.configuration = configuration
         self.store = store
         self.logger = logger

@@ -41,6 +41,12 @@ public enum ModelReader {
     public static func read(_ bytes: UnsafeRawBufferPointer, filename: String?, limits: MeshLimits = MeshLimits()) throws -> ReadModel {
         let deadline = WorkDeadline(limits)
         let (format, soup) = try triangles(bytes, filename: filename, limits: limits, deadline: deadline)
+        return try analyze(format: format, soup: soup, limits: limits, deadline: deadline)
+    }
+
+    /// Analyses the triangles read from a file of `format` and enforces the limits on what they
+    /// make (once the file's bytes are no longer needed: a mapped file can be let go of first).
+    public static func analyze(format: MeshFormat, soup: TriangleSoup, limits: MeshLimits, deadline: WorkDeadline) throws -> ReadModel {
         let analysis = try MeshAnalyzer.analyze(soup, deadline: deadline)
         let size = analysis.boundingBox.sizeMM
         guard let largest = size.max(), largest >= limits.minExtentMM, largest <= limits.maxExtentMM else {

@@ -36,7 +36,8 @@ public func buildRouter(
         AuthController(accounts: useCases.accounts).addRoutes(to: router.group("api/auth"))
     }
     if surfaces.contains(.shop) {
-        ShopController(shop: useCases.shop, models: ModelBodyReader(maxBytes: maxModelBytes)).addRoutes(to: router.group("api/shop"))
+        ShopController(shop: useCases.shop, models: ModelBodyReader(maxBytes: maxModelBytes, uploads: useCases.context.uploads)).addRoutes(
+            to: router.group("api/shop"))
     }
     if surfaces.contains(.staff) {
         CRMController(crm: useCases.crm, watchdog: useCases.watchdog).addRoutes(to: router.group("api/crm"))

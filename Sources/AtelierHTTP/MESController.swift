@@ -58,13 +58,15 @@ struct MESController {
     /// The model file, to print and cast.
     @Sendable func model(_ request: Request, context: SignedInContext<Audiences.Workshop>) async throws -> Response {
         let details = try await mes.order(id: try context.parameters.require("id"), viewer: context.principal)
-        guard let model = details.model, let bytes = try await mes.modelBytes(hash: model.hash) else {
+        guard let model = details.model else {
             throw Problem(status: .notFound, type: "not-found", detail: "Order \(details.order.id) has no model.")
         }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "application/octet-stream", .contentDisposition: attachment(filename: model.filename)],
-            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return try await ModelDownload.response(
+            for: try await mes.modelFile(hash: model.hash), request: request,
+            headers: [
+                .contentType: "application/octet-stream", .contentDisposition: attachment(filename: model.filename),
+                .cacheControl: "private, no-cache",
+            ])
     }
 
     /// Takes the order into work: `MANUFACTURING_STARTED`. 409 names who was faster.

@@ -162,6 +162,12 @@ extension Problem {
                     status: .internalServerError, type: "internal", detail: "Something went wrong on our side; it has been logged."),
                 true
             )
+        case .modelsUnavailable:
+            var problem = Problem(
+                status: .serviceUnavailable, type: "models-unavailable",
+                detail: "Model files cannot be stored or read right now; nothing was recorded. Try again shortly.")
+            problem.retryAfterSeconds = 5
+            return (problem, true)
         }
     }
 

@@ -60,9 +60,9 @@ struct ShopController {
     /// Uploads the model (binary STL, ASCII STL or OBJ as the raw body; `?filename=`): `FILE_UPLOADED`.
     @Sendable func uploadModel(_ request: Request, context: Context) async throws -> ModelUploadResponse {
         let id = try context.parameters.require("id")
-        let bytes = try await models.read(request)
+        let upload = try await models.read(request)
         let filename = request.uri.queryParameters["filename"].map(String.init) ?? request.headers[.filename]
-        let (order, model) = try await shop.attachModel(orderID: id, filename: filename, bytes: bytes, by: context.principal)
+        let (order, model) = try await shop.attachModel(orderID: id, filename: filename, upload: upload, by: context.principal)
         return ModelUploadResponse(order: OrderResponse(order), model: ModelResponse(model))
     }
 

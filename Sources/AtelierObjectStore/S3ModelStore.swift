@@ -105,7 +105,8 @@ public final class S3ModelStore: ModelStore {
 
     public func put(hash: String, fromFile path: String) async throws {
         try ModelStoreError.check(hash)
-        if try await size(hash: hash) != nil { return }
+        // Always sent, even when the bucket holds it: the same bytes, and a new LastModified, which
+        // is what the collection of unreferenced objects waits on.
         guard let (length, chunks) = try FileModelStore.chunks(ofFile: path, chunkSize: 1 << 20) else {
             throw ModelStoreError.unavailable("the upload's file \(path) is gone")
         }
@@ -144,8 +145,8 @@ public final class S3ModelStore: ModelStore {
         try await expect(response, [200, 204, 404], doing: "delete the model \(hash)")
     }
 
-    public func hashes() async throws -> [String] {
-        var found: [String] = []
+    public func objects() async throws -> [StoredModel] {
+        var found: [StoredModel] = []
         var token: String?
         var seen: Set<String> = []
         repeat {
@@ -155,25 +156,42 @@ public final class S3ModelStore: ModelStore {
             if let next, keys.isEmpty || !seen.insert(next).inserted {
                 throw ModelStoreError.unavailable("the bucket's listing repeats itself (continuation token seen before)")
             }
-            found += keys.compactMap { key in
-                let name = key.split(separator: "/").last.map(String.init) ?? key
-                return (try? ModelStoreError.check(name)) != nil ? name : nil
+            found += keys.compactMap { object in
+                let name = object.key.split(separator: "/").last.map(String.init) ?? object.key
+                return (try? ModelStoreError.check(name)) != nil
+                    ? StoredModel(hash: name, size: object.size, modified: object.modified) : nil
             }
             token = next
         } while token != nil
         return found
     }
 
-    /// One page of ListObjectsV2 under the prefix: its keys and the next page's token.
-    func list(continuation: String?, maxKeys: Int) async throws -> ([String], String?) {
+    /// One page of ListObjectsV2 under the prefix: its objects and the next page's token.
+    func list(continuation: String?, maxKeys: Int) async throws -> ([(key: String, size: Int64, modified: Date)], String?) {
         var query = [("list-type", "2"), ("max-keys", "\(maxKeys)")]
         if !settings.prefix.isEmpty { query.append(("prefix", settings.prefix + "/")) }
         if let continuation { query.append(("continuation-token", continuation)) }
         let response = try await send("GET", key: nil, query: query)
         let body = try await expect(response, [200], doing: "list the bucket \(settings.bucket)")
-        let keys = XMLText.values(of: "Key", in: body)
+        let keys = XMLText.values(of: "Contents", in: body).map { object in
+            (
+                key: XMLText.values(of: "Key", in: object).first ?? "",
+                size: XMLText.values(of: "Size", in: object).first.flatMap(Int64.init) ?? 0,
+                // An object whose time cannot be read counts as put now: never old enough to collect.
+                modified: XMLText.values(of: "LastModified", in: object).first.flatMap(Self.timestamp) ?? Date()
+            )
+        }
         let truncated = XMLText.values(of: "IsTruncated", in: body).first == "true"
         return (keys, truncated ? XMLText.values(of: "NextContinuationToken", in: body).first : nil)
+    }
+
+    /// A listing's `LastModified` (ISO 8601, with or without fractions of a second).
+    static func timestamp(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.date(from: text)
     }
 
     /// Signs and sends one request; a store that cannot be reached is ``ModelStoreError/unavailable(_:)``.

@@ -43,9 +43,9 @@ struct PartnerAPI: APIProtocol {
         let partner = try partner
         guard case let .binary(body) = input.body else { throw Problem.badRequest("The body must be the model file.") }
         try Self.limit(input.query.finish)
-        let bytes = try await collect(body)
+        let upload = try await receive(body)
         let (quote, model) = try await partners.instantQuote(
-            material: input.query.material, finishes: input.query.finish ?? [], bytes: bytes, filename: nil, by: partner)
+            material: input.query.material, finishes: input.query.finish ?? [], upload: upload, filename: nil, by: partner)
         let size = zip(model.boundingBoxMaxMM, model.boundingBoxMinMM).map { $0 - $1 }
         return .ok(
             .init(
@@ -63,11 +63,11 @@ struct PartnerAPI: APIProtocol {
         guard case let .binary(body) = input.body else { throw Problem.badRequest("The body must be the model file.") }
         try Self.limit(input.query.finish)
         try Self.limit(input.query.filename, 200, "filename")
-        let bytes = try await collect(body)
+        let upload = try await receive(body)
         let created = try await partners.createOrder(
             .init(
                 material: input.query.material, finishes: input.query.finish ?? [], reference: input.query.reference,
-                filename: input.query.filename, model: bytes),
+                filename: input.query.filename, model: upload),
             by: partner, idempotencyKey: input.headers.idempotencyKey)
         return .created(
             .init(
@@ -153,7 +153,8 @@ struct PartnerAPI: APIProtocol {
 
     // MARK: Mapping
 
-    private func collect(_ body: HTTPBody) async throws -> [UInt8] {
+    /// The model file of the body, received into an upload file as it arrives.
+    private func receive(_ body: HTTPBody) async throws -> SpooledModel {
         var declared: Int?
         if case let .known(length) = body.length { declared = Int(clamping: length) }
         return try await models.read(chunks: body, declaredLength: declared)

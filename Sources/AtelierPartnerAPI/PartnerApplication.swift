@@ -61,7 +61,7 @@ public func buildPartnerRouter(useCases: UseCases) throws -> Router<AtelierReque
     // A model is bounded by the model limit every upload route has, and by the partner body limit.
     let api = PartnerAPI(
         partners: useCases.partners, webhooks: useCases.webhooks,
-        models: ModelBodyReader(maxBytes: min(maxBodyBytes, configuration.maxModelBytes)))
+        models: ModelBodyReader(maxBytes: min(maxBodyBytes, configuration.maxModelBytes), uploads: useCases.context.uploads))
     try api.registerHandlers(on: router)
     return router
 }

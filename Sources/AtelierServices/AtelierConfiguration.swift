@@ -102,6 +102,18 @@ public struct AtelierConfiguration: Sendable {
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("atelier.sqlite") }
 
+    /// Where model files are kept (`ATELIER_MODEL_STORE`): unset, a folder in the data folder;
+    /// a path (or `file:///path`), that folder (shared by every instance of a cluster);
+    /// `s3://bucket/prefix`, an S3-compatible service.
+    public var modelStore: String?
+    /// The folder of the file model store: `ATELIER_MODEL_STORE`'s path, or `ATELIER_DATA/models`.
+    public var modelFolder: String {
+        guard let modelStore, !modelStore.hasPrefix("s3://") else { return (dataDirectory as NSString).appendingPathComponent("models") }
+        return modelStore.hasPrefix("file://") ? String(modelStore.dropFirst("file://".count)) : modelStore
+    }
+    /// This instance's folder for uploads as they arrive (never shared: each instance empties it at start).
+    public var uploadsFolder: String { (dataDirectory as NSString).appendingPathComponent("uploads") }
+
     /// Whether demo data is loaded at start: asked for with `ATELIER_DEMO`, or by default on SQLite
     /// when the instance listens on loopback only. The demo users' password is published, so an
     /// instance reachable from elsewhere never gets them unless asked explicitly.
@@ -125,7 +137,11 @@ public struct AtelierConfiguration: Sendable {
 
     /// The settings, each with its variable and meaning, for `--help` and the README.
     public static let documentation: [(variable: String, meaning: String)] = [
-        ("ATELIER_DATA", "folder of the SQLite database (default ./.atelier)"),
+        ("ATELIER_DATA", "folder of the SQLite database, the models and the uploads as they arrive (default ./.atelier)"),
+        (
+            "ATELIER_MODEL_STORE",
+            "where model files are kept: a folder (default ATELIER_DATA/models; every instance of a cluster must see the same one) or s3://bucket/prefix with ATELIER_S3_ENDPOINT (default AWS), ATELIER_S3_REGION (default us-east-1), ATELIER_S3_PATH_STYLE=1|0, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN"
+        ),
         (
             "ATELIER_DATABASE_URL",
             "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite; ?sslmode=disable|prefer|require|verify-ca|verify-full and &sslrootcert=CA.pem as for psql"
@@ -235,6 +251,13 @@ public struct AtelierConfiguration: Sendable {
             }
         }
         if let value = string("ATELIER_DATA") { config.dataDirectory = value }
+        if let value = string("ATELIER_MODEL_STORE") {
+            if value.hasPrefix("s3://") || value.hasPrefix("/") || value.hasPrefix("file:///") {
+                config.modelStore = value
+            } else {
+                problems.append("ATELIER_MODEL_STORE=\(value) must be an absolute folder path, file:///path or s3://bucket/prefix")
+            }
+        }
         if let value = string("ATELIER_HOST") { config.host = value }
         if let value: Int = number("ATELIER_PORT", 0...65535) { config.port = value }
         if let value: Int = number("ATELIER_MAX_MODEL_BYTES", 1...(1 << 31)) { config.meshLimits.maxBytes = value }

@@ -79,6 +79,12 @@ public struct DemoData: Sendable {
             stored.modelHash = info.hash
             return (stored, info, bytes)
         }
+        // The models go into the model store before anything in the database refers to them.
+        for (_, info, bytes) in pieces {
+            let upload = try await context.uploads.spool(bytes)
+            defer { upload.remove() }
+            try await context.models.put(hash: info.hash, fromFile: upload.path)
+        }
         let users = accountsToAdd
         let existingPrices = try? await reader.priceList()
         do {
@@ -86,8 +92,8 @@ public struct DemoData: Sendable {
             try await context.store.write { tx in
                 for user in users { try await tx.insert(user: user) }
                 if existingPrices == nil { try await tx.save(priceList: Self.priceList(in: context.configuration.demoCurrency)) }
-                for (item, info, bytes) in pieces {
-                    try await tx.insert(model: info, bytes: bytes, at: now)
+                for (item, info, _) in pieces {
+                    try await tx.insert(model: info, at: now)
                     try await tx.insert(catalogItem: item)
                 }
             }

@@ -90,8 +90,8 @@ public struct MESService: Sendable {
 }
 
 extension MESService {
-    /// The stored bytes of a model, to manufacture it.
-    public func modelBytes(hash: String) async throws -> [UInt8]? {
-        try await context.store.reader.modelBytes(hash: hash)
+    /// A stored model's file, to manufacture it.
+    public func modelFile(hash: String) async throws -> ModelFile {
+        try await context.modelFile(hash: hash)
     }
 }

@@ -6,25 +6,44 @@ import Metrics
 
 /// Reads, validates and analyses an uploaded model; shared by the shop and the offline `quote` command.
 public enum ModelIntake {
-    /// Analyses `bytes` on `pool`, within the limits' time budget; throws ``MeshError`` with the
-    /// precise reason when the file is refused.
+    /// Analyses the uploaded file on `pool`, within the limits' time budget; throws ``MeshError``
+    /// with the precise reason when the file is refused. The file is read mapped, and let go of
+    /// before the analysis, so one upload is in memory once (as triangles), never as copies.
     /// `owner` (the account) may have only a few analyses in the pool at once.
     public static func analyze(
-        bytes: [UInt8], filename: String, limits: MeshLimits, on pool: ComputePool, owner: String
+        _ upload: SpooledModel, filename: String, limits: MeshLimits, on pool: ComputePool, owner: String
     ) async throws -> ModelInfo {
-        try await pool.run(owner: owner) { try analyze(bytes: bytes, filename: filename, limits: limits) }
+        try await pool.run(owner: owner) { try analyze(upload, filename: filename, limits: limits) }
     }
 
-    /// Analyses `bytes` on the calling thread (the command line, benchmarks).
+    /// Analyses the uploaded file on the calling thread (the command line, benchmarks).
+    public static func analyze(_ upload: SpooledModel, filename: String, limits: MeshLimits) throws -> ModelInfo {
+        guard upload.size <= limits.maxBytes else { throw MeshError.tooLarge(bytes: upload.size, limit: limits.maxBytes) }
+        return try analyze(hash: upload.hash, filename: filename, sizeBytes: upload.size, limits: limits) { deadline in
+            try upload.withMappedBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline) }
+        }
+    }
+
+    /// Analyses a model held in memory on the calling thread (the command line, the demo data).
     public static func analyze(bytes: [UInt8], filename: String, limits: MeshLimits) throws -> ModelInfo {
+        try analyze(hash: sha256Hex(bytes), filename: filename, sizeBytes: bytes.count, limits: limits) { deadline in
+            try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline) }
+        }
+    }
+
+    /// The triangles that `read` gives, analysed, within one time budget.
+    private static func analyze(
+        hash: String, filename: String, sizeBytes: Int, limits: MeshLimits, read: (WorkDeadline) throws -> (MeshFormat, TriangleSoup)
+    ) throws -> ModelInfo {
         let started = ContinuousClock.now
-        let model = try ModelReader.read(bytes, filename: filename, limits: limits)
-        let result = info(model, hash: sha256Hex(bytes), filename: filename, sizeBytes: bytes.count)
+        let deadline = WorkDeadline(limits)
+        let (format, soup) = try read(deadline)
+        let model = try ModelReader.analyze(format: format, soup: soup, limits: limits, deadline: deadline)
         Metrics.Timer(
             label: "atelier_model_analysis_duration_seconds", dimensions: [("size", sizeClass(triangles: model.analysis.triangles))],
             preferredDisplayUnit: .seconds
         ).record(duration: ContinuousClock.now - started)
-        return result
+        return info(model, hash: hash, filename: filename, sizeBytes: sizeBytes)
     }
 
     static func info(_ model: ReadModel, hash: String, filename: String, sizeBytes: Int) -> ModelInfo {
@@ -66,16 +85,30 @@ extension UseCaseContext {
     }
 
     /// Prices a model without storing anything (the shop's estimate, the partners' instant quote),
-    /// by the rules the order of `asker` would be priced by now.
+    /// by the rules the order of `asker` would be priced by now. The upload's file is removed.
     func estimate(
-        material: String, finishes: [String], bytes: [UInt8], filename: String?, owner: String, asker: FlagContext
+        material: String, finishes: [String], upload: SpooledModel, filename: String?, owner: String, asker: FlagContext
     ) async throws -> (Quote, ModelInfo) {
+        defer { upload.remove() }
         let priceList = try await offered(material: material, finishes: finishes)
         let info = try await ModelIntake.analyze(
-            bytes: bytes, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits, on: compute, owner: owner)
+            upload, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits, on: compute, owner: owner)
         let rules = PricingRules(v2: self.flags.value(.pricingRulesV2, asker, defaultValue: false))
         let quote = try QuoteCalculator.quote(
             metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList, rules: rules)
         return (quote, info)
+    }
+}
+
+extension UseCaseContext {
+    /// Analyses an upload for `owner` and puts it into the model store, durably, before anything
+    /// refers to it: what the caller then records in the database points at a whole object. A
+    /// refused file, or a store that is away, leaves nothing behind but (at worst) an object no
+    /// order refers to, which `atelier models gc` removes. The upload's file is removed.
+    func intake(_ upload: SpooledModel, filename: String, owner: String) async throws -> ModelInfo {
+        defer { upload.remove() }
+        let info = try await ModelIntake.analyze(upload, filename: filename, limits: configuration.meshLimits, on: compute, owner: owner)
+        try await models.put(hash: upload.hash, fromFile: upload.path)
+        return info
     }
 }

@@ -1,23 +1,23 @@
 import AtelierDomain
 import AtelierGeometry
+import AtelierStorage
 
 /// What the viewer and the thumbnails show of a stored model: the geometry work behind the web
 /// pages' model files, on the compute pool and within the model's time budget.
 extension UseCases {
-    /// A stored model as binary STL, the one format the viewer reads: the stored bytes when they
-    /// are binary STL already (`converted` false), else the model converted (worth keeping).
-    public func previewSTL(hash: String, filename: String) async throws -> (bytes: [UInt8], converted: Bool) {
+    /// Whether the stored model is a binary STL, the one format the viewer reads (sent as it is).
+    public func isBinarySTL(hash: String) async throws -> Bool {
+        try await context.store.reader.model(hash: hash)?.format == MeshFormat.binarySTL.rawValue
+    }
+
+    /// A stored model of another format converted to binary STL, for the viewer (worth keeping).
+    public func convertedSTL(hash: String, filename: String) async throws -> [UInt8] {
         let bytes = try await modelBytes(hash: hash)
-        let format = try bytes.withUnsafeBytes { try MeshFormat.detect(filename: filename, bytes: $0) }
-        if format == .binarySTL { return (bytes, false) }
         let limits = context.configuration.meshLimits
         return try await context.compute.run {
             let deadline = WorkDeadline(limits)
-            return (
-                MeshWriter.binarySTL(
-                    try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 }),
-                true
-            )
+            return MeshWriter.binarySTL(
+                try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 })
         }
     }
 

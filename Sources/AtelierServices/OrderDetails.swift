@@ -1,6 +1,9 @@
 import AtelierDomain
 import AtelierStorage
 import AtelierText
+import Logging
+import NIOCore
+import Synchronization
 
 /// An order as a person reads it: status, model, quote, history, notes and what they may do next.
 public struct OrderDetails: Sendable {
@@ -74,11 +77,76 @@ extension UseCases {
         return (item.modelFilename, item.modelHash)
     }
 
-    /// The bytes of a stored model, by its content hash.
+    /// A stored model's file, by its content hash (see ``UseCaseContext/modelFile(hash:)``).
+    public func modelFile(hash: String) async throws -> ModelFile { try await context.modelFile(hash: hash) }
+
+    /// The bytes of a stored model, whole (what a preview or a thumbnail is made from), at most
+    /// the largest model an upload may be.
     public func modelBytes(hash: String) async throws -> [UInt8] {
-        guard let bytes = try await context.store.reader.modelBytes(hash: hash) else {
-            throw DomainError.notFound("The model \(hash.prefix(12)) is not stored.")
+        let file = try await modelFile(hash: hash)
+        guard file.size <= Int64(context.configuration.maxModelBytes) else {
+            throw DomainError.invalid("The model \(hash.prefix(12)) is larger than this instance reads whole.")
         }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(file.size))
+        for try await chunk in try await file.read(range: nil) { bytes.append(contentsOf: chunk.readableBytesView) }
         return bytes
+    }
+}
+
+extension UseCaseContext {
+    /// A stored model's file, by its content hash: from the model store, or from the database for
+    /// a model a release before the store kept there and `atelier models migrate` has not moved yet.
+    func modelFile(hash: String) async throws -> ModelFile {
+        if let size = try await models.size(hash: hash) {
+            return ModelFile(hash: hash, size: size, models: models, kept: nil)
+        }
+        if let kept = try await store.reader.modelBytes(hash: hash) {
+            return ModelFile(hash: hash, size: Int64(kept.count), models: models, kept: kept)
+        }
+        logger.error("an order refers to a model the store does not hold", metadata: ["hash": "\(hash)"])
+        throw DomainError.notFound("The model \(hash.prefix(12)) is not stored.")
+    }
+}
+
+/// A stored model's file: its size, and its bytes read as they are sent.
+public struct ModelFile: Sendable {
+    /// The SHA-256 of its bytes: its name in the store, and its ETag.
+    public let hash: String
+    public let size: Int64
+    /// Where the bytes are read from, unless they are held (`kept`).
+    let models: (any ModelStore)?
+    /// The bytes, when they are in memory: still in the database (models from before the store),
+    /// or made from the model (a conversion for the viewer).
+    let kept: [UInt8]?
+
+    init(hash: String, size: Int64, models: (any ModelStore)?, kept: [UInt8]?) {
+        self.hash = hash
+        self.size = size
+        self.models = models
+        self.kept = kept
+    }
+
+    /// A file made in memory from the model `hash` (a conversion for the viewer), sent the same way.
+    public init(hash: String, bytes: [UInt8]) {
+        self.init(hash: hash, size: Int64(bytes.count), models: nil, kept: bytes)
+    }
+
+    /// All the bytes, or those of `range` (inclusive, within the size), in chunks.
+    public func read(range: ClosedRange<Int64>?) async throws -> ModelChunks {
+        if let kept {
+            let start = Int(min(range?.lowerBound ?? 0, Int64(kept.count)))
+            let end = Int(min((range?.upperBound ?? Int64(kept.count) - 1) + 1, Int64(kept.count)))
+            let chunk = Mutex<ByteBuffer?>(ByteBuffer(bytes: kept[start..<max(start, end)]))
+            return ModelChunks {
+                chunk.withLock { taken in
+                    defer { taken = nil }; return taken
+                }
+            }
+        }
+        guard let chunks = try await models?.read(hash: hash, range: range) else {
+            throw ModelStoreError.unavailable("the model \(hash) was removed while it was read")
+        }
+        return chunks
     }
 }

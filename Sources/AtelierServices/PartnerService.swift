@@ -166,12 +166,12 @@ public struct PartnerService: Sendable {
 
     public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
 
-    /// Prices a model without storing anything.
+    /// Prices a model without storing anything; the upload's file is removed.
     public func instantQuote(
-        material: String, finishes: [String], bytes: [UInt8], filename: String?, by partner: Principal
+        material: String, finishes: [String], upload: SpooledModel, filename: String?, by partner: Principal
     ) async throws -> (Quote, ModelInfo) {
         try await context.estimate(
-            material: material, finishes: finishes, bytes: bytes, filename: filename, owner: partner.userID,
+            material: material, finishes: finishes, upload: upload, filename: filename, owner: partner.userID,
             asker: .partner(partner.userID))
     }
 
@@ -181,9 +181,10 @@ public struct PartnerService: Sendable {
         public var finishes: [String]
         public var reference: String?
         public var filename: String?
-        public var model: [UInt8]
+        /// The model as it arrived (its file is removed when the order is made or refused).
+        public var model: SpooledModel
 
-        public init(material: String, finishes: [String], reference: String?, filename: String?, model: [UInt8]) {
+        public init(material: String, finishes: [String], reference: String?, filename: String?, model: SpooledModel) {
             self.material = material
             self.finishes = finishes
             self.reference = reference
@@ -193,7 +194,7 @@ public struct PartnerService: Sendable {
 
         /// Equal requests have equal fingerprints (the model by its hash).
         var fingerprint: String {
-            "\(material)|\(finishes.joined(separator: ","))|\(reference ?? "")|\(filename ?? "")|\(sha256Hex(model))"
+            "\(material)|\(finishes.joined(separator: ","))|\(reference ?? "")|\(filename ?? "")|\(model.hash)"
         }
     }
 
@@ -220,8 +221,10 @@ public struct PartnerService: Sendable {
     }
 
     /// Creates the order, attaches the model and submits it, in one transaction with its pricing job
-    /// and its webhook events. The model is analysed first, so a refused file stores nothing.
+    /// and its webhook events. The model is analysed and put into the model store first, so a
+    /// refused file, or a store that is away, records nothing.
     public func createOrder(_ request: NewPartnerOrder, by partner: Principal, idempotencyKey: String?) async throws -> CreatedOrder {
+        defer { request.model.remove() }
         try requireRole(partner, .partner)
         let id = context.newID()
         return try await context.orderSpan("order.create", orderID: id) {
@@ -235,11 +238,9 @@ public struct PartnerService: Sendable {
             if let replay = try await Self.replay(context.store.reader, scope: scope, key: idempotencyKey, fingerprint: fingerprint) {
                 return replay
             }
-            try await context.checkHoldings(of: partner, newOrder: true, addingModelBytes: request.model.count)
+            try await context.checkHoldings(of: partner, newOrder: true, addingModelBytes: request.model.size)
             let filename = ModelIntake.cleanFilename(request.filename)
-            let info = try await ModelIntake.analyze(
-                bytes: request.model, filename: filename, limits: context.configuration.meshLimits, on: context.compute,
-                owner: partner.userID)
+            let info = try await context.intake(request.model, filename: filename, owner: partner.userID)
             let now = context.time.now()
             return try await Idempotency.once(key: idempotencyKey) {
                 try await context.store.write { tx in
@@ -252,7 +253,7 @@ public struct PartnerService: Sendable {
                     var history = [created]
                     history += try order.attachModel(hash: info.hash, filename: filename, by: partner, at: now)
                     history.append(try order.submit(by: partner, at: now, promise: context.configuration.stallPolicy.promise))
-                    try await tx.insert(model: info, bytes: request.model, at: now)
+                    try await tx.insert(model: info, at: now)
                     try await tx.create(order, history: history, pricingAttempts: context.configuration.jobMaxAttempts)
                     let result = CreatedOrder(order: order, history: history, replayed: false)
                     try await Idempotency.remember(

@@ -112,19 +112,19 @@ public struct ShopService: Sendable {
     }
 
     /// Starts an order with its model, uploaded or made by the constructor, in one transaction:
-    /// `INITIATED` then `FILE_UPLOADED`. The model is analysed first, so a refused file stores nothing.
+    /// `INITIATED` then `FILE_UPLOADED`. The model is analysed and put into the model store first,
+    /// so a refused file, or a store that is away, records nothing. The upload's file is removed.
     /// `note` goes on the history entry of the model (what was designed).
     public func createOrder(
-        _ request: NewOrder, model bytes: [UInt8], filename: String?, note: String? = nil, by customer: Principal
+        _ request: NewOrder, model upload: SpooledModel, filename: String?, note: String? = nil, by customer: Principal
     ) async throws -> Order {
+        defer { upload.remove() }
         let id = context.newID()
         return try await context.orderSpan("order.create", orderID: id) {
-            try await context.checkHoldings(of: customer, newOrder: true, addingModelBytes: bytes.count)
+            try await context.checkHoldings(of: customer, newOrder: true, addingModelBytes: upload.size)
             try await context.offered(material: request.material, finishes: request.finishes)
             let name = ModelIntake.cleanFilename(filename)
-            let info = try await ModelIntake.analyze(
-                bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute,
-                owner: customer.userID)
+            let info = try await context.intake(upload, filename: name, owner: customer.userID)
             let now = context.time.now()
             return try await context.store.write { tx in
                 var (order, created) = try Order.start(
@@ -133,7 +133,7 @@ public struct ShopService: Sendable {
                 var history = [created]
                 history += try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
                 if let note { history[history.count - 1].note = note }
-                try await tx.insert(model: info, bytes: bytes, at: now)
+                try await tx.insert(model: info, at: now)
                 try await tx.create(order, history: history, pricingAttempts: context.configuration.jobMaxAttempts)
                 return order
             }
@@ -145,7 +145,7 @@ public struct ShopService: Sendable {
     public func createOrder(design: JewelryDesign, material: String, finishes: [String], by customer: Principal) async throws -> Order {
         let (design, bytes, finishes) = try cast(design, finishes: finishes)
         return try await createOrder(
-            NewOrder(material: material, finishes: finishes), model: bytes, filename: design.filename,
+            NewOrder(material: material, finishes: finishes), model: try await context.uploads.spool(bytes), filename: design.filename,
             // The note is written in the customer's words: it is their description of the piece.
             note: Phrase("Designed in the constructor: \(design.summaryPhrase)").localized, by: customer)
     }
@@ -156,7 +156,9 @@ public struct ShopService: Sendable {
     public func estimate(design: JewelryDesign, material: String, finishes: [String], requester: String) async throws -> (Quote, ModelInfo)
     {
         let (design, bytes, finishes) = try cast(design, finishes: finishes)
-        return try await estimate(material: material, finishes: finishes, bytes: bytes, filename: design.filename, requester: requester)
+        return try await estimate(
+            material: material, finishes: finishes, upload: try await context.uploads.spool(bytes), filename: design.filename,
+            requester: requester)
     }
 
     /// The validated design, the model that is cast (metal only, binary STL) and its finishes: an
@@ -174,33 +176,36 @@ public struct ShopService: Sendable {
     }
 
     /// What a model would cost in a material and finishes, stored nowhere: the shop's estimate
-    /// before ordering. The price of the order itself comes from the pricing worker.
+    /// before ordering. The price of the order itself comes from the pricing worker. The upload's
+    /// file is removed.
     public func estimate(
-        material: String, finishes: [String], bytes: [UInt8], filename: String?, requester: String
+        material: String, finishes: [String], upload: SpooledModel, filename: String?, requester: String
     ) async throws -> (Quote, ModelInfo) {
         let (quote, info) = try await context.estimate(
-            material: material, finishes: finishes, bytes: bytes, filename: filename, owner: requester,
+            material: material, finishes: finishes, upload: upload, filename: filename, owner: requester,
             asker: requester.hasPrefix("client:") ? .anonymous : .customer(requester))
         return (quote.forCustomer, info)
     }
 
-    /// Attaches (or replaces) the order's model: `FILE_UPLOADED`. A refused file stores nothing.
-    public func attachModel(orderID: String, filename: String?, bytes: [UInt8], by customer: Principal) async throws -> (Order, ModelInfo) {
-        try await context.orderSpan("order.attach-model", orderID: orderID) {
+    /// Attaches (or replaces) the order's model: `FILE_UPLOADED`. A refused file, or a model store
+    /// that is away, stores nothing. The upload's file is removed.
+    public func attachModel(orderID: String, filename: String?, upload: SpooledModel, by customer: Principal) async throws -> (
+        Order, ModelInfo
+    ) {
+        defer { upload.remove() }
+        return try await context.orderSpan("order.attach-model", orderID: orderID) {
             let name = ModelIntake.cleanFilename(filename)
             // Check the order before the (possibly long) analysis, so a wrong order fails fast.
             _ = try await OrderReading(context: context).visibleOrder(id: orderID, to: customer)
-            try await context.checkHoldings(of: customer, newOrder: false, addingModelBytes: bytes.count)
-            let info = try await ModelIntake.analyze(
-                bytes: bytes, filename: name, limits: context.configuration.meshLimits, on: context.compute,
-                owner: customer.userID)
+            try await context.checkHoldings(of: customer, newOrder: false, addingModelBytes: upload.size)
+            let info = try await context.intake(upload, filename: name, owner: customer.userID)
             let now = context.time.now()
             let order = try await context.store.write { tx in
                 let order = try await tx.change(orderID: orderID, by: customer, pricingAttempts: context.configuration.jobMaxAttempts) {
                     order in
                     try order.attachModel(hash: info.hash, filename: name, by: customer, at: now)
                 }
-                try await tx.insert(model: info, bytes: bytes, at: now)
+                try await tx.insert(model: info, at: now)
                 return order
             }
             return (order, info)

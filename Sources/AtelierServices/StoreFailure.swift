@@ -11,9 +11,15 @@ public enum StoreFailure: Sendable, Equatable {
     case unavailable
     /// Anything else the database reported.
     case failed
+    /// The model store cannot be reached, or refuses this instance: nothing was recorded; retry later.
+    case modelsUnavailable
 
     /// The kind of `error`, or nil when it is not the database's.
     public init?(_ error: any Error) {
+        if error is ModelStoreError {
+            self = .modelsUnavailable
+            return
+        }
         guard let error = error as? StorageError else { return nil }
         switch error {
         case .conflict: self = .conflict

@@ -23,12 +23,18 @@ public struct UseCaseContext: Sendable {
     public let flags: FeatureFlags
     /// Whether this instance is draining (a graceful shutdown has begun).
     public let lifecycle = InstanceLifecycle()
+    /// Where model files are kept, by their hash (the database refers to them).
+    public let models: any ModelStore
+    /// Where uploads are written as they arrive, before they are analysed and stored.
+    public let uploads: ModelUploads
 
     public init(
         store: any Store, time: any TimeSource = SystemTime(), configuration: AtelierConfiguration, logger: Logger,
-        compute: ComputePool = .shared, passwords: ComputePool = .passwords,
+        compute: ComputePool = .shared, passwords: ComputePool = .passwords, models: (any ModelStore)? = nil,
         newID: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
     ) {
+        self.models = models ?? FileModelStore(uncheckedRoot: configuration.modelFolder)
+        uploads = ModelUploads(folder: configuration.uploadsFolder)
         self.compute = compute
         self.passwords = passwords
         self.store = store

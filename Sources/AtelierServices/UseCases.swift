@@ -14,6 +14,7 @@ public struct UseCases: Sendable {
     public let emails: CustomerEmailService
     public let health: HealthService
     public let flagAdmin: FlagAdminService
+    public let modelMaintenance: ModelMaintenance
 
     /// `webhookTransport` sends webhook deliveries (only instances with the partner role run that
     /// worker); `mailTransport` the customers' e-mails (the settings' SMTP server, or the mail folder).
@@ -30,6 +31,7 @@ public struct UseCases: Sendable {
         partners = PartnerService(context: context)
         health = HealthService(context: context)
         flagAdmin = FlagAdminService(context: context)
+        modelMaintenance = ModelMaintenance(context: context)
         webhooks = WebhookService(context: context, transport: webhookTransport, policy: context.configuration.webhookPolicy)
         let configuration = context.configuration
         emails = CustomerEmailService(

@@ -29,6 +29,10 @@ public struct FileModelStore: ModelStore {
         self.root = root
     }
 
+    /// Uses the folder `root` as it is: its folders are made by the first put (benchmarks and tests
+    /// that build a context without a start; `atelier serve` checks its folder with ``init(root:)``).
+    public init(uncheckedRoot root: String) { self.root = root }
+
     func path(_ hash: String) -> String {
         let utf8 = Array(hash.utf8)
         let first = String(decoding: utf8[0..<2], as: UTF8.self), second = String(decoding: utf8[2..<4], as: UTF8.self)
@@ -40,7 +44,8 @@ public struct FileModelStore: ModelStore {
         let target = path(hash)
         let folder = (target as NSString).deletingLastPathComponent
         try await Self.offThread {
-            if FileManager.default.fileExists(atPath: target) { return }
+            // Held already: the same bytes (the name is their hash), now as young as this put.
+            if utimes(target, nil) == 0 { return }
             do {
                 try FileManager.default.createDirectory(
                     atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -100,13 +105,19 @@ public struct FileModelStore: ModelStore {
         guard unlink(path(hash)) == 0 || errno == ENOENT else { throw Self.failure("cannot delete \(path(hash))") }
     }
 
-    public func hashes() async throws -> [String] {
+    public func objects() async throws -> [StoredModel] {
         try await Self.offThread {
-            var found: [String] = []
+            var found: [StoredModel] = []
             guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
             for case let relative as String in walker {
                 let name = (relative as NSString).lastPathComponent
-                if (try? ModelStoreError.check(name)) != nil { found.append(name) }
+                guard (try? ModelStoreError.check(name)) != nil else { continue }
+                var status = stat()
+                guard stat("\(root)/\(relative)", &status) == 0 else { continue }  // removed meanwhile
+                found.append(
+                    StoredModel(
+                        hash: name, size: Int64(status.st_size),
+                        modified: Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec) + Double(status.st_mtim.tv_nsec) / 1e9)))
             }
             return found
         }

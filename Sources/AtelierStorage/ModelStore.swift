@@ -9,7 +9,9 @@ import NIOCore
 /// `AtelierObjectStore` (any S3-compatible service). Both pass the same conformance suite.
 public protocol ModelStore: Sendable {
     /// Puts the finished file at `path`, whose SHA-256 is `hash`, into the store. Durable when it
-    /// returns; a store that holds `hash` already keeps its copy. The file at `path` is left as it is.
+    /// returns. A store that holds `hash` already keeps its bytes but takes the time of this put
+    /// as the object's time, so a collection of unreferenced objects that waits its grace period
+    /// never removes an object an upload is about to refer to. The file at `path` is left as it is.
     func put(hash: String, fromFile path: String) async throws
 
     /// The object's size in bytes, or nil when the store does not hold it.
@@ -22,11 +24,28 @@ public protocol ModelStore: Sendable {
     /// Removes the object; removing one the store does not hold is not an error.
     func delete(hash: String) async throws
 
-    /// Every object's hash, in no set order.
-    func hashes() async throws -> [String]
+    /// Every object, in no set order.
+    func objects() async throws -> [StoredModel]
+}
+
+/// An object of a model store, as its listing tells it.
+public struct StoredModel: Sendable, Hashable {
+    public var hash: String
+    public var size: Int64
+    /// When it was last put.
+    public var modified: Date
+
+    public init(hash: String, size: Int64, modified: Date) {
+        self.hash = hash
+        self.size = size
+        self.modified = modified
+    }
 }
 
 extension ModelStore {
+    /// Every object's hash, in no set order.
+    public func hashes() async throws -> [String] { try await objects().map(\.hash) }
+
     /// The whole object in memory: for small files and tests only (a model is read in chunks).
     public func bytes(hash: String) async throws -> [UInt8]? {
         guard let stream = try await read(hash: hash, range: nil) else { return nil }

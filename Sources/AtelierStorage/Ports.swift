@@ -110,7 +110,13 @@ public protocol CatalogReads: Sendable {
     func catalog() async throws -> [CatalogItem]
     func catalogItem(id: String) async throws -> CatalogItem?
     func model(hash: String) async throws -> ModelInfo?
+    /// The model's bytes where releases before the model store kept them, in the database; nil once
+    /// `atelier models migrate` moved them (or for a model that was always in the store).
     func modelBytes(hash: String) async throws -> [UInt8]?
+    /// Up to `limit` hashes of models whose bytes are still in the database, after `after`, in order.
+    func modelsKeptInDatabase(after: String?, limit: Int) async throws -> [String]
+    /// Every model an order or a catalog piece refers to.
+    func referencedModelHashes() async throws -> Set<String>
     func cachedQuote(key: String) async throws -> Quote?
 }
 
@@ -122,8 +128,14 @@ public protocol CatalogWrites: Sendable {
     /// Replaces the price list (materials, finishes, labour) and stores it under `priceList.version`.
     func save(priceList: PriceList) async throws
     func insert(catalogItem: CatalogItem) async throws
-    /// Stores a model once: a second insert of the same hash is a no-op.
-    func insert(model: ModelInfo, bytes: [UInt8], at: Date) async throws
+    /// Records a model's analysis once (its bytes are in the model store): a second insert of the
+    /// same hash is a no-op.
+    func insert(model: ModelInfo, at: Date) async throws
+    /// Keeps a model's bytes in the database, as releases before the model store did (what
+    /// `atelier models migrate` moves; only its tests write new ones).
+    func keepInDatabase(modelBytes: [UInt8], hash: String) async throws
+    /// Removes the database's copy of a model's bytes, once the model store holds them.
+    func removeDatabaseCopy(modelHash: String) async throws
 }
 
 /// The job queue port: the durable queue of jobs.

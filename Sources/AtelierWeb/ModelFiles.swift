@@ -29,7 +29,7 @@ struct ModelFiles {
     }
 
     @Sendable func orderModel(_ request: Request, context: Viewer) async throws -> Response {
-        try await file(try await orderModel(context), request: request, type: "model/stl", make: stl)
+        try await stl(try await orderModel(context), request: request)
     }
 
     @Sendable func orderThumbnail(_ request: Request, context: Viewer) async throws -> Response {
@@ -37,7 +37,7 @@ struct ModelFiles {
     }
 
     @Sendable func pieceModel(_ request: Request, context: AtelierRequestContext) async throws -> Response {
-        try await file(try await pieceModel(context), request: request, type: "model/stl", make: stl)
+        try await stl(try await pieceModel(context), request: request)
     }
 
     @Sendable func pieceThumbnail(_ request: Request, context: AtelierRequestContext) async throws -> Response {
@@ -68,19 +68,33 @@ struct ModelFiles {
     ) async throws -> Response {
         let etag = "\"\(model.hash)\""
         var headers: HTTPFields = [.cacheControl: "private, no-cache", .eTag: etag]
-        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
+        if let condition = request.headers[.ifNoneMatch], ModelDownload.matches(condition, etag: etag) {
+            return Response(status: .notModified, headers: headers)
+        }
         let bytes = try await make(model)
         headers[.contentType] = type
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// Any stored model as binary STL, the one format the viewer reads; a converted one is made
-    /// once (by the use case, on the compute pool) and kept.
-    private func stl(_ model: Model) async throws -> [UInt8] {
-        if let cached = site.previews.cached(hash: model.hash) { return cached }
-        let file = try await site.useCases.previewSTL(hash: model.hash, filename: model.filename)
-        // A stored binary STL is served as it is; only a conversion is worth its memory.
-        return file.converted ? site.previews.keep(file.bytes, hash: model.hash) : file.bytes
+    /// Any stored model as binary STL, the one format the viewer reads: a stored binary STL is
+    /// streamed from the model store as it is (with ranges); another format is converted once (by
+    /// the use case, on the compute pool) and kept.
+    private func stl(_ model: Model, request: Request) async throws -> Response {
+        let headers: HTTPFields = [.cacheControl: "private, no-cache", .contentType: "model/stl"]
+        if let cached = site.previews.cached(hash: model.hash) {
+            return try await ModelDownload.response(for: ModelFile(hash: model.hash, bytes: cached), request: request, headers: headers)
+        }
+        let etag = "\"\(model.hash)\""
+        if let condition = request.headers[.ifNoneMatch], ModelDownload.matches(condition, etag: etag) {
+            return Response(status: .notModified, headers: [.cacheControl: "private, no-cache", .eTag: etag])
+        }
+        if try await site.useCases.isBinarySTL(hash: model.hash) {
+            return try await ModelDownload.response(
+                for: try await site.useCases.modelFile(hash: model.hash), request: request, headers: headers)
+        }
+        let converted = try await site.useCases.convertedSTL(hash: model.hash, filename: model.filename)
+        let kept = site.previews.keep(converted, hash: model.hash)
+        return try await ModelDownload.response(for: ModelFile(hash: model.hash, bytes: kept), request: request, headers: headers)
     }
 
     /// The model's thumbnail, made once (by the use case, on the compute pool) and kept.

@@ -10,7 +10,9 @@ import Hummingbird
 struct ShopPages {
     let site: WebSite
     var shop: ShopService { site.useCases.shop }
-    var models: ModelBodyReader { ModelBodyReader(maxBytes: site.useCases.context.configuration.maxModelBytes) }
+    var models: ModelBodyReader {
+        ModelBodyReader(maxBytes: site.useCases.context.configuration.maxModelBytes, uploads: site.useCases.context.uploads)
+    }
 
     /// The price of a model before ordering, as the pages' scripts read it.
     struct Estimate: ResponseEncodable {
@@ -190,10 +192,11 @@ struct ShopPages {
 
     /// The price of an uploaded model before ordering; nothing is stored.
     @Sendable func designEstimate(_ request: Request, context: Customer) async throws -> Estimate {
-        let bytes = try await models.read(request)
         let query = Form(query: request)
+        let material = try query.required("material", label: "A metal")
+        let upload = try await models.read(request)
         let (quote, model) = try await shop.estimate(
-            material: try query.required("material", label: "A metal"), finishes: query.all("finish"), bytes: bytes,
+            material: material, finishes: query.all("finish"), upload: upload,
             filename: request.query("filename"), requester: context.principal.userID)
         return Estimate(quote, model)
     }
@@ -201,9 +204,10 @@ struct ShopPages {
     /// Orders an uploaded model: the order and its model in one transaction.
     @Sendable func orderDesign(_ request: Request, context: Customer) async throws -> Created {
         let query = Form(query: request)
-        let bytes = try await models.read(request)
+        let material = try query.required("material", label: "A metal")
+        let upload = try await models.read(request)
         let order = try await shop.createOrder(
-            .init(material: try query.required("material", label: "A metal"), finishes: query.all("finish")), model: bytes,
+            .init(material: material, finishes: query.all("finish")), model: upload,
             filename: request.query("filename"), by: context.principal)
         return Created(id: order.id, location: "/orders/\(order.id)")
     }

@@ -18,9 +18,12 @@ struct Environment {
     private let storeTask: Task<Void, Never>?
 
     /// `adjust` changes the settings before anything is opened (a command's own options); `announce`
-    /// logs the build and the roles as the first line, before waiting for the database.
+    /// logs the build and the roles as the first line, before waiting for the database. `models`:
+    /// whether the command works on model files (the model store is opened and checked, and the
+    /// uploads folder prepared); one that does not (migrations, the job queue) never waits on it.
     static func open(
-        bootstrapLogging: Bool = true, announce: Bool = false, adjust: (inout AtelierConfiguration) throws -> Void = { _ in }
+        bootstrapLogging: Bool = true, announce: Bool = false, models: Bool = true,
+        adjust: (inout AtelierConfiguration) throws -> Void = { _ in }
     ) async throws -> Environment {
         var configuration: AtelierConfiguration
         do {
@@ -46,8 +49,20 @@ struct Environment {
             }
         }
         let (store, task) = try await openStore(configuration, logger: logger)
+        var modelStore: (any ModelStore)?
+        if models {
+            do {
+                modelStore = try await ModelStores.open(configuration, environment: ProcessInfo.processInfo.environment)
+                try ModelUploads(folder: configuration.uploadsFolder).prepare()
+            } catch {
+                task?.cancel()
+                throw CommandFailure("The model store (\(ModelStores.describe(configuration))) cannot be used: \(error)")
+            }
+            logger.info("model store ready", metadata: ["store": "\(ModelStores.describe(configuration))"])
+        }
         return Environment(
-            configuration: configuration, composition: Composition(store: store, configuration: configuration, logger: logger),
+            configuration: configuration,
+            composition: Composition(store: store, configuration: configuration, logger: logger, models: modelStore),
             logger: logger, storeTask: task)
     }
 

@@ -12,7 +12,7 @@ struct Jobs: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Jobs per queue and state.")
         func run() async throws {
-            let environment = try await Environment.open()
+            let environment = try await Environment.open(models: false)
             let counts = try await environment.useCases.admin.jobCounts()
             if counts.isEmpty { print("The queue is empty.") }
             for count in counts {
@@ -26,7 +26,7 @@ struct Jobs: AsyncParsableCommand {
     struct Dead: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List dead-lettered jobs, newest first.")
         func run() async throws {
-            let environment = try await Environment.open()
+            let environment = try await Environment.open(models: false)
             let page = try await environment.useCases.admin.deadLetters(page: PageRequest(limit: 200))
             if page.items.isEmpty { print("No dead letters.") }
             for job in page.items {
@@ -40,7 +40,7 @@ struct Jobs: AsyncParsableCommand {
         @Argument(help: "The job id, as listed by `atelier jobs dead`.")
         var id: Int64
         func run() async throws {
-            let environment = try await Environment.open()
+            let environment = try await Environment.open(models: false)
             do {
                 try await environment.useCases.admin.redrive(jobID: id)
             } catch {

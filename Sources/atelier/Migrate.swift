@@ -28,7 +28,7 @@ struct Migrate: AsyncParsableCommand {
             print("Wrote \(Schema.postgresScripts().count) migrations into \(folder).")
             return
         }
-        let environment = try await Environment.open()
+        let environment = try await Environment.open(models: false)
         print("The database \(environment.configuration.databasePath) is up to date.")
     }
 }

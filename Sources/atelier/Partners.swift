@@ -13,7 +13,7 @@ struct Partners: AsyncParsableCommand {
     static let console = Principal(userID: "system:console", role: .admin, name: "Command line")
 
     static func run<T>(_ body: (UseCases) async throws -> T) async throws -> T {
-        let environment = try await Environment.open()
+        let environment = try await Environment.open(models: false)
         do {
             // A new data folder gets what `serve` would give it on its first start (the demo price
             // list and accounts, where demo data is loaded), so these commands work before it.

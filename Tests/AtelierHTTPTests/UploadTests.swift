@@ -77,7 +77,9 @@ struct UploadTests {
             }
             #expect(hashes[0] == hashes[2])
             #expect(hashes[0] == sha256Hex(Models.cube))
-            #expect(try await harness.store.reader.modelBytes(hash: hashes[0]) == Models.cube)
+            // The file is in the model store, under its hash; the database keeps only its analysis.
+            #expect(try await harness.useCases.context.models.bytes(hash: hashes[0]) == Models.cube)
+            #expect(try await harness.store.reader.modelBytes(hash: hashes[0]) == nil)
         }
     }
 }

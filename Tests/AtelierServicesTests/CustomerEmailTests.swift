@@ -42,7 +42,9 @@ struct CustomerEmailTests {
         let harness = try await Harness.make()
         let (partner, _) = try await harness.partner()
         let created = try await harness.useCases.partners.createOrder(
-            .init(material: "gold-585", finishes: [], reference: "ref-1", filename: "ring.stl", model: Models.ring), by: partner.principal,
+            .init(
+                material: "gold-585", finishes: [], reference: "ref-1", filename: "ring.stl", model: try await harness.spool(Models.ring)),
+            by: partner.principal,
             idempotencyKey: nil)
         _ = try await harness.pricingWorker.runDueJobs()
         #expect(try await harness.store.reader.emails(orderID: created.order.id).isEmpty)
@@ -61,7 +63,8 @@ struct CustomerEmailTests {
         }
         let customer = try await principal(harness, "customer@atelier.test")
         let order = try await harness.useCases.shop.createOrder(
-            ShopService.NewOrder(material: "gold-585", finishes: []), model: Models.ring, filename: "ring.stl", by: customer)
+            ShopService.NewOrder(material: "gold-585", finishes: []), model: try await harness.spool(Models.ring), filename: "ring.stl",
+            by: customer)
         _ = try await harness.useCases.shop.submit(orderID: order.id, delivery: try Deliveries.sample(), by: customer, idempotencyKey: nil)
         let worker = harness.composition.mailWorker()
         let deadline = Date().addingTimeInterval(10)
@@ -78,7 +81,8 @@ struct CustomerEmailTests {
 
     private func placedAndPriced(_ harness: Harness, _ customer: Principal) async throws -> String {
         let order = try await harness.useCases.shop.createOrder(
-            ShopService.NewOrder(material: "gold-585", finishes: []), model: Models.ring, filename: "ring.stl", by: customer)
+            ShopService.NewOrder(material: "gold-585", finishes: []), model: try await harness.spool(Models.ring), filename: "ring.stl",
+            by: customer)
         _ = try await harness.useCases.shop.submit(orderID: order.id, delivery: try Deliveries.sample(), by: customer, idempotencyKey: nil)
         _ = try await harness.pricingWorker.runDueJobs()
         return order.id

@@ -1,35 +1,10 @@
 import AtelierObjectStore
 import AtelierStorage
+import AtelierTestSupport
 import Crypto
 import Foundation
 import NIOCore
 import Testing
-
-/// The stores a conformance test runs on: a folder always; the real S3 server when the test
-/// command started one (`ATELIER_TEST_S3_URL`, SeaweedFS from scripts/s3-test-server).
-enum ModelStoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case files, s3
-
-    var testDescription: String { rawValue }
-    static let s3URL = ProcessInfo.processInfo.environment["ATELIER_TEST_S3_URL"]
-    static var available: [ModelStoreKind] { s3URL == nil ? [.files] : allCases }
-
-    /// A store of its own (a new folder, or a new prefix in the test bucket).
-    func make(secret: String = "atelier-test-secret", bucket: String = "atelier", endpoint: String? = nil) throws -> any ModelStore {
-        switch self {
-        case .files:
-            return try FileModelStore(
-                root: FileManager.default.temporaryDirectory.appendingPathComponent("models-\(UUID().uuidString)").path)
-        case .s3:
-            let settings = try S3ModelStore.Settings(
-                url: "s3://\(bucket)/t-\(UUID().uuidString.prefix(8).lowercased())",
-                environment: [
-                    "ATELIER_S3_ENDPOINT": endpoint ?? Self.s3URL!, "AWS_ACCESS_KEY_ID": "atelier-test", "AWS_SECRET_ACCESS_KEY": secret,
-                ])
-            return S3ModelStore(settings: settings)
-        }
-    }
-}
 
 /// A file of `count` pseudo-random bytes and its SHA-256.
 func modelFile(_ count: Int, seed: UInt64 = 1) throws -> (path: String, hash: String, bytes: [UInt8]) {

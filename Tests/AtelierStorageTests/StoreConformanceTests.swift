@@ -53,7 +53,7 @@ struct StoreConformanceTests {
         let seller = Principal(userID: "u-seller", role: .seller, name: "Sam")
         let note = try OrderNote(orderID: "o-1", author: seller, kind: .note, body: "call first", createdAt: at.addingTimeInterval(2))
         try await store.write { [order, created] tx in
-            try await tx.insert(model: info, bytes: [1, 2, 3], at: at)
+            try await tx.insert(model: info, at: at)
             try await tx.insert(order: order)
             try await tx.append(history: [created, attached])
             try await tx.insert(quote: quote, orderID: "o-1", at: at)
@@ -188,13 +188,40 @@ struct StoreConformanceTests {
             metrics: ModelMetrics(volumeMM3: 1, surfaceAreaMM2: 2, triangles: 3, shells: 1), vertices: 3,
             boundingBoxMinMM: [0, 0, 0], boundingBoxMaxMM: [1, 1, 1], watertight: true, boundaryEdges: 0, nonManifoldEdges: 0)
 
-        try await store.write { tx in try await tx.insert(model: info, bytes: [1, 2, 3], at: Date()) }
+        try await store.write { tx in try await tx.insert(model: info, at: Date()) }
         var renamed = info
         renamed.filename = "copy.stl"
-        try await store.write { [renamed] tx in try await tx.insert(model: renamed, bytes: [1, 2, 3], at: Date()) }
+        try await store.write { [renamed] tx in try await tx.insert(model: renamed, at: Date()) }
 
         #expect(try await store.reader.model(hash: "abc") == info)
-        #expect(try await store.reader.modelBytes(hash: "abc") == [1, 2, 3])
+        // The model's bytes are in the model store; the database has no copy of them.
+        #expect(try await store.reader.modelBytes(hash: "abc") == nil)
+        #expect(try await store.reader.modelsKeptInDatabase(after: nil, limit: 10).isEmpty)
+    }
+
+    @Test("models kept in the database by earlier releases are listed in pages and removed one by one", arguments: Engine.allCases)
+    func modelsKeptInDatabase(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        let hashes = ["a1", "b2", "c3"]
+        for (index, hash) in hashes.enumerated() {
+            let info = ModelInfo(
+                hash: hash, filename: "ring.stl", format: "stl-binary", sizeBytes: 3,
+                metrics: ModelMetrics(volumeMM3: 1, surfaceAreaMM2: 2, triangles: 3, shells: 1), vertices: 3,
+                boundingBoxMinMM: [0, 0, 0], boundingBoxMaxMM: [1, 1, 1], watertight: true, boundaryEdges: 0, nonManifoldEdges: 0)
+            try await store.write { tx in
+                try await tx.insert(model: info, at: Date())
+                try await tx.keepInDatabase(modelBytes: [UInt8(index), 2, 3], hash: hash)
+                // A second copy of the same model is a no-op.
+                try await tx.keepInDatabase(modelBytes: [9, 9, 9], hash: hash)
+            }
+        }
+        #expect(try await store.reader.modelsKeptInDatabase(after: nil, limit: 2) == ["a1", "b2"])
+        #expect(try await store.reader.modelsKeptInDatabase(after: "b2", limit: 2) == ["c3"])
+        #expect(try await store.reader.modelBytes(hash: "b2") == [1, 2, 3])
+        try await store.write { tx in try await tx.removeDatabaseCopy(modelHash: "b2") }
+        #expect(try await store.reader.modelBytes(hash: "b2") == nil)
+        #expect(try await store.reader.modelsKeptInDatabase(after: nil, limit: 10) == ["a1", "c3"])
+        #expect(try await store.reader.model(hash: "b2") != nil, "the analysis stays; only the bytes move")
     }
 
     @Test("an idempotency key is stored once per scope", arguments: Engine.allCases)

@@ -19,16 +19,19 @@ package struct Harness {
     package static let carrierSecret = "carrier-secret-for-the-tests"
     package static let password = "atelier-demo"
 
-    package let store: SQLiteStore
+    package let store: any Store
     package let composition: Composition
     package let pricingWorker: JobRunner
     /// Sends webhooks over real HTTP, retrying fast.
     package let webhookWorker: JobRunner
     package let dataDirectory: URL
 
-    package static func make(time: any TimeSource = SystemTime(), _ configure: (inout AtelierConfiguration) -> Void = { _ in }) async throws
-        -> Harness
-    {
+    /// `engine` and `models` choose the database and the model store (SQLite and a folder unless
+    /// a test runs on each).
+    package static func make(
+        time: any TimeSource = SystemTime(), engine: Engine = .sqlite, models: ModelStoreKind = .files,
+        _ configure: (inout AtelierConfiguration) -> Void = { _ in }
+    ) async throws -> Harness {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-http-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var configuration = AtelierConfiguration()
@@ -45,10 +48,20 @@ package struct Harness {
         configuration.webhookBaseBackoffSeconds = 0.02
         configuration.webhookMaxBackoffSeconds = 0.1
         configure(&configuration)
-        let store = try SQLiteStore(path: configuration.databasePath)
-        try await store.migrate()
+        let store: any Store
+        switch engine {
+        case .sqlite:
+            let sqlite = try SQLiteStore(path: configuration.databasePath)
+            try await sqlite.migrate()
+            store = sqlite
+        case .postgres:
+            store = try await TestPostgres.shared.freshStore()
+        }
+        let modelStore: any ModelStore =
+            models == .files ? try FileModelStore(root: configuration.modelFolder) : try models.make()
         // The program as `atelier serve` puts it together.
-        let composition = Composition(store: store, configuration: configuration, logger: Logger(label: "test"), time: time)
+        let composition = Composition(
+            store: store, configuration: configuration, logger: Logger(label: "test"), time: time, models: modelStore)
         try await DemoData(context: composition.useCases.context).load()
         await composition.loadFlags()
         return Harness(
@@ -57,6 +70,19 @@ package struct Harness {
     }
 
     package var useCases: UseCases { composition.useCases }
+
+    /// The same program and database, with model files in `models` instead (a store that is away).
+    package func replacingModelStore(with models: any ModelStore) -> Harness {
+        let composition = Composition(
+            store: store, configuration: composition.configuration, logger: Logger(label: "test"), time: useCases.context.time,
+            models: models)
+        return Harness(
+            store: store, composition: composition, pricingWorker: composition.pricingWorker(), webhookWorker: composition.webhookWorker(),
+            dataDirectory: dataDirectory)
+    }
+
+    /// A model made in memory, as an upload that has arrived.
+    package func spool(_ bytes: [UInt8]) async throws -> SpooledModel { try await useCases.context.uploads.spool(bytes) }
 
     package func application() -> some ApplicationProtocol {
         composition.application(carrierSecret: Self.carrierSecret, surfaces: [.shop, .staff], host: "127.0.0.1", port: 0)

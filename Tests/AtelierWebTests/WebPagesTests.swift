@@ -535,7 +535,8 @@ struct WebPagesTests {
         let customer = try await principal(harness, "customer@atelier.test")
         let seller = try await principal(harness, "seller@atelier.test")
         let order = try await harness.useCases.shop.createOrder(
-            ShopService.NewOrder(material: "gold-585", finishes: []), model: Models.ring, filename: "ring.stl", by: customer)
+            ShopService.NewOrder(material: "gold-585", finishes: []), model: try await harness.spool(Models.ring), filename: "ring.stl",
+            by: customer)
         _ = try await harness.useCases.shop.submit(orderID: order.id, delivery: try Deliveries.sample(), by: customer, idempotencyKey: nil)
         _ = try await harness.pricingWorker.runDueJobs()
         _ = try await harness.useCases.crm.approve(orderID: order.id, note: nil, by: seller)

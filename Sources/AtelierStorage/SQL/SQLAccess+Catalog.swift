@@ -62,16 +62,33 @@ extension SQLAccess {
         try await sql.first("SELECT bytes FROM model_files WHERE hash = ?", hash).map { try $0.blob("bytes") }
     }
 
-    func insert(model: ModelInfo, bytes: [UInt8], at: Date) async throws {
-        let inserted = try await sql.query(
+    func modelsKeptInDatabase(after: String?, limit: Int) async throws -> [String] {
+        try await sql.query("SELECT hash FROM model_files WHERE hash > ? ORDER BY hash LIMIT ?", after ?? "", limit).map {
+            try $0.string("hash")
+        }
+    }
+
+    func referencedModelHashes() async throws -> Set<String> {
+        let rows = try await sql.query(
+            "SELECT model_hash FROM orders WHERE model_hash IS NOT NULL UNION SELECT model_hash FROM catalog_items")
+        return Set(try rows.map { try $0.string("model_hash") })
+    }
+
+    func insert(model: ModelInfo, at: Date) async throws {
+        try await sql.execute(
             """
             INSERT INTO models (hash, filename, format, size_bytes, info, created_at) VALUES (?,?,?,?,?,?)
-            ON CONFLICT (hash) DO NOTHING RETURNING hash
+            ON CONFLICT (hash) DO NOTHING
             """,
             model.hash, model.filename, model.format, model.sizeBytes, try ColumnJSON.encode(model), at)
-        if !inserted.isEmpty {
-            try await sql.execute("INSERT INTO model_files (hash, bytes) VALUES (?, ?)", model.hash, bytes)
-        }
+    }
+
+    func keepInDatabase(modelBytes bytes: [UInt8], hash: String) async throws {
+        try await sql.execute("INSERT INTO model_files (hash, bytes) VALUES (?, ?) ON CONFLICT (hash) DO NOTHING", hash, bytes)
+    }
+
+    func removeDatabaseCopy(modelHash hash: String) async throws {
+        try await sql.execute("DELETE FROM model_files WHERE hash = ?", hash)
     }
 }
 
