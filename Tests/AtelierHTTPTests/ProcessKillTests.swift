@@ -112,14 +112,15 @@ final class AtelierProcess: Sendable {
     }
 
     func call(
-        _ method: String, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil, headers: [String: String] = [:],
-        port: Int? = nil
+        _ method: String, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil, body: [UInt8]? = nil,
+        headers: [String: String] = [:], port: Int? = nil
     ) async throws -> (Int, [String: Any]) {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port ?? self.port)\(path)")!)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let json { request.httpBody = try JSONSerialization.data(withJSONObject: json) }
+        if let body { request.httpBody = Data(body) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as! HTTPURLResponse).statusCode, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
     }
