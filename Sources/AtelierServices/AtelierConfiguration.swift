@@ -111,6 +111,10 @@ public struct AtelierConfiguration: Sendable {
         guard let modelStore, !modelStore.hasPrefix("s3://") else { return (dataDirectory as NSString).appendingPathComponent("models") }
         return modelStore.hasPrefix("file://") ? String(modelStore.dropFirst("file://".count)) : modelStore
     }
+    /// Megabytes that work on models (analyses, previews, thumbnails) may hold at once
+    /// (`ATELIER_ANALYSIS_MEMORY_MB`): a 100 MB model takes about 200, so by default it is
+    /// analysed alone and the process stays near 300 MB whatever number of uploads arrive at once.
+    public var analysisMemoryMB = 192
     /// This instance's folder for uploads as they arrive (never shared: each instance empties it at start).
     public var uploadsFolder: String { (dataDirectory as NSString).appendingPathComponent("uploads") }
 
@@ -151,6 +155,10 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_DB_LOCK_TIMEOUT_SECONDS", "longest wait for a row lock before answering 503 (PostgreSQL lock_timeout; default 1)"),
         ("ATELIER_DB_IDLE_IN_TRANSACTION_SECONDS", "PostgreSQL ends a transaction left idle this long, releasing its locks (default 10)"),
         ("ATELIER_COMPUTE_THREADS", "threads for model analysis, thumbnails and passwords (default 0: one per core)"),
+        (
+            "ATELIER_ANALYSIS_MEMORY_MB",
+            "megabytes that model analyses, previews and thumbnails may hold at once; a model takes about twice its size, larger ones wait their turn (default 192)"
+        ),
         ("ATELIER_MODEL_TIME_BUDGET_SECONDS", "longest reading and analysis of one model before it is refused (default 20)"),
         ("ATELIER_ROLES", "what this instance runs: shop, staff, partner, pricing, watchdog, all (comma-separated; default all)"),
         ("ATELIER_MAX_IN_FLIGHT", "requests handled at once; more get 503 with Retry-After (default 256)"),
@@ -298,6 +306,7 @@ public struct AtelierConfiguration: Sendable {
             config.databaseIdleInTransactionSeconds = value
         }
         if let value: Int = number("ATELIER_COMPUTE_THREADS", 0...256) { config.computeThreads = value }
+        if let value: Int = number("ATELIER_ANALYSIS_MEMORY_MB", 16...65_536) { config.analysisMemoryMB = value }
         if let value: Double = number("ATELIER_MODEL_TIME_BUDGET_SECONDS", 0.1...3600) {
             config.modelTimeBudgetSeconds = value
             config.meshLimits.timeBudget = .milliseconds(Int64(value * 1000))

@@ -41,7 +41,10 @@ public final class ComputePool: Sendable {
 
     /// Runs `work` for `owner` on one of the pool's threads, unless the owner already has
     /// ``maxPerOwner`` pieces of work in the pool (``ComputeBusy`` for that owner then).
-    public func run<T: Sendable>(owner: String, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// With `memory`, the work first reserves that many bytes of the budget (waiting its turn).
+    public func run<T: Sendable>(
+        owner: String, memory: (budget: MemoryBudget, bytes: Int)? = nil, _ work: @escaping @Sendable () throws -> T
+    ) async throws -> T {
         let admitted = perOwner.withLock { counts in
             guard counts[owner, default: 0] < maxPerOwner else { return false }
             counts[owner, default: 0] += 1
@@ -54,7 +57,8 @@ public final class ComputePool: Sendable {
                 if counts[owner] == 0 { counts[owner] = nil }
             }
         }
-        return try await run(work)
+        guard let memory else { return try await run(work) }
+        return try await memory.budget.withReservation(memory.bytes) { try await run(work) }
     }
 
     /// Runs `work` on one of the pool's threads and returns its result.
@@ -78,5 +82,95 @@ public struct ComputeBusy: Error, Sendable, CustomStringConvertible {
         ownWork
             ? "Your other models are still being analysed; send this one when they are done."
             : "The server is busy with other models; try again in a few seconds."
+    }
+}
+
+/// Memory that work on models may hold at once, in bytes, reserved before the work starts and
+/// given back when it ends: what keeps eight 100 MB uploads from being analysed side by side. Work
+/// that does not fit waits its turn, in order (a reservation larger than the whole budget is cut
+/// to it: such work runs alone); at most `maxWaiting` wait, and past that the caller gets
+/// ``ComputeBusy`` at once.
+public final class MemoryBudget: Sendable {
+    public let capacity: Int
+    public let maxWaiting: Int
+
+    private struct Waiter {
+        var id: UInt64
+        var bytes: Int
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+    private struct State {
+        var used = 0
+        var waiting: [Waiter] = []
+        var nextID: UInt64 = 0
+    }
+    private let state = Mutex(State())
+
+    public init(capacity: Int, maxWaiting: Int = 64) {
+        self.capacity = max(1, capacity)
+        self.maxWaiting = maxWaiting
+    }
+
+    /// Bytes reserved now.
+    public var used: Int { state.withLock { $0.used } }
+
+    /// Runs `body` with `bytes` reserved.
+    public func withReservation<T: Sendable>(_ bytes: Int, _ body: () async throws -> T) async throws -> T {
+        let bytes = min(max(bytes, 0), capacity)
+        try await reserve(bytes)
+        do {
+            let result = try await body()
+            release(bytes)
+            return result
+        } catch {
+            release(bytes)
+            throw error
+        }
+    }
+
+    private func reserve(_ bytes: Int) async throws {
+        try Task.checkCancellation()
+        let id = state.withLock { state in
+            state.nextID += 1
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                enum Outcome { case go, wait, full }
+                let outcome = state.withLock { state -> Outcome in
+                    if state.waiting.isEmpty, state.used + bytes <= capacity {
+                        state.used += bytes
+                        return .go
+                    }
+                    guard state.waiting.count < maxWaiting else { return .full }
+                    state.waiting.append(Waiter(id: id, bytes: bytes, continuation: continuation))
+                    return .wait
+                }
+                switch outcome {
+                case .go: continuation.resume()
+                case .full: continuation.resume(throwing: ComputeBusy())
+                case .wait: break
+                }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> Waiter? in
+                guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiting.remove(at: index)
+            }
+            waiter?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    private func release(_ bytes: Int) {
+        let ready = state.withLock { state -> [Waiter] in
+            state.used -= bytes
+            var ready: [Waiter] = []
+            while let first = state.waiting.first, state.used + first.bytes <= capacity {
+                state.used += first.bytes
+                ready.append(state.waiting.removeFirst())
+            }
+            return ready
+        }
+        for waiter in ready { waiter.continuation.resume() }
     }
 }

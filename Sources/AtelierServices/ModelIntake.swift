@@ -10,11 +10,20 @@ public enum ModelIntake {
     /// with the precise reason when the file is refused. The file is read mapped, and let go of
     /// before the analysis, so one upload is in memory once (as triangles), never as copies.
     /// `owner` (the account) may have only a few analyses in the pool at once.
+    /// The analysis first reserves ``memoryNeeded(bytes:)`` of `memory`, so large models are
+    /// analysed one or two at a time, whatever number arrive at once.
     public static func analyze(
-        _ upload: SpooledModel, filename: String, limits: MeshLimits, on pool: ComputePool, owner: String
+        _ upload: SpooledModel, filename: String, limits: MeshLimits, on pool: ComputePool, memory: MemoryBudget, owner: String
     ) async throws -> ModelInfo {
-        try await pool.run(owner: owner) { try analyze(upload, filename: filename, limits: limits) }
+        try await pool.run(owner: owner, memory: (memory, memoryNeeded(bytes: upload.size))) {
+            try analyze(upload, filename: filename, limits: limits)
+        }
     }
+
+    /// What reading and analysing a model file of `bytes` holds at its peak, about: the file
+    /// (mapped, or in memory) while its triangles are read, then the triangles and the analysis's
+    /// tables (a binary STL's triangles take 72 % of its size; text formats far less).
+    public static func memoryNeeded(bytes: Int) -> Int { bytes.multipliedReportingOverflow(by: 2).overflow ? .max : bytes * 2 }
 
     /// Analyses the uploaded file on the calling thread (the command line, benchmarks).
     public static func analyze(_ upload: SpooledModel, filename: String, limits: MeshLimits) throws -> ModelInfo {
@@ -92,7 +101,8 @@ extension UseCaseContext {
         defer { upload.remove() }
         let priceList = try await offered(material: material, finishes: finishes)
         let info = try await ModelIntake.analyze(
-            upload, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits, on: compute, owner: owner)
+            upload, filename: ModelIntake.cleanFilename(filename), limits: configuration.meshLimits, on: compute,
+            memory: analysisMemory, owner: owner)
         let rules = PricingRules(v2: self.flags.value(.pricingRulesV2, asker, defaultValue: false))
         let quote = try QuoteCalculator.quote(
             metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList, rules: rules)
@@ -107,7 +117,8 @@ extension UseCaseContext {
     /// order refers to, which `atelier models gc` removes. The upload's file is removed.
     func intake(_ upload: SpooledModel, filename: String, owner: String) async throws -> ModelInfo {
         defer { upload.remove() }
-        let info = try await ModelIntake.analyze(upload, filename: filename, limits: configuration.meshLimits, on: compute, owner: owner)
+        let info = try await ModelIntake.analyze(
+            upload, filename: filename, limits: configuration.meshLimits, on: compute, memory: analysisMemory, owner: owner)
         try await models.put(hash: upload.hash, fromFile: upload.path)
         return info
     }

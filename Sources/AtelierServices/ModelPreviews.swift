@@ -12,9 +12,8 @@ extension UseCases {
 
     /// A stored model of another format converted to binary STL, for the viewer (worth keeping).
     public func convertedSTL(hash: String, filename: String) async throws -> [UInt8] {
-        let bytes = try await modelBytes(hash: hash)
         let limits = context.configuration.meshLimits
-        return try await context.compute.run {
+        return try await withStoredModel(hash: hash) { bytes in
             let deadline = WorkDeadline(limits)
             return MeshWriter.binarySTL(
                 try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 })
@@ -26,12 +25,21 @@ extension UseCases {
     public func thumbnail(
         hash: String, filename: String, size: Int, encode: @escaping @Sendable (Thumbnail) throws -> [UInt8]
     ) async throws -> [UInt8] {
-        let bytes = try await modelBytes(hash: hash)
         let limits = context.configuration.meshLimits
-        return try await context.compute.run {
+        return try await withStoredModel(hash: hash) { bytes in
             let deadline = WorkDeadline(limits)
             let soup = try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 }
             return try encode(try Thumbnail.render(soup, size: size, deadline: deadline))
+        }
+    }
+
+    /// `work` on a stored model's bytes, on the compute pool, with the memory it needs reserved
+    /// before the bytes are read.
+    private func withStoredModel<T: Sendable>(hash: String, _ work: @escaping @Sendable ([UInt8]) throws -> T) async throws -> T {
+        let file = try await modelFile(hash: hash)
+        return try await context.analysisMemory.withReservation(ModelIntake.memoryNeeded(bytes: Int(file.size))) {
+            let bytes = try await bytes(of: file)
+            return try await context.compute.run { try work(bytes) }
         }
     }
 }

@@ -81,17 +81,13 @@ public final class ModelSpool: @unchecked Sendable {
         }
     }
 
-    /// Writes the last piece and flushes the file to disk: the upload, whole, with its hash.
+    /// Writes the last piece: the upload, whole, with its hash. The file is not flushed to disk:
+    /// it lives only until the model store has its own, durable copy (a crash loses the upload
+    /// either way, and the next start removes the file).
     public func finish() async throws -> SpooledModel {
         try await flush()
-        let descriptor = self.descriptor
-        let synced = try await NIOThreadPool.singleton.runIfActive { fsync(descriptor) == 0 }
         close(descriptor)
-        self.descriptor = -1
-        guard synced else {
-            unlink(path)
-            throw ModelStoreError.unavailable("cannot flush an upload file")
-        }
+        descriptor = -1
         let hash = hasher.hex()
         return SpooledModel(path: path, hash: hash, size: size)
     }

@@ -27,6 +27,8 @@ public struct UseCaseContext: Sendable {
     public let models: any ModelStore
     /// Where uploads are written as they arrive, before they are analysed and stored.
     public let uploads: ModelUploads
+    /// The memory work on models may hold at once (`ATELIER_ANALYSIS_MEMORY_MB`).
+    public let analysisMemory: MemoryBudget
 
     public init(
         store: any Store, time: any TimeSource = SystemTime(), configuration: AtelierConfiguration, logger: Logger,
@@ -35,6 +37,7 @@ public struct UseCaseContext: Sendable {
     ) {
         self.models = models ?? FileModelStore(uncheckedRoot: configuration.modelFolder)
         uploads = ModelUploads(folder: configuration.uploadsFolder)
+        analysisMemory = MemoryBudget(capacity: configuration.analysisMemoryMB << 20)
         self.compute = compute
         self.passwords = passwords
         self.store = store

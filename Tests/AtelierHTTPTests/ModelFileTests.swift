@@ -23,8 +23,10 @@ struct ModelFileTests {
         return (id, sha256Hex(model))
     }
 
-    @Test("an upload is stored in the model store under its hash, never in the database", arguments: storeCombinations)
-    func uploadGoesToStore(engine: Engine, models: ModelStoreKind) async throws {
+    @Test(
+        "an upload is stored under its hash in the model store, not in the database, and downloaded from there with its ETag and one Range",
+        arguments: storeCombinations)
+    func uploadAndDownload(engine: Engine, models: ModelStoreKind) async throws {
         let harness = try await Harness.make(engine: engine, models: models)
         try await harness.test { api in
             let customer = try await api.signIn("customer@atelier.test")
@@ -35,15 +37,6 @@ struct ModelFileTests {
             // Nothing is left in the uploads folder.
             let left = try FileManager.default.contentsOfDirectory(atPath: harness.useCases.context.uploads.folder)
             #expect(left.isEmpty, "\(left)")
-        }
-    }
-
-    @Test("a download streams the stored file with its hash as ETag, answers If-None-Match and one Range", arguments: storeCombinations)
-    func downloads(engine: Engine, models: ModelStoreKind) async throws {
-        let harness = try await Harness.make(engine: engine, models: models)
-        try await harness.test { api in
-            let customer = try await api.signIn("customer@atelier.test")
-            let (id, hash) = try await uploaded(api, token: customer)
             let worker = try await api.signIn("operator@atelier.test")
             let path = "/api/mes/orders/\(id)/model"
             let size = Models.ring.count
@@ -90,11 +83,12 @@ struct ModelFileTests {
         try Data("not a folder".utf8).write(to: blocker)
         var away: [any ModelStore] = [FileModelStore(uncheckedRoot: blocker.appendingPathComponent("models").path)]
         if ModelStoreKind.s3URL != nil { away.append(try ModelStoreKind.s3.make(endpoint: "http://127.0.0.1:9")) }
+        let running = try await Harness.make(engine: engine)
         for store in away {
             // A model of its own (a header no other test writes): the analyses read are cached by hash.
             let model = MeshWriter.binarySTL(
                 MeshGenerator.torus(major: 9, minor: 1.2, segments: 64, sides: 16).soup, header: "away \(UUID().uuidString)")
-            let harness = try await Harness.make(engine: engine).replacingModelStore(with: store)
+            let harness = running.replacingModelStore(with: store)
             try await harness.test { api in
                 let customer = try await api.signIn("customer@atelier.test")
                 let id = try #require(

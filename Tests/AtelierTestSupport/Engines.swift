@@ -149,8 +149,10 @@ package actor TestPostgres {
         var components = URLComponents(string: url)!
         components.path = "/" + database
         // A stalled migration fails the tests that need it within a minute instead of holding them for ever.
+        // A connection may take longer than production's 3 s wait while the whole suite runs on two
+        // cores: the tests that assert the wait set their own.
         return try PostgresStore(
-            url: components.string!, maxConnections: 4, migrationTimeout: .seconds(60), limits: limits,
+            url: components.string!, maxConnections: 4, timeout: .seconds(15), migrationTimeout: .seconds(60), limits: limits,
             logger: Logger(label: "test-postgres"))
     }
 
