@@ -111,8 +111,11 @@ public final class S3ModelStore: ModelStore {
             throw ModelStoreError.unavailable("the upload's file \(path) is gone")
         }
         let body = HTTPClientRequest.Body.stream(chunks, length: .known(length))
+        // The wait for the answer covers sending the body: the usual wait, and a second for each
+        // 5 MB (a store slower than that is treated as away).
         let response = try await send(
-            "PUT", key: key(hash), headers: [("content-type", "application/octet-stream")], payloadHash: hash, body: body)
+            "PUT", key: key(hash), headers: [("content-type", "application/octet-stream")], payloadHash: hash, body: body,
+            wait: timeout + .seconds(length / 5_000_000))
         try await expect(response, [200], doing: "store the model \(hash)")
     }
 
@@ -194,10 +197,11 @@ public final class S3ModelStore: ModelStore {
         return formatter.date(from: text)
     }
 
-    /// Signs and sends one request; a store that cannot be reached is ``ModelStoreError/unavailable(_:)``.
+    /// Signs and sends one request and waits for its answer's head at most `wait` (the store's timeout unless
+    /// given); a store that cannot be reached is ``ModelStoreError/unavailable(_:)``.
     func send(
         _ method: String, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [],
-        payloadHash: String = SigV4.emptyPayloadHash, body: HTTPClientRequest.Body? = nil
+        payloadHash: String = SigV4.emptyPayloadHash, body: HTTPClientRequest.Body? = nil, wait: TimeAmount? = nil
     ) async throws -> HTTPClientResponse {
         let host = settings.endpoint.host!
         let port = settings.endpoint.port.map { ":\($0)" } ?? ""
@@ -217,7 +221,7 @@ public final class S3ModelStore: ModelStore {
         for (name, value) in headers + signed { request.headers.add(name: name, value: value) }
         if let body { request.body = body }
         do {
-            return try await client.execute(request, timeout: timeout)
+            return try await client.execute(request, timeout: wait ?? timeout)
         } catch {
             throw ModelStoreError.unavailable("\(method) \(settings.endpoint.host ?? "") failed: \(error)")
         }

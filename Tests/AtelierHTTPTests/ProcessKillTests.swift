@@ -227,13 +227,14 @@ struct ProcessKillTests {
         #expect(try await process.call("POST", "/api/shop/orders/\(id)/submit", token: token, json: Deliveries.submitBody).0 == 200)
         return id
     }
+}
 
-    func waitFor<T>(seconds: Double, _ probe: () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if let value = try await probe() { return value }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw HarnessError("condition not met within \(seconds) s")
+/// What `probe` gives once it gives something, asked every 20 ms for at most `seconds`.
+func waitFor<T>(seconds: Double, _ probe: () async throws -> T?) async throws -> T {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < deadline {
+        if let value = try await probe() { return value }
+        try await Task.sleep(for: .milliseconds(20))
     }
+    throw HarnessError("condition not met within \(seconds) s")
 }

@@ -109,7 +109,7 @@ struct UploadKillTests {
             }
         }
         let uploads = data + "/uploads"
-        let written = try await poll(seconds: 10) {
+        let written = try await waitFor(seconds: 10) {
             let sizes = try FileManager.default.contentsOfDirectory(atPath: uploads).compactMap {
                 try FileManager.default.attributesOfItem(atPath: "\(uploads)/\($0)")[.size] as? Int
             }
@@ -129,7 +129,7 @@ struct UploadKillTests {
                 if code == 200 { accepted.add() }
             }
         }
-        _ = try await poll(seconds: 30) { accepted.value >= 3 ? true : nil }
+        _ = try await waitFor(seconds: 30) { accepted.value >= 3 ? true : nil }
         try await Task.sleep(for: .milliseconds(Int.random(in: 0...150)))
         await first.kill()
         uploader.cancel()
@@ -162,15 +162,6 @@ struct UploadKillTests {
         let code = await AtelierProcess.exit(of: verify)
         #expect(code == 0, "\(output.text)")
         #expect(output.text.contains("Checked"), "\(output.text)")
-    }
-
-    func poll<T>(seconds: Double, _ probe: () async throws -> T?) async throws -> T {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if let value = try await probe() { return value }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        throw HarnessError("not within \(seconds) s")
     }
 }
 
