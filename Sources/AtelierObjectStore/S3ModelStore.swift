@@ -93,7 +93,9 @@ public final class S3ModelStore: ModelStore {
         self.timeout = timeout
     }
 
-    deinit { try? client.syncShutdown() }
+    // Shut down without blocking: the last reference may go on one of the client's own event loops,
+    // where a synchronous shutdown is refused. The client lives until its connections are closed.
+    deinit { _ = client.shutdown() }
 
     /// Asks for one key of the bucket: a wrong bucket, bad credentials or a store that is down
     /// are told at start, not at the first upload.
