@@ -69,7 +69,9 @@ struct ModelFileTests {
             #expect(past.status == .rangeNotSatisfiable)
             #expect(past.headers[.contentRange] == "bytes */\(size)")
             // Hostile or odd ranges: never a crash; what does not parse is answered with the whole file.
-            for odd in ["bytes=5-2", "bytes=abc", "bytes=99999999999999999999-", "items=0-1", "bytes=" + String(repeating: "9", count: 200)] {
+            for odd in [
+                "bytes=5-2", "bytes=abc", "bytes=99999999999999999999-", "items=0-1", "bytes=" + String(repeating: "9", count: 200),
+            ] {
                 let reply = try await api.call(.get, path, token: worker, headers: ["Range": odd])
                 #expect(reply.status == .ok && reply.bytes == Models.ring, "Range: \(odd)")
             }
