@@ -245,8 +245,8 @@ let package = Package(
         .testTarget(
             name: "AtelierHTTPTests",
             dependencies: [
-                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierPartnerAPI", "AtelierServices",
-                "AtelierStorage", "AtelierTelemetry", "AtelierTestSupport", "AtelierText",
+                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierHTTP", "AtelierJobs", "AtelierObjectStore", "AtelierPartnerAPI",
+                "AtelierServices", "AtelierStorage", "AtelierTelemetry", "AtelierTestSupport", "AtelierText",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
