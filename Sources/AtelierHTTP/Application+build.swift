@@ -15,6 +15,7 @@ public func buildRouter(
     pages: (Router<AtelierRequestContext>) -> Void = { _ in }
 ) -> Router<AtelierRequestContext> {
     let router = Router(context: AtelierRequestContext.self)
+    router.add(middleware: TrustedProxiesMiddleware(useCases.context.configuration.trustedProxies))
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: LanguageMiddleware())
     router.add(middleware: InFlightLimitMiddleware(limit: maxInFlight))

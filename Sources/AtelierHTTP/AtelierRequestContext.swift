@@ -19,18 +19,30 @@ public struct AtelierRequestContext: RequestContext, RemoteAddressRequestContext
         remoteAddress = source.channel.remoteAddress
     }
 
-    /// The address of the client: the peer, or, when the peer is this machine's proxy (a loopback
-    /// address), the last address the proxy put in `X-Forwarded-For`.
+    /// The proxies whose `X-Forwarded-For` is believed (``TrustedProxiesMiddleware`` sets the
+    /// settings'; loopback until then).
+    public var trustedProxies: TrustedProxies = .loopback
+
+    /// The address of the client: the peer, or, when the peer is a trusted proxy, the last address
+    /// in `X-Forwarded-For` that is not one.
     public func clientAddress(_ request: Request) -> String? {
-        let peer = remoteAddress?.ipAddress
-        let fromLoopback = peer.map { $0.hasPrefix("127.") || $0 == "::1" } ?? false
-        if fromLoopback, let forwarded = request.headers[SecurityHeaderNames.forwardedFor] {
-            let last = forwarded.split(separator: ",").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            if !last.isEmpty, last.utf8.count <= 64 { return last }
-        }
-        return peer
+        trustedProxies.client(peer: remoteAddress?.ipAddress, forwarded: request.headers[SecurityHeaderNames.forwardedFor])
     }
 
     public var requestDecoder: JSONDecoder { .atelier }
     public var responseEncoder: JSONEncoder { .atelier }
+}
+
+/// Gives every request the proxies the settings trust (`ATELIER_TRUSTED_PROXIES`).
+public struct TrustedProxiesMiddleware: RouterMiddleware {
+    public typealias Context = AtelierRequestContext
+    let proxies: TrustedProxies
+
+    public init(_ proxies: TrustedProxies) { self.proxies = proxies }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.trustedProxies = proxies
+        return try await next(request, context)
+    }
 }

@@ -115,6 +115,8 @@ public struct AtelierConfiguration: Sendable {
     /// (`ATELIER_ANALYSIS_MEMORY_MB`): a 100 MB model takes about 200, so by default it is
     /// analysed alone and the process stays near 300 MB whatever number of uploads arrive at once.
     public var analysisMemoryMB = 192
+    /// The proxies whose `X-Forwarded-For` names the client (`ATELIER_TRUSTED_PROXIES`).
+    public var trustedProxies = TrustedProxies.loopback
     /// This instance's folder for uploads as they arrive (never shared: each instance empties it at start).
     public var uploadsFolder: String { (dataDirectory as NSString).appendingPathComponent("uploads") }
 
@@ -155,6 +157,10 @@ public struct AtelierConfiguration: Sendable {
         ("ATELIER_DB_LOCK_TIMEOUT_SECONDS", "longest wait for a row lock before answering 503 (PostgreSQL lock_timeout; default 1)"),
         ("ATELIER_DB_IDLE_IN_TRANSACTION_SECONDS", "PostgreSQL ends a transaction left idle this long, releasing its locks (default 10)"),
         ("ATELIER_COMPUTE_THREADS", "threads for model analysis, thumbnails and passwords (default 0: one per core)"),
+        (
+            "ATELIER_TRUSTED_PROXIES",
+            "networks whose X-Forwarded-For names the client, comma-separated CIDRs (default 127.0.0.0/8,::1: nginx on this machine; behind a Kubernetes ingress, the pods' network)"
+        ),
         (
             "ATELIER_ANALYSIS_MEMORY_MB",
             "megabytes that model analyses, previews and thumbnails may hold at once; a model takes about twice its size, larger ones wait their turn (default 192)"
@@ -307,6 +313,11 @@ public struct AtelierConfiguration: Sendable {
         }
         if let value: Int = number("ATELIER_COMPUTE_THREADS", 0...256) { config.computeThreads = value }
         if let value: Int = number("ATELIER_ANALYSIS_MEMORY_MB", 16...65_536) { config.analysisMemoryMB = value }
+        if let value = string("ATELIER_TRUSTED_PROXIES") {
+            do { config.trustedProxies = try TrustedProxies(value) } catch {
+                problems.append("ATELIER_TRUSTED_PROXIES: \(error)")
+            }
+        }
         if let value: Double = number("ATELIER_MODEL_TIME_BUDGET_SECONDS", 0.1...3600) {
             config.modelTimeBudgetSeconds = value
             config.meshLimits.timeBudget = .milliseconds(Int64(value * 1000))
