@@ -22,7 +22,12 @@ public struct TrustedProxies: Sendable, Equatable {
     let networks: [Network]
 
     /// Loopback only: 127.0.0.0/8 and ::1.
-    public static let loopback = try! TrustedProxies("127.0.0.0/8,::1/128")
+    public static let loopback = TrustedProxies(networks: [
+        Network(bytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 127, 0, 0, 0], bits: 96 + 8),
+        Network(bytes: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], bits: 128),
+    ])
+
+    init(networks: [Network]) { self.networks = networks }
 
     /// Reads a comma-separated list of networks (`10.0.0.0/8`, `fd00::/8`) or addresses (a whole
     /// address is its own network); at most 64. A mistake names the entry.
