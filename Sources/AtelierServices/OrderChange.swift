@@ -40,8 +40,7 @@ extension StoreTransaction {
         let previous = order.status
         let enteredPrevious = order.statusSince
         let entries = try decide(&order)
-        try await update(order: order, previousStatus: previous)
-        try await append(history: entries)
+        try await update(order: order, previousStatus: previous, appending: entries)
         try await follow(order, entries: entries, pricingAttempts: pricingAttempts)
         if order.status != previous {
             Metrics.Timer(

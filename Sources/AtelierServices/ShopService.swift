@@ -232,8 +232,7 @@ public struct ShopService: Sendable {
                     }
                     // A piece is placed with where it goes: given now, or kept from an earlier try.
                     if let delivery {
-                        try await tx.setDelivery(delivery, orderID: orderID, at: now)
-                        try await tx.saveDelivery(delivery, userID: customer.userID, at: now)
+                        try await tx.setDelivery(delivery, orderID: orderID, savingFor: customer.userID, at: now)
                     } else if try await tx.orderSnapshot(id: orderID, withNotes: false)?.delivery == nil {
                         throw DomainError.invalid("Say where the piece goes: the recipient, a phone number and the delivery address.")
                     }

@@ -29,3 +29,14 @@ public enum StoreFailure: Sendable, Equatable {
         }
     }
 }
+
+/// The database statements a piece of work sends (on PostgreSQL, its round trips), for a surface
+/// to report per request without knowing the database.
+public enum DatabaseRoundTrips {
+    /// What `body` returns, and the statements it sent meanwhile.
+    public static func counting<T>(_ body: () async throws -> T) async rethrows -> (T, Int) {
+        let calls = DatabaseCalls()
+        let result = try await DatabaseCalls.$current.withValue(calls) { try await body() }
+        return (result, calls.value)
+    }
+}

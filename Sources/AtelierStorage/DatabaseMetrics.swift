@@ -32,3 +32,19 @@ final class DatabaseMetrics: Sendable {
         }
     }
 }
+
+/// The statements one piece of work (a request) sends to the database, counted where it runs: on
+/// PostgreSQL each is a round trip on the network, and a transaction adds two (`BEGIN`, `COMMIT`);
+/// on SQLite they are calls into the embedded file, counted the same way for comparison. What the
+/// request middleware reports per route (`atelier_http_db_round_trips_total`).
+public final class DatabaseCalls: Sendable {
+    @TaskLocal public static var current: DatabaseCalls?
+    private let count = Atomic<Int>(0)
+
+    public init() {}
+
+    public var value: Int { count.load(ordering: .relaxed) }
+
+    /// Counts `calls` for the work under way, if anything counts.
+    static func add(_ calls: Int = 1) { current?.count.add(calls, ordering: .relaxed) }
+}

@@ -45,9 +45,15 @@ public protocol OrderWrites: Sendable {
     /// Saves the order; `previousStatus` keeps the per-status counts right.
     func update(order: Order, previousStatus: OrderStatus) async throws
     func append(history: [HistoryEntry]) async throws
+    /// Saves the order and appends its `history` together: one statement on PostgreSQL (one round
+    /// trip, however many rows), the two above on SQLite.
+    func update(order: Order, previousStatus: OrderStatus, appending history: [HistoryEntry]) async throws
     func insert(quote: Quote, orderID: String, at: Date) async throws
     /// Where the order goes: set when it is placed, kept as it was.
     func setDelivery(_ delivery: DeliveryDetails, orderID: String, at: Date) async throws
+    /// Where the order goes, and the same address kept for the customer's next checkout: one
+    /// statement on PostgreSQL, two on SQLite.
+    func setDelivery(_ delivery: DeliveryDetails, orderID: String, savingFor userID: String, at: Date) async throws
     func insert(note: OrderNote) async throws
     func insert(idempotency: IdempotencyRecord) async throws
 }

@@ -118,6 +118,62 @@ struct StoreConformanceTests {
         #expect(counts[.closed] == 0)
     }
 
+    @Test(
+        "an order saved with its history: the row, the counts and every entry, or nothing for a missing order", arguments: Engine.allCases)
+    func updateWithHistory(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        let order = try #require(try await insertOrders(store, count: 2).first)
+        let at = Date(timeIntervalSince1970: 1_800_000_100)
+        let entries = [
+            HistoryEntry(orderID: order.id, from: .initiated, to: .fileUploaded, actor: customer, at: at, note: "ring.stl"),
+            HistoryEntry(orderID: order.id, from: .fileUploaded, to: .submitted, actor: customer, at: at.addingTimeInterval(1)),
+        ]
+        try await store.write { tx in
+            try await tx.update(order: order.stored(status: .submitted), previousStatus: .initiated, appending: entries)
+        }
+        #expect(try await store.reader.order(id: order.id)?.status == .submitted)
+        #expect(try await store.reader.history(orderID: order.id) == entries)
+        let counts = try await store.reader.statusCounts()
+        #expect(counts[.initiated] == 1 && counts[.submitted] == 1 && counts[.fileUploaded] == 0)
+
+        // Without a change of status, only the row and the entry; for a missing order, nothing at all.
+        let note = HistoryEntry(orderID: order.id, from: .submitted, to: .submitted, actor: customer, at: at.addingTimeInterval(2))
+        try await store.write { tx in
+            try await tx.update(order: order.stored(status: .submitted), previousStatus: .submitted, appending: [note])
+        }
+        #expect(try await store.reader.history(orderID: order.id).count == 3)
+        #expect(try await store.reader.statusCounts()[.submitted] == 1)
+        let missing = Order(id: "o-missing", customerID: customer.userID, materialCode: "gold-585", finishCodes: [], createdAt: at)
+        await #expect(throws: StorageError.self) {
+            try await store.write { tx in
+                try await tx.update(
+                    order: missing.stored(status: .submitted), previousStatus: .initiated,
+                    appending: [HistoryEntry(orderID: "o-missing", from: .initiated, to: .submitted, actor: customer, at: at)])
+            }
+        }
+        #expect(try await store.reader.history(orderID: "o-missing").isEmpty)
+        #expect(try await store.reader.statusCounts()[.submitted] == 1)
+    }
+
+    @Test("an order's delivery is placed and kept for the customer's next checkout in one change", arguments: Engine.allCases)
+    func deliveryPlacedAndSaved(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        let order = try #require(try await insertOrders(store, count: 1).first)
+        let first = try DeliveryDetails(
+            recipient: "Clara", phone: "+79161234567", country: "RU", postalCode: "101000", city: "Moscow", street: "Tverskaya 7")
+        let second = try DeliveryDetails(
+            recipient: "Clara", phone: "+79161234567", country: "RU", postalCode: "190000", city: "Saint Petersburg", street: "Nevsky 1")
+        let at = Date(timeIntervalSince1970: 1_800_000_100)
+        try await store.write { tx in try await tx.setDelivery(first, orderID: order.id, savingFor: customer.userID, at: at) }
+        try await store.write { tx in
+            try await tx.setDelivery(second, orderID: order.id, savingFor: customer.userID, at: at.addingTimeInterval(60))
+        }
+        #expect(try await store.reader.orderSnapshot(id: order.id, withNotes: false)?.delivery == second)
+        #expect(try await store.reader.savedDeliveries(userID: customer.userID).map(\.city) == ["Saint Petersburg", "Moscow"])
+    }
+
     @Test("cursor pages are disjoint, complete and newest first", arguments: Engine.allCases)
     func cursorPagination(engine: Engine) async throws {
         let store = try await engine.makeStore()
@@ -178,6 +234,24 @@ struct StoreConformanceTests {
             try await store.write { [orders] tx in try await tx.update(order: orders[1], previousStatus: .initiated) }
         }
         #expect(try await store.reader.order(trackingNumber: "TRK-1")?.id == "o-0000")
+    }
+
+    @Test("the statements a piece of work sends are counted: one per read, two more for a transaction", arguments: Engine.allCases)
+    func databaseCalls(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        try await insertCustomer(store)
+        let calls = DatabaseCalls()
+        try await DatabaseCalls.$current.withValue(calls) {
+            _ = try await store.reader.order(id: "none")
+            #expect(calls.value == 1)
+            try await store.write { tx in
+                _ = try await tx.order(id: "none")
+                _ = try await tx.order(id: "other")
+            }
+            #expect(calls.value == 1 + 2 + 2, "BEGIN, two statements, COMMIT")
+        }
+        _ = try await store.reader.order(id: "uncounted")
+        #expect(calls.value == 5, "work outside the count is not counted")
     }
 
     @Test("a model is stored once by its hash", arguments: Engine.allCases)

@@ -189,6 +189,7 @@ public final class PostgresStore: Store {
         while true {
             attempt += 1
             do {
+                DatabaseCalls.add(2)  // BEGIN and COMMIT
                 return try await translating {
                     try await client.withTransaction(logger: logger) { connection in
                         try await body(SQLAccess(PostgresExecutor(target: .connection(connection), logger: logger)))
@@ -365,6 +366,7 @@ struct PostgresExecutor: SQLExecutor {
     }
 
     func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow] {
+        DatabaseCalls.add()
         let query = PostgresQuery(unsafeSQL: dialect.placeholders(sql), binds: Self.bindings(values))
         switch target {
         case let .client(client, store):

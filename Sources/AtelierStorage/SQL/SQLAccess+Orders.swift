@@ -67,6 +67,49 @@ extension SQLAccess {
         }
     }
 
+    func update(order: Order, previousStatus: OrderStatus, appending history: [HistoryEntry]) async throws {
+        guard sql.dialect.writableCommonTables else {
+            try await update(order: order, previousStatus: previousStatus)
+            try await append(history: history)
+            return
+        }
+        // The order's row, then (only if it was there: each part joins `updated`) its counter rows
+        // and its history rows, in one statement.
+        var parts = ["updated AS (UPDATE orders SET (\(Self.orderColumns)) = \(Self.orderPlaceholders) WHERE id = ? RETURNING id)"]
+        var values = try Self.values(order) + [.text(order.id)]
+        if previousStatus != order.status {
+            let shard = Int(Self.shard(of: order.id))
+            let rows = [(previousStatus, -1), (order.status, 1)].sorted(by: { $0.0 < $1.0 })
+            parts.append(
+                """
+                counted AS (INSERT INTO order_counts (status, shard, n)
+                  SELECT v.status, v.shard, v.n FROM (VALUES (CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS BIGINT)), (?, ?, ?))
+                    AS v (status, shard, n), updated
+                  ON CONFLICT (status, shard) DO UPDATE SET n = order_counts.n + excluded.n)
+                """)
+            values += [.text(rows[0].0.rawValue), .integer(Int64(shard)), .integer(Int64(rows[0].1))]
+            values += [.text(rows[1].0.rawValue), .integer(Int64(shard)), .integer(Int64(rows[1].1))]
+        }
+        if !history.isEmpty {
+            let typed =
+                "(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT), CAST(? AS TEXT))"
+            let rows = [typed] + Array(repeating: "(?,?,?,?,?,?,?,?)", count: history.count - 1)
+            parts.append(
+                """
+                logged AS (INSERT INTO order_history (order_id, from_status, to_status, actor_id, actor_role, actor_name, at, note)
+                  SELECT v.* FROM (VALUES \(rows.joined(separator: ", "))) AS v, updated)
+                """)
+            for entry in history {
+                values += [
+                    .text(entry.orderID), entry.from.map { .text($0.rawValue) } ?? .null, .text(entry.to.rawValue), .text(entry.actorID),
+                    .text(entry.actorRole.rawValue), .text(entry.actorName), entry.at.sqlValue, entry.note.map { .text($0) } ?? .null,
+                ]
+            }
+        }
+        let updated = try await sql.query("WITH " + parts.joined(separator: ", ") + " SELECT id FROM updated", values)
+        guard updated.count == 1 else { throw StorageError.conflict("order \(order.id) does not exist") }
+    }
+
     private func count(status: OrderStatus, by delta: Int, orderID: String) async throws {
         try await sql.execute(
             """
@@ -281,6 +324,23 @@ extension SQLAccess {
             INSERT INTO order_deliveries (order_id, body, created_at) VALUES (?, ?, ?)
             ON CONFLICT (order_id) DO UPDATE SET body = excluded.body
             """, orderID, try ColumnJSON.encode(delivery), at)
+    }
+
+    func setDelivery(_ delivery: DeliveryDetails, orderID: String, savingFor userID: String, at: Date) async throws {
+        guard sql.dialect.writableCommonTables else {
+            try await setDelivery(delivery, orderID: orderID, at: at)
+            try await saveDelivery(delivery, userID: userID, at: at)
+            return
+        }
+        let body = try ColumnJSON.encode(delivery)
+        try await sql.execute(
+            """
+            WITH placed AS (
+              INSERT INTO order_deliveries (order_id, body, created_at) VALUES (?, ?, ?)
+              ON CONFLICT (order_id) DO UPDATE SET body = excluded.body)
+            INSERT INTO saved_deliveries (user_id, fingerprint, body, used_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (user_id, fingerprint) DO UPDATE SET body = excluded.body, used_at = excluded.used_at
+            """, orderID, body, at, userID, delivery.fingerprint, body, at)
     }
 
     func quote(orderID: String) async throws -> Quote? {

@@ -6,9 +6,13 @@ public struct SQLDialect: Sendable {
     var skipLocked: String
     /// Rewrites `?` placeholders for the engine (`$1`, `$2`… for PostgreSQL).
     var numberedPlaceholders: Bool
+    /// Whether a `WITH` may hold `INSERT`s and `UPDATE`s (PostgreSQL): several changes in one
+    /// statement, so one round trip to a database across the network.
+    var writableCommonTables: Bool
 
-    static let sqlite = SQLDialect(lockForUpdate: "", skipLocked: "", numberedPlaceholders: false)
-    static let postgres = SQLDialect(lockForUpdate: " FOR UPDATE", skipLocked: " FOR UPDATE SKIP LOCKED", numberedPlaceholders: true)
+    static let sqlite = SQLDialect(lockForUpdate: "", skipLocked: "", numberedPlaceholders: false, writableCommonTables: false)
+    static let postgres = SQLDialect(
+        lockForUpdate: " FOR UPDATE", skipLocked: " FOR UPDATE SKIP LOCKED", numberedPlaceholders: true, writableCommonTables: true)
 
     /// `?` → `$n`, outside string literals.
     func placeholders(_ sql: String) -> String {

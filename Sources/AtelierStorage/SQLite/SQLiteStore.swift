@@ -73,6 +73,7 @@ public final class SQLiteStore: Store {
         defer { writeLock.unlock() }
         let enqueued = EnqueuedQueues()
         let executor = SQLiteExecutor(pool: pool, readers: readers, columns: columns, inTransaction: true, enqueued: enqueued, metrics: nil)
+        DatabaseCalls.add(2)  // BEGIN and COMMIT, as on PostgreSQL
         try pool.syncWrite { db in try db.execute(sql: "BEGIN IMMEDIATE") }
         let result: T
         do {
@@ -113,6 +114,7 @@ struct SQLiteExecutor: SQLExecutor {
     var dialect: SQLDialect { .sqlite }
 
     func query(_ sql: String, _ values: [SQLValue]) async throws -> [SQLRow] {
+        DatabaseCalls.add()
         let arguments = Self.arguments(values)
         let columns = self.columns
         let read: @Sendable (Database) throws -> [SQLRow] = { db in
@@ -168,6 +170,7 @@ struct SQLiteExecutor: SQLExecutor {
     }
 
     func execute(_ sql: String, _ values: [SQLValue]) async throws {
+        DatabaseCalls.add()
         precondition(inTransaction, "writes happen inside Store.write")
         let arguments = Self.arguments(values)
         do {
