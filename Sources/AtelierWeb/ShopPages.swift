@@ -229,7 +229,9 @@ struct ShopPages {
 
     @Sendable func constructorEstimate(_ request: Request, context: AtelierRequestContext) async throws -> Estimate {
         let form = Form(query: request)
-        let requester = context.principal?.userID ?? "client:" + (context.clientAddress(request) ?? "unknown")
+        // A visitor is known by their address; a request without one (no socket: the tests' router)
+        // is its own visitor, bound only by the pool's queue, never by another's share.
+        let requester = context.principal?.userID ?? "client:" + (context.clientAddress(request) ?? "unknown-\(UUID().uuidString)")
         let (quote, model) = try await shop.estimate(
             design: try design(form), material: try form.required("material", label: "A metal"), finishes: form.all("finish"),
             requester: requester)
