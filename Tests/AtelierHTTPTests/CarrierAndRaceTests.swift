@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import AtelierDomain
 import AtelierJobs
 import AtelierServices
@@ -5,11 +6,9 @@ import AtelierStorage
 import AtelierTestSupport
 import Foundation
 import HTTPTypes
+import NIOCore
+import NIOHTTP1
 import Testing
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Brings a fresh order to `MANUFACTURING_APPROVED` and returns its id.
 func approvedOrder(_ api: API, _ harness: Harness) async throws -> String {
@@ -72,11 +71,12 @@ struct CarrierAndRaceTests {
             let results = try await withThrowingTaskGroup(of: (Int, Data).self) { group in
                 for token in tokens {
                     group.addTask {
-                        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/api/mes/orders/\(id)/take")!)
-                        request.httpMethod = "POST"
-                        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-                        let (data, response) = try await URLSession.shared.data(for: request)
-                        return ((response as! HTTPURLResponse).statusCode, data)
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/mes/orders/\(id)/take")
+                        request.method = .POST
+                        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+                        let body = try await response.body.collect(upTo: 1 << 20)
+                        return (Int(response.status.code), Data(body.readableBytesView))
                     }
                 }
                 var all: [(Int, Data)] = []

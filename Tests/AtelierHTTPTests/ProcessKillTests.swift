@@ -1,13 +1,12 @@
+import AsyncHTTPClient
 import AtelierDomain
 import AtelierStorage
 import AtelierTestSupport
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Synchronization
 import Testing
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// A real `atelier serve` process, started from the built executable.
 final class AtelierProcess: Sendable {
@@ -92,9 +91,16 @@ final class AtelierProcess: Sendable {
     }
 
     /// Waits for `process` to end and returns its status, without holding a thread meanwhile
-    /// (`waitUntilExit()` blocks one of the few threads every test shares).
-    static func exit(of process: Process) async -> Int32 {
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    /// (`waitUntilExit()` blocks one of the few threads every test shares). A process still running
+    /// after `seconds` is a failure of the test: it is killed, and its status is then SIGKILL's.
+    static func exit(of process: Process, seconds: Double = 90) async -> Int32 {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            Issue.record("\(process.arguments ?? []) did not end within \(Int(seconds)) s; killed")
+            Foundation.kill(process.processIdentifier, SIGKILL)
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        }
         return process.terminationStatus
     }
 
@@ -111,18 +117,24 @@ final class AtelierProcess: Sendable {
         throw HarnessError("atelier serve printed no partner API port")
     }
 
+    /// One request to the process (AsyncHTTPClient: FoundationNetworking's URLSession can deadlock
+    /// when a task awaiting it is cancelled, and these tests cancel their load at the end).
     func call(
         _ method: String, _ path: String, token: String? = nil, json: [String: any Sendable]? = nil, body: [UInt8]? = nil,
         headers: [String: String] = [:], port: Int? = nil
     ) async throws -> (Int, [String: Any]) {
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port ?? self.port)\(path)")!)
-        request.httpMethod = method
-        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        if let json { request.httpBody = try JSONSerialization.data(withJSONObject: json) }
-        if let body { request.httpBody = Data(body) }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as! HTTPURLResponse).statusCode, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port ?? self.port)\(path)")
+        request.method = HTTPMethod(rawValue: method)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
+        if let json {
+            request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let data = Data(try await response.body.collect(upTo: 64 << 20).readableBytesView)
+        return (Int(response.status.code), (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
     }
 }
 

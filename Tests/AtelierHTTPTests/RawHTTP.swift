@@ -7,7 +7,7 @@ import Foundation
 
 /// HTTP spoken by hand over a socket, for what an ordinary client will not send.
 enum RawHTTP {
-    /// A socket connected to `port` on the loopback, whose reads wait at most `readTimeout` seconds.
+    /// A socket connected to `port` on the loopback, whose reads and sends wait at most `readTimeout` seconds.
     /// The caller closes it.
     static func connect(port: Int, readTimeout: Int) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -25,6 +25,8 @@ enum RawHTTP {
         }
         var timeout = timeval(tv_sec: readTimeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // A send the server stops taking gives up as well, instead of waiting for ever.
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         return fd
     }
 

@@ -54,7 +54,7 @@ struct CustomerEmailTests {
         "through a real SMTP server that is busy at first: the e-mail arrives once, after a retry",
         .enabled(if: TestSMTPServer.python != nil))
     func smtpRetry() async throws {
-        let server = try TestSMTPServer(["--refuse", "1"])
+        let server = try await TestSMTPServer.start(["--refuse", "1"])
         let harness = try await Harness.make { configuration in
             var smtp = SMTPSettings(host: "127.0.0.1", port: server.port, security: .none)
             smtp.timeout = .seconds(2)

@@ -103,7 +103,7 @@ struct SMTPClientTests {
 
     @Test("without TLS or a password, the server gets the message as rendered")
     func plain() async throws {
-        let server = try TestSMTPServer()
+        let server = try await TestSMTPServer.start()
         try await client(server, .none).send(message)
         let received = try await server.waitFor(1)
         #expect(received.count == 1)
@@ -112,14 +112,14 @@ struct SMTPClientTests {
 
     @Test("STARTTLS with the server's own authority, then AUTH: the message arrives")
     func startTLSAndAuth() async throws {
-        let server = try TestSMTPServer(["--tls", "--require-tls", "--auth", "atelier:s3cret"])
+        let server = try await TestSMTPServer.start(["--tls", "--require-tls", "--auth", "atelier:s3cret"])
         try await client(server, .startTLSRequired, user: "atelier", password: "s3cret").send(message)
         #expect(try await server.waitFor(1).count == 1)
     }
 
     @Test("AUTH without TLS to this machine works; a wrong password is refused and is no permanent failure (the settings can be fixed)")
     func wrongPassword() async throws {
-        let server = try TestSMTPServer(["--auth", "atelier:s3cret"])
+        let server = try await TestSMTPServer.start(["--auth", "atelier:s3cret"])
         try await client(server, .none, user: "atelier", password: "s3cret").send(message)
         #expect(try await server.waitFor(1).count == 1)
         await #expect {
@@ -137,9 +137,9 @@ struct SMTPClientTests {
 
     @Test("a server without the TLS the settings require, or one that trusts no certificate of ours, gets nothing")
     func tlsRequired() async throws {
-        let server = try TestSMTPServer()
+        let server = try await TestSMTPServer.start()
         await #expect(throws: MailError.self) { try await client(server, .startTLSRequired).send(message) }
-        let withTLS = try TestSMTPServer(["--tls"])
+        let withTLS = try await TestSMTPServer.start(["--tls"])
         var settings = SMTPSettings(host: "127.0.0.1", port: withTLS.port, security: .startTLSRequired)
         settings.timeout = .seconds(2)  // the system's authorities do not know the test's
         await #expect(throws: MailError.self) { try await SMTPClient(settings: settings).send(message) }
@@ -148,7 +148,7 @@ struct SMTPClientTests {
 
     @Test("a server that hangs is given up after the timeout; one that is busy answers 451; neither is permanent")
     func hangAndBusy() async throws {
-        let hanging = try TestSMTPServer(["--hang", "1"])
+        let hanging = try await TestSMTPServer.start(["--hang", "1"])
         let started = ContinuousClock.now
         await #expect {
             try await client(hanging, .none).send(message)
@@ -157,7 +157,7 @@ struct SMTPClientTests {
         }
         // The server would hang for an hour; the client gives up after its two seconds (more on a loaded machine).
         #expect(ContinuousClock.now - started < .seconds(30))
-        let busy = try TestSMTPServer(["--refuse", "1"])
+        let busy = try await TestSMTPServer.start(["--refuse", "1"])
         await #expect {
             try await client(busy, .none).send(message)
         } throws: { error in
@@ -170,7 +170,7 @@ struct SMTPClientTests {
 
     @Test("a mailbox that does not exist is a permanent failure")
     func unknownRecipient() async throws {
-        let server = try TestSMTPServer(["--reject-recipient", "clara@example.test"])
+        let server = try await TestSMTPServer.start(["--reject-recipient", "clara@example.test"])
         await #expect {
             try await client(server, .none).send(message)
         } throws: { error in

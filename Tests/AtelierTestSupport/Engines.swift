@@ -127,20 +127,32 @@ package actor TestPostgres {
         return name
     }
 
-    /// Runs a statement that cannot run in a transaction (`CREATE DATABASE`) on the server's `postgres` database.
+    /// Runs a statement that cannot run in a transaction (`CREATE DATABASE`) on the server's `postgres`
+    /// database; a server that does not answer within a minute fails the test instead of holding it.
     private func admin(_ url: String, _ statement: String) async throws {
         let components = URLComponents(string: url)!
         let configuration = PostgresClient.Configuration(
             host: components.host!, port: components.port ?? 5432, username: components.user ?? "postgres",
             password: components.password, database: "postgres", tls: .disable)
         let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test-postgres"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            do {
-                _ = try await client.query(PostgresQuery(unsafeSQL: statement)).collect()
-            } catch let error as PSQLError {
-                throw StorageError.failed("\(statement): \(error.serverInfo?[.message] ?? String(reflecting: error))")
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await client.run()
+                return false
             }
+            group.addTask {
+                try await Task.sleep(for: .seconds(60))
+                throw StorageError.unavailable("the test server did not run `\(statement)` within 60 s")
+            }
+            group.addTask {
+                do {
+                    _ = try await client.query(PostgresQuery(unsafeSQL: statement)).collect()
+                    return true
+                } catch let error as PSQLError {
+                    throw StorageError.failed("\(statement): \(error.serverInfo?[.message] ?? String(reflecting: error))")
+                }
+            }
+            while let done = try await group.next(), !done {}
             group.cancelAll()
         }
     }
