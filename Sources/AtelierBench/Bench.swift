@@ -14,7 +14,7 @@ public struct Bench: AsyncParsableCommand {
 
     public static let configuration = CommandConfiguration(
         abstract: "Benchmarks that print figures (build with -c release).",
-        subcommands: [Geometry.self, Dashboard.self, BenchPipeline.self, FlagsBench.self])
+        subcommands: [Geometry.self, ThicknessBench.self, Dashboard.self, BenchPipeline.self, FlagsBench.self])
 
     struct Geometry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

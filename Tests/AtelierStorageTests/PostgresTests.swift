@@ -111,7 +111,8 @@ struct PostgresTests {
     func frozenTransaction() async throws {
         let database = try await TestPostgres.shared.freshDatabase()
         var frozenLimits = PostgresStore.SessionLimits()
-        frozenLimits.idleInTransactionTimeout = .seconds(1)
+        // Long enough that a busy test process still gets its write in while the frozen one holds the row.
+        frozenLimits.idleInTransactionTimeout = .seconds(5)
         let (frozen, frozenTask) = try Self.running(database, limits: frozenLimits)
         var healthyLimits = PostgresStore.SessionLimits()
         healthyLimits.lockTimeout = .milliseconds(300)
@@ -128,7 +129,7 @@ struct PostgresTests {
             try await frozen.write { tx in
                 try await tx.update(userID: customer.userID, role: .seller)
                 locked.continuation.yield()
-                try await Task.sleep(for: .seconds(2))
+                try await Task.sleep(for: .seconds(6))
             }
         }
         for await _ in locked.stream { break }
@@ -142,13 +143,15 @@ struct PostgresTests {
                 return
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(2), "the lock timeout, not the request deadline, ended the wait")
+        #expect(
+            ContinuousClock.now - started < .seconds(5),
+            "the lock timeout, not the request deadline or the frozen session's end, ended the wait")
         // The healthy instance is not judged down: other work goes on at once.
         try await healthy.ping()
         _ = try await healthy.reader.user(id: customer.userID)
 
         // The server ends the frozen session after its idle limit; its locks go with it.
-        try await Task.sleep(for: .milliseconds(1500))
+        try await Task.sleep(for: .milliseconds(5500))
         stuck.cancel()
         try await healthy.write { tx in try await tx.update(userID: customer.userID, role: .operator) }
         #expect(try await healthy.reader.user(id: customer.userID)?.role == .operator)

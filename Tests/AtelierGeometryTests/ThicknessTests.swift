@@ -1,0 +1,130 @@
+import AtelierGeometry
+import Foundation
+import Testing
+
+/// Solids whose wall thickness is known exactly, measured.
+@Suite("Wall thickness")
+struct ThicknessTests {
+    /// The same surface facing the other way (the inside of a shell).
+    func inverted(_ mesh: IndexedMesh) -> IndexedMesh {
+        IndexedMesh(positions: mesh.positions, triangles: mesh.triangles.map { SIMD3($0.x, $0.z, $0.y) })
+    }
+
+    /// A box from `lo` to `hi`, mm.
+    func box(_ lo: SIMD3<Double>, _ hi: SIMD3<Double>) -> IndexedMesh {
+        let outline: [SIMD2<Double>] = [[lo.x, lo.y], [hi.x, lo.y], [hi.x, hi.y], [lo.x, hi.y]]
+        return MeshGenerator.prism(outline, center: [(lo.x + hi.x) / 2, (lo.y + hi.y) / 2], bottom: lo.z, top: hi.z)
+    }
+
+    /// A band around the z axis with a rectangular section: `inner` and `outer` radius, `width` along z.
+    func band(inner: Double, outer: Double, width: Double, segments: Int = 256) -> IndexedMesh {
+        MeshGenerator.lathe(
+            [[inner, -width / 2], [outer, -width / 2], [outer, width / 2], [inner, width / 2]], segments: segments, closed: true)
+    }
+
+    func measure(_ mesh: IndexedMesh, threshold: Double = 0.8) throws -> ThicknessReport {
+        try ThicknessAnalyzer.analyze(mesh.soup, thresholdMM: threshold).report
+    }
+
+    func within(_ measured: Double?, _ truth: Double, _ share: Double = 0.02) -> Bool {
+        guard let measured else { return false }
+        return abs(measured - truth) <= share * truth
+    }
+
+    @Test("a spherical shell's thinnest wall is its known thickness, within 2 %", arguments: [1.0, 0.4])
+    func shell(wall: Double) throws {
+        let shell = MeshGenerator.merge([
+            MeshGenerator.sphere(radius: 10, segments: 192, rings: 96),
+            inverted(MeshGenerator.sphere(radius: 10 - wall, segments: 192, rings: 96)),
+        ])
+        let report = try measure(shell, threshold: 0.8)
+        #expect(within(report.minimumMM, wall), "minimum \(report.minimumMM ?? -1) for a wall of \(wall)")
+        #expect(within(report.medianMM, wall), "median \(report.medianMM ?? -1)")
+        #expect(report.unmeasuredTriangles == 0)
+        #expect(report.thinRegionCount == (wall < 0.8 ? 1 : 0), "the whole shell is one thin region, or none")
+    }
+
+    @Test("a tube's wall is measured within 2 %, its length is not taken for a wall")
+    func tube() throws {
+        let report = try measure(band(inner: 4.2, outer: 5, width: 10), threshold: 0.6)
+        #expect(within(report.minimumMM, 0.8), "minimum \(report.minimumMM ?? -1)")
+        #expect(within(report.medianMM, 0.8))
+        #expect(report.thinRegions.isEmpty, "0.8 mm is not below 0.6 mm")
+    }
+
+    @Test("a ring band with a 0.4 mm section is one thin region around the whole ring")
+    func ringBand() throws {
+        let report = try measure(band(inner: 8.5, outer: 8.9, width: 3), threshold: 0.8)
+        #expect(within(report.minimumMM, 0.4), "minimum \(report.minimumMM ?? -1)")
+        #expect(report.thinRegionCount == 1)
+        let region = try #require(report.thinRegions.first)
+        #expect(within(region.thinnestMM, 0.4))
+        // The inner and the outer face of the band (the side faces measure across the band's width).
+        let faces = 2 * Double.pi * (8.5 + 8.9) * 3
+        #expect(abs(region.areaMM2 - faces) < 0.03 * faces, "area \(region.areaMM2) of about \(faces)")
+    }
+
+    @Test("a plate with a thin tab: the tab is the one thin region, where it is, both of its faces")
+    func plateWithTab() throws {
+        let plate = box([0, 0, 0], [20, 20, 2])
+        let tab = box([20, 7.5, 0.75], [25, 12.5, 1.25])
+        let report = try measure(MeshGenerator.merge([plate, tab]), threshold: 0.8)
+        #expect(within(report.minimumMM, 0.5), "minimum \(report.minimumMM ?? -1)")
+        #expect(report.thinRegionCount == 1, "\(report.thinRegions)")
+        let region = try #require(report.thinRegions.first)
+        #expect(within(region.thinnestMM, 0.5))
+        #expect(abs(region.areaMM2 - 50) < 0.5, "top and bottom of the tab: \(region.areaMM2) mm²")
+        #expect(region.at[0] >= 20 && region.at[0] <= 25 && region.at[1] >= 7.5 && region.at[1] <= 12.5, "\(region.at)")
+        #expect(region.boundingBox.min[0] >= 20 - 1e-3 && region.boundingBox.max[0] <= 25 + 1e-3)
+        // The plate itself is 2 mm thick wherever its faces look across it.
+        #expect(report.distribution.contains { $0.upToMM == 2 && $0.areaMM2 >= 2 * 400 - 50 - 1 })
+    }
+
+    @Test("a thick setting with one thin prong finds exactly that prong")
+    func prong() throws {
+        let base = box([-5, -5, 0], [5, 5, 4])
+        let prong = MeshGenerator.lathe([[0, 4], [0.25, 4], [0.25, 8], [0, 8]], segments: 64, closed: false)
+        let report = try measure(MeshGenerator.merge([base, prong]), threshold: 0.6)
+        #expect(report.thinRegionCount == 1, "\(report.thinRegions)")
+        let region = try #require(report.thinRegions.first)
+        #expect(within(region.thinnestMM, 0.5), "thinnest \(region.thinnestMM)")
+        #expect(region.boundingBox.min[2] >= 4 - 1e-3 && region.boundingBox.max[2] <= 8 + 1e-3)
+        #expect(abs(region.at[0]) <= 0.3 && abs(region.at[1]) <= 0.3, "\(region.at)")
+    }
+
+    @Test("a model whose triangles face inwards is measured the same")
+    func insideOut() throws {
+        let plain = try measure(band(inner: 8.5, outer: 9.5, width: 2))
+        let flipped = try measure(inverted(band(inner: 8.5, outer: 9.5, width: 2)))
+        #expect(within(plain.minimumMM, 1) && within(flipped.minimumMM, 1), "\(plain.minimumMM ?? -1) \(flipped.minimumMM ?? -1)")
+    }
+
+    @Test("zero-area faces, holes and shared edges give a report, never a crash")
+    func degenerate() throws {
+        var sphere = MeshGenerator.sphere(radius: 5, segments: 64, rings: 32)
+        // A hole: the rays from the far side leave through it.
+        sphere.triangles.removeLast(200)
+        // Zero-area faces: a repeated corner, and three corners on a line.
+        sphere.triangles.append(SIMD3(0, 0, 1))
+        sphere.positions.append(contentsOf: [[0, 0, 20], [0, 0, 21], [0, 0, 22]])
+        let n = UInt32(sphere.positions.count)
+        sphere.triangles.append(SIMD3(n - 3, n - 2, n - 1))
+        let open = try measure(sphere)
+        #expect(open.measuredTriangles > 0)
+        #expect(open.unmeasuredTriangles >= 2, "the zero-area faces have no direction to measure in")
+        // Two cubes sharing one edge: non-manifold, still measured.
+        let pair = MeshGenerator.merge([box([0, 0, 0], [1, 1, 1]), box([1, 1, 0], [2, 2, 1])])
+        let shared = try measure(pair, threshold: 0.5)
+        #expect(within(shared.minimumMM, 1, 0.001))
+        // No triangles at all is a reason, not a report.
+        #expect(throws: MeshError.self) { try ThicknessAnalyzer.analyze(TriangleSoup(), thresholdMM: 0.8) }
+    }
+
+    @Test("the analysis keeps to its deadline")
+    func deadline() throws {
+        let big = MeshGenerator.sphere(radius: 10, segments: 256, rings: 128).soup
+        #expect(throws: MeshError.self) {
+            try ThicknessAnalyzer.analyze(big, thresholdMM: 0.8, deadline: WorkDeadline(after: .milliseconds(1)))
+        }
+    }
+}
