@@ -237,7 +237,7 @@ let package = Package(
         .testTarget(
             name: "AtelierServicesTests",
             dependencies: [
-                "AtelierApp", "AtelierDomain", "AtelierJobs", "AtelierServices", "AtelierStorage", "AtelierTestSupport",
+                "AtelierApp", "AtelierDomain", "AtelierGeometry", "AtelierJobs", "AtelierServices", "AtelierStorage", "AtelierTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -73,8 +73,42 @@ public enum ThicknessAnalyzer {
                 }
             }
         }
-        return Thickness(
+        var thickness = Thickness(
             perTriangle: values, areas: areas, opposite: opposite, coordinates: c, thresholdMM: thresholdMM, conedTriangles: coned)
+        thickness.report.ring = ring(bvh, outward: -inward)
+        return thickness
+    }
+
+    /// The finger hole of a ring, if the model is one: around the middle of its box, across its
+    /// thinnest side (the band's width), all but at most three of 72 rays in the middle plane meet the
+    /// inside of the band (a surface facing back at the ray) within a finger's reach. The hole's diameter
+    /// is twice the nearest of them: the narrowest a finger has to pass.
+    static func ring(_ bvh: TriangleBVH, outward: Float) -> RingSize? {
+        guard let root = bvh.nodes.first else { return nil }
+        let size = root.hi - root.lo
+        let axis = size.x <= size.y && size.x <= size.z ? 0 : (size.y <= size.z ? 1 : 2)
+        let (u, v) = ((axis + 1) % 3, (axis + 2) % 3)
+        let centre = (root.lo + root.hi) / 2
+        var nearest = Float.infinity
+        var missed = 0
+        for k in 0..<72 {
+            // Between the columns of a lathe's vertices: a ray along a shared edge can slip through.
+            let angle = (Float(k) + 0.37) * 2 * .pi / 72
+            var direction = SIMD3<Float>.zero
+            direction[u] = cos(angle)
+            direction[v] = sin(angle)
+            guard let hit = bvh.nearest(from: centre, along: direction, reach: bvh.diagonal), outward * hit.cosine < 0 else {
+                // A ray or two may still slip between two triangles; more is a band that is open.
+                missed += 1
+                if missed > 3 { return nil }
+                continue
+            }
+            nearest = min(nearest, hit.distance)
+        }
+        let diameter = Double(nearest) * 2
+        // Children's rings to the largest men's: about 12 to 26 mm inside.
+        guard (RingSize.smallestMM...RingSize.largestMM).contains(diameter) else { return nil }
+        return RingSize(innerDiameterMM: diameter)
     }
 
     /// The median of the cone's hits, each projected on the axis; nil with fewer than three.
@@ -116,7 +150,7 @@ public enum ThicknessAnalyzer {
 public struct Thickness: Sendable {
     /// Millimetres per triangle, in the model's order; NaN where nothing opposite was found.
     public let perTriangle: [Float]
-    public let report: ThicknessReport
+    public internal(set) var report: ThicknessReport
 
     init(
         perTriangle: [Float], areas: [Float], opposite: [Int32], coordinates c: UnsafeBufferPointer<Float>, thresholdMM: Double,
@@ -151,6 +185,8 @@ public struct ThicknessReport: Sendable, Hashable, Codable {
     public var thinRegions: [ThinRegion]
     /// All thin regions, listed or not.
     public var thinRegionCount: Int
+    /// The finger hole, when the model is a ring.
+    public var ring: RingSize?
 
     public struct Band: Sendable, Hashable, Codable {
         /// Walls from the band before up to this, mm (nil: everything thicker than the last).
@@ -273,4 +309,26 @@ public struct ThicknessReport: Sendable, Hashable, Codable {
 
 extension SIMD3 where Scalar == Float {
     var doubles: [Double] { [Double(x), Double(y), Double(z)] }
+}
+
+/// A ring's size from the diameter of its finger hole, in the systems the constructor offers.
+public struct RingSize: Sendable, Hashable, Codable {
+    public var innerDiameterMM: Double
+    /// Russian size (GOST 9198): the inner diameter, to the nearest half millimetre.
+    public var ru: Double
+    /// EU (ISO 8653): the inner circumference in millimetres, to the nearest whole size.
+    public var eu: Double
+    /// US and Canada: to the nearest quarter size.
+    public var us: Double
+
+    static let smallestMM = 11.5
+    static let largestMM = 26.5
+
+    public init(innerDiameterMM: Double) {
+        self.innerDiameterMM = innerDiameterMM
+        let ring = JewelryDesign(sizeStandard: .ru, size: innerDiameterMM)
+        ru = (ring.size(in: .ru) * 2).rounded() / 2
+        eu = ring.size(in: .eu).rounded()
+        us = (ring.size(in: .us) * 4).rounded() / 4
+    }
 }

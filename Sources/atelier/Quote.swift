@@ -24,6 +24,9 @@ struct Quote: AsyncParsableCommand {
     @Flag(help: "Print JSON for programs instead of text for people.")
     var json = false
 
+    @Flag(inversion: .prefixedNo, help: "Measure the wall thickness and check it against the alloy's casting rule.")
+    var thickness = true
+
     struct Output: Encodable {
         var file: String
         var format: String
@@ -39,6 +42,11 @@ struct Quote: AsyncParsableCommand {
         var analysisSeconds: Double
         var weightGrams: Double
         var quote: AtelierDomain.Quote
+        /// Wall thickness (thin regions below the alloy's required wall), the ring size if it is a ring.
+        var thickness: ThicknessReport?
+        var thicknessSeconds: Double?
+        /// Whether it can be cast in the material, by the standard casting rules.
+        var casting: CastingVerdict?
     }
 
     func run() async throws {
@@ -55,6 +63,22 @@ struct Quote: AsyncParsableCommand {
             throw CommandFailure("\(file): \(error.description)")
         }
         let seconds = (ContinuousClock.now - started).seconds
+        let measuring = ContinuousClock.now
+        var report: ThicknessReport?
+        var verdict: CastingVerdict?
+        if thickness {
+            do {
+                // Read again: the analysis above keeps no triangles (an upload's analysis does not either).
+                let soup = try data.withUnsafeBytes {
+                    try ModelReader.triangles($0, filename: file, limits: configuration.meshLimits).1
+                }
+                (report, verdict) = try CastingCheck.check(
+                    soup, materialCode: material, rules: .standard, deadline: WorkDeadline(configuration.meshLimits))
+            } catch let error as MeshError {
+                throw CommandFailure("\(file): \(error.description)")
+            }
+        }
+        let thicknessSeconds = thickness ? (ContinuousClock.now - measuring).seconds : nil
         let priceList = try await Self.priceList(configuration)
         let quote: AtelierDomain.Quote
         do {
@@ -68,7 +92,8 @@ struct Quote: AsyncParsableCommand {
                 volumeMM3: info.metrics.volumeMM3, surfaceAreaMM2: info.metrics.surfaceAreaMM2,
                 boundingBoxMM: ["min": info.boundingBoxMinMM, "max": info.boundingBoxMaxMM, "size": info.boundingBoxSizeMM],
                 shells: info.metrics.shells, watertight: info.watertight, boundaryEdges: info.boundaryEdges,
-                nonManifoldEdges: info.nonManifoldEdges, analysisSeconds: seconds, weightGrams: quote.metalWeightGrams, quote: quote)
+                nonManifoldEdges: info.nonManifoldEdges, analysisSeconds: seconds, weightGrams: quote.metalWeightGrams, quote: quote,
+                thickness: report, thicknessSeconds: thicknessSeconds, casting: verdict)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(output), as: UTF8.self))
@@ -84,7 +109,34 @@ struct Quote: AsyncParsableCommand {
             "  shells         \(info.metrics.shells)",
             "  watertight     \(info.watertight ? "yes" : "no (\(info.boundaryEdges) open edges, \(info.nonManifoldEdges) non-manifold)")",
             "  metal weight   \(String(format: "%.2f", quote.metalWeightGrams)) g",
-            "Quote (price list version \(quote.priceListVersion)):",
+        ]
+        if let report, let thicknessSeconds {
+            let thinnest = report.minimumMM.map { String(format: "%.2f mm", $0) } ?? "not measured"
+            lines.append("  thinnest wall  \(thinnest) (measured in \(String(format: "%.3f", thicknessSeconds)) s)")
+        }
+        if let ring = report?.ring {
+            lines.append(
+                "  ring size      inner diameter \(String(format: "%.1f", ring.innerDiameterMM)) mm: Russian \(ring.ru), EU \(Int(ring.eu)), US \(ring.us)"
+            )
+        }
+        if let verdict {
+            lines.append(
+                "  casting        "
+                    + (verdict.castable
+                        ? "can be cast in \(material) (walls from \(verdict.requiredWallMM) mm, details from \(verdict.requiredDetailMM) mm)"
+                        : "cannot be cast in \(material) as it is:"))
+            for problem in verdict.problems {
+                let place = problem.at.map { String(format: "%.1f", $0) }.joined(separator: ", ")
+                lines.append(
+                    "    \(problem.rule == .wall ? "wall" : "detail") \(String(format: "%.2f", problem.thinnestMM)) mm, needs \(problem.requiredMM) mm: "
+                        + "\(String(format: "%.1f", problem.areaMM2)) mm² around (\(place))")
+            }
+            if verdict.unmeasuredTriangles > 0 {
+                lines.append("    \(verdict.unmeasuredTriangles) triangles could not be measured (the model is open there)")
+            }
+        }
+        lines += [
+            "Quote (price list version \(quote.priceListVersion)):"
         ]
         for line in quote.lines {
             lines.append("  \(line.label.padding(toLength: 36, withPad: " ", startingAt: 0)) \(line.amount)")

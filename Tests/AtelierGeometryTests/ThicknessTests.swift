@@ -128,3 +128,24 @@ struct ThicknessTests {
         }
     }
 }
+
+@Suite("Ring size from the model")
+struct RingSizeTests {
+    @Test("a ring's finger hole gives its inner diameter and its Russian, EU and US size; a plate is no ring")
+    func ringSize() throws {
+        // EU 54 is an inner circumference of 54 mm: a diameter of 17.19 mm.
+        let inner = 54 / Double.pi / 2
+        let band = MeshGenerator.lathe(
+            [[inner, -1.5], [inner + 1.4, -1.5], [inner + 1.4, 1.5], [inner, 1.5]], segments: 720, closed: true)
+        let ring = try #require(try ThicknessAnalyzer.analyze(band.soup, thresholdMM: 1).report.ring)
+        #expect(abs(ring.innerDiameterMM - 2 * inner) < 0.01, "\(ring.innerDiameterMM)")
+        #expect(ring.eu == 54)
+        #expect(ring.ru == 17)
+        #expect(ring.us == 6.75, "(17.19 − 11.63) / 0.8128, to the quarter, as the constructor converts")
+        let plate = MeshGenerator.prism([[0, 0], [20, 0], [20, 20], [0, 20]], center: [10, 10], bottom: 0, top: 2)
+        #expect(try ThicknessAnalyzer.analyze(plate.soup, thresholdMM: 1).report.ring == nil)
+        // A torus that is too small for a finger is no ring either.
+        let bead = MeshGenerator.torus(major: 3, minor: 1, segments: 64, sides: 32)
+        #expect(try ThicknessAnalyzer.analyze(bead.soup, thresholdMM: 1).report.ring == nil)
+    }
+}
