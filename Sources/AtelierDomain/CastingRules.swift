@@ -77,3 +77,76 @@ public struct CastingRule: Sendable, Hashable, Codable {
         }
     }
 }
+
+/// Whether a model can be cast in its alloy, as the pricing job found (stored with the quote).
+public struct CastingReport: Sendable, Hashable, Codable {
+    public var rulesVersion: Int
+    public var materialCode: String
+    public var castable: Bool
+    /// The thinnest wall found, mm (nil: nothing could be measured).
+    public var thinnestMM: Double?
+    /// The wall and the detail the model needs before polishing, mm.
+    public var requiredWallMM: Double
+    public var requiredDetailMM: Double
+    /// Every rule a region breaks, thinnest first.
+    public var problems: [CastingProblem]
+    /// Triangles whose opposite side was not found (an open model): their walls are unknown.
+    public var unmeasuredTriangles: Int
+    /// The finger hole, when the model is a ring.
+    public var ring: RingMeasure?
+
+    public init(
+        rulesVersion: Int, materialCode: String, castable: Bool, thinnestMM: Double?, requiredWallMM: Double, requiredDetailMM: Double,
+        problems: [CastingProblem], unmeasuredTriangles: Int, ring: RingMeasure?
+    ) {
+        self.rulesVersion = rulesVersion
+        self.materialCode = materialCode
+        self.castable = castable
+        self.thinnestMM = thinnestMM
+        self.requiredWallMM = requiredWallMM
+        self.requiredDetailMM = requiredDetailMM
+        self.problems = problems
+        self.unmeasuredTriangles = unmeasuredTriangles
+        self.ring = ring
+    }
+}
+
+/// One thin region and the rule it breaks.
+public struct CastingProblem: Sendable, Hashable, Codable {
+    public enum Rule: String, Sendable, Hashable, Codable {
+        /// A region larger than a detail, thinner than the alloy's wall.
+        case wall
+        /// A fine detail (a prong, a bead), thinner than the alloy's detail.
+        case detail
+    }
+
+    public var rule: Rule
+    public var thinnestMM: Double
+    public var requiredMM: Double
+    public var areaMM2: Double
+    /// Where the region is thinnest, mm.
+    public var at: [Double]
+
+    public init(rule: Rule, thinnestMM: Double, requiredMM: Double, areaMM2: Double, at: [Double]) {
+        self.rule = rule
+        self.thinnestMM = thinnestMM
+        self.requiredMM = requiredMM
+        self.areaMM2 = areaMM2
+        self.at = at
+    }
+}
+
+/// A ring's finger hole and its sizes.
+public struct RingMeasure: Sendable, Hashable, Codable {
+    public var innerDiameterMM: Double
+    public var ru: Double
+    public var eu: Double
+    public var us: Double
+
+    public init(innerDiameterMM: Double, ru: Double, eu: Double, us: Double) {
+        self.innerDiameterMM = innerDiameterMM
+        self.ru = ru
+        self.eu = eu
+        self.us = us
+    }
+}

@@ -38,6 +38,8 @@ public struct Quote: Sendable, Hashable, Codable {
     public var priceListVersion: Int
     /// The labour rule that made it (quotes stored before there were two are `v1`).
     public var rules: PricingRules
+    /// Whether the model can be cast in the material (quotes made before the check have none).
+    public var casting: CastingReport?
 
     public init(
         materialCode: String, finishCodes: [String], metalWeightGrams: Double, lines: [QuoteLine], total: Money, priceListVersion: Int,
@@ -55,6 +57,7 @@ public struct Quote: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case materialCode, finishCodes, metalWeightGrams, lines, total, priceListVersion
         case rules = "pricingRules"
+        case casting
     }
 
     public init(from decoder: any Decoder) throws {
@@ -66,6 +69,7 @@ public struct Quote: Sendable, Hashable, Codable {
         total = try container.decode(Money.self, forKey: .total)
         priceListVersion = try container.decode(Int.self, forKey: .priceListVersion)
         rules = try container.decodeIfPresent(PricingRules.self, forKey: .rules) ?? .v1
+        casting = try container.decodeIfPresent(CastingReport.self, forKey: .casting)
     }
 
     /// The amount of the labour line: what the operator who makes the piece earns.

@@ -153,6 +153,43 @@ extension Quote {
             total.write(to: &out)
             out.field("priceListVersion", priceListVersion)
             out.field("pricingRules", rules.rawValue)
+            if let casting {
+                out.key("casting")
+                try casting.write(to: &out)
+            }
+        }
+    }
+}
+
+extension CastingReport {
+    func write(to out: inout JSONWriter) throws {
+        try out.object { out in
+            out.field("rulesVersion", rulesVersion)
+            out.field("materialCode", materialCode)
+            out.field("castable", castable)
+            if let thinnestMM { try out.field("thinnestMM", thinnestMM) }
+            try out.field("requiredWallMM", requiredWallMM)
+            try out.field("requiredDetailMM", requiredDetailMM)
+            out.key("problems")
+            try out.array(problems) { out, problem in
+                try out.object { out in
+                    out.field("rule", problem.rule.rawValue)
+                    try out.field("thinnestMM", problem.thinnestMM)
+                    try out.field("requiredMM", problem.requiredMM)
+                    try out.field("areaMM2", problem.areaMM2)
+                    try out.field("at", problem.at)
+                }
+            }
+            out.field("unmeasuredTriangles", unmeasuredTriangles)
+            if let ring {
+                out.key("ring")
+                try out.object { out in
+                    try out.field("innerDiameterMM", ring.innerDiameterMM)
+                    try out.field("ru", ring.ru)
+                    try out.field("eu", ring.eu)
+                    try out.field("us", ring.us)
+                }
+            }
         }
     }
 }

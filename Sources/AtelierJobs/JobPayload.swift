@@ -63,6 +63,8 @@ public struct TypedJobHandler<Payload: JobPayload>: JobHandler {
     enum Work: Sendable {
         case alone(@Sendable (Payload) async throws -> Void)
         case inTransaction(@Sendable (Payload, any StoreTransaction) async throws -> Void)
+        case prepared(
+            @Sendable (Payload) async throws -> any Sendable, @Sendable (Payload, any Sendable, any StoreTransaction) async throws -> Void)
     }
     let work: Work
 
@@ -79,6 +81,22 @@ public struct TypedJobHandler<Payload: JobPayload>: JobHandler {
         _ type: Payload.Type = Payload.self, inTransaction body: @escaping @Sendable (Payload, any StoreTransaction) async throws -> Void
     ) {
         work = .inTransaction(body)
+    }
+
+    /// `prepare` does the slow part outside any transaction (reading a file, a long computation),
+    /// then `body` writes its result in one transaction, which ends the job too. `body` sees the
+    /// rows as they are then, and must check again what `prepare` assumed of them.
+    public init<Prepared: Sendable>(
+        _ type: Payload.Type = Payload.self, prepare: @escaping @Sendable (Payload) async throws -> Prepared,
+        inTransaction body: @escaping @Sendable (Payload, Prepared, any StoreTransaction) async throws -> Void
+    ) {
+        work = .prepared(
+            { try await prepare($0) },
+            { payload, prepared, tx in
+                // Only `prepare` makes the value, so it is always a `Prepared`.
+                guard let prepared = prepared as? Prepared else { throw PermanentJobError("a \(Payload.kind) job was prepared wrongly") }
+                try await body(payload, prepared, tx)
+            })
     }
 
     public var kind: String { Payload.kind }
@@ -98,6 +116,12 @@ public struct TypedJobHandler<Payload: JobPayload>: JobHandler {
         case let .inTransaction(body):
             try await store.write { tx in
                 try await body(payload, tx)
+                try await done.mark(in: tx)
+            }
+        case let .prepared(prepare, body):
+            let prepared = try await prepare(payload)
+            try await store.write { tx in
+                try await body(payload, prepared, tx)
                 try await done.mark(in: tx)
             }
         }

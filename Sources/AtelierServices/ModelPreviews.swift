@@ -13,7 +13,7 @@ extension UseCases {
     /// A stored model of another format converted to binary STL, for the viewer (worth keeping).
     public func convertedSTL(hash: String, filename: String) async throws -> [UInt8] {
         let limits = context.configuration.meshLimits
-        return try await withStoredModel(hash: hash) { bytes in
+        return try await context.withStoredModel(hash: hash) { bytes in
             let deadline = WorkDeadline(limits)
             return MeshWriter.binarySTL(
                 try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 })
@@ -26,20 +26,23 @@ extension UseCases {
         hash: String, filename: String, size: Int, encode: @escaping @Sendable (Thumbnail) throws -> [UInt8]
     ) async throws -> [UInt8] {
         let limits = context.configuration.meshLimits
-        return try await withStoredModel(hash: hash) { bytes in
+        return try await context.withStoredModel(hash: hash) { bytes in
             let deadline = WorkDeadline(limits)
             let soup = try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 }
             return try encode(try Thumbnail.render(soup, size: size, deadline: deadline))
         }
     }
 
+}
+
+extension UseCaseContext {
     /// `work` on a stored model's bytes, on the compute pool, with the memory it needs reserved
     /// before the bytes are read.
-    private func withStoredModel<T: Sendable>(hash: String, _ work: @escaping @Sendable ([UInt8]) throws -> T) async throws -> T {
+    func withStoredModel<T: Sendable>(hash: String, _ work: @escaping @Sendable ([UInt8]) throws -> T) async throws -> T {
         let file = try await modelFile(hash: hash)
-        return try await context.analysisMemory.withReservation(ModelIntake.memoryNeeded(bytes: Int(file.size))) {
+        return try await analysisMemory.withReservation(ModelIntake.memoryNeeded(bytes: Int(file.size))) {
             let bytes = try await bytes(of: file)
-            return try await context.compute.run { try work(bytes) }
+            return try await compute.run { try work(bytes) }
         }
     }
 }

@@ -82,12 +82,14 @@ extension UseCases {
 
     /// The bytes of a stored model, whole (what a preview or a thumbnail is made from), at most
     /// the largest model an upload may be.
-    public func modelBytes(hash: String) async throws -> [UInt8] { try await bytes(of: try await modelFile(hash: hash)) }
+    public func modelBytes(hash: String) async throws -> [UInt8] { try await context.bytes(of: try await modelFile(hash: hash)) }
+}
 
+extension UseCaseContext {
     /// The bytes of `file`, whole, at most the largest model an upload may be.
     func bytes(of file: ModelFile) async throws -> [UInt8] {
         let hash = file.hash
-        guard file.size <= Int64(context.configuration.maxModelBytes) else {
+        guard file.size <= Int64(configuration.maxModelBytes) else {
             throw DomainError.invalid("The model \(hash.prefix(12)) is larger than this instance reads whole.")
         }
         var bytes: [UInt8] = []

@@ -46,7 +46,7 @@ struct Quote: AsyncParsableCommand {
         var thickness: ThicknessReport?
         var thicknessSeconds: Double?
         /// Whether it can be cast in the material, by the standard casting rules.
-        var casting: CastingVerdict?
+        var casting: CastingReport?
     }
 
     func run() async throws {
@@ -65,7 +65,7 @@ struct Quote: AsyncParsableCommand {
         let seconds = (ContinuousClock.now - started).seconds
         let measuring = ContinuousClock.now
         var report: ThicknessReport?
-        var verdict: CastingVerdict?
+        var verdict: CastingReport?
         if thickness {
             do {
                 // Read again: the analysis above keeps no triangles (an upload's analysis does not either).

@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierGeometry
 import AtelierJobs
 import AtelierServices
 import AtelierTestSupport
@@ -110,6 +111,36 @@ struct OrderLifecycleHTTPTests {
 
             let earnings = try await api.call(.get, "/api/mes/my/earnings", token: worker).decode(EarningsView.self)
             #expect(earnings.earned == (try #require(staffQuote.amount("labour"))), "the labour line of the quote as stored")
+        }
+    }
+
+    @Test(
+        "a silver ring of 0.4 mm section: the customer, the seller and the operator read the same casting report, with the rule it breaks")
+    func castingReport() async throws {
+        let harness = try await Harness.make()
+        let thin = MeshWriter.binarySTL(
+            MeshGenerator.lathe([[8.5, -1.5], [8.9, -1.5], [8.9, 1.5], [8.5, 1.5]], segments: 128, closed: true).soup)
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let seller = try await api.signIn("seller@atelier.test")
+            let worker = try await api.signIn("operator@atelier.test")
+            let id = try #require(
+                try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "silver-925"]).string("id"))
+            #expect(try await api.call(.put, "/api/shop/orders/\(id)/model?filename=thin.stl", token: customer, body: thin).status == .ok)
+            #expect(try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, json: Deliveries.submitBody).status == .ok)
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            let shown = try #require(
+                try await api.call(.get, "/api/shop/orders/\(id)", token: customer).decode(OrderDetailsView.self).quote?.casting)
+            #expect(!shown.castable)
+            #expect(shown.requiredWallMM == 1.0)
+            let problem = try #require(shown.problems.first)
+            #expect(problem.rule == "wall" && abs(problem.thinnestMM - 0.4) < 0.01 && problem.requiredMM == 1.0)
+            #expect(abs((shown.ring?.innerDiameterMM ?? 0) - 17) < 0.05)
+            let crm = try await api.call(.get, "/api/crm/orders/\(id)", token: seller).decode(OrderDetailsView.self).quote?.casting
+            #expect(crm == shown)
+            _ = try await api.call(.post, "/api/crm/orders/\(id)/approve", token: seller)
+            let mes = try await api.call(.get, "/api/mes/orders/\(id)", token: worker).decode(OrderDetailsView.self).quote?.casting
+            #expect(mes == shown)
         }
     }
 

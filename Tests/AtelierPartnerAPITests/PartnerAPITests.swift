@@ -1,4 +1,5 @@
 import AtelierDomain
+import AtelierGeometry
 import AtelierJobs
 import AtelierServices
 import AtelierStorage
@@ -215,6 +216,23 @@ struct PartnerAPITests {
             #expect(last?.actorRole == "system")
             #expect(last?.note?.hasPrefix("auto-approved") == true)
             #expect(try await api.call(.get, "/v1/orders/\(dear)", token: key).string("status") == "PRICE_CALCULATED")
+        }
+    }
+
+    @Test("a partner's order that breaks a casting rule is never auto-approved, however cheap: a seller decides")
+    func thinWallsWaitForSeller() async throws {
+        let harness = try await Harness.make()
+        let (_, key) = try await harness.partner(autoApproveUpToMinor: 50_000)
+        let thin = MeshWriter.binarySTL(
+            MeshGenerator.lathe([[8.5, -1.5], [8.9, -1.5], [8.9, 1.5], [8.5, 1.5]], segments: 128, closed: true).soup)
+        try await harness.partnerTest { api in
+            let id = try #require(try await api.postModel("/v1/orders?material=silver-925", key: key, model: thin).string("id"))
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            #expect(try await api.call(.get, "/v1/orders/\(id)", token: key).string("status") == "PRICE_CALCULATED")
+            let quote = try #require(try await harness.store.reader.quote(orderID: id))
+            #expect(quote.total.minorUnits < 50_000, "within the limit: only the casting rule holds it back")
+            #expect(quote.casting?.castable == false)
+            #expect(quote.casting?.problems.map(\.rule) == [.wall])
         }
     }
 

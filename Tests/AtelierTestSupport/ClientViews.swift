@@ -44,6 +44,8 @@ package struct QuoteView: Decodable, Sendable {
     package var total: MoneyView
     /// The labour rule that made it (staff's answers).
     package var pricingRules: Int?
+    /// Whether it can be cast, as the pricing job found.
+    package var casting: CastingView?
 
     package func amount(_ code: String) -> MoneyView? { lines.first { $0.code == code }?.amount }
 }
@@ -223,4 +225,24 @@ package struct EstimateView: Decodable, Sendable {
     }
     package var lines: [Line]
     package var total: String
+}
+
+/// A quote's casting check, as clients read it.
+package struct CastingView: Decodable, Sendable, Equatable {
+    package struct Problem: Decodable, Sendable, Equatable {
+        package var rule: String
+        package var thinnestMM: Double
+        package var requiredMM: Double
+        package var areaMM2: Double
+        package var at: [Double]
+    }
+    package struct Ring: Decodable, Sendable, Equatable {
+        package var innerDiameterMM: Double
+        package var eu: Double
+    }
+    package var castable: Bool
+    package var thinnestMM: Double?
+    package var requiredWallMM: Double
+    package var problems: [Problem]
+    package var ring: Ring?
 }
