@@ -127,6 +127,8 @@ struct QuoteView {
     var version: Int
     /// The labour rule that made it (1 or 2).
     var rules: Int
+    /// Whether it can be cast, as the pricing job found.
+    var casting: CastingView?
 
     init(_ quote: Quote) {
         lines = quote.lines.map { Line(label: Views.label(of: $0), amount: Views.money($0.amount)) }
@@ -135,6 +137,46 @@ struct QuoteView {
         material = quote.materialCode
         version = quote.priceListVersion
         rules = quote.rules.rawValue
+        casting = quote.casting.map(CastingView.init)
+    }
+}
+
+/// A quote's casting check in the person's language: the verdict, each broken rule, the ring size.
+struct CastingView {
+    var castable: Bool
+    var summary: String
+    var problems: [String]
+    var hasProblems = false
+    var ring: String?
+
+    init(_ report: CastingReport) {
+        castable = report.castable
+        let (material, wall, detail) = (report.materialCode, Views.number(report.requiredWallMM), Views.number(report.requiredDetailMM))
+        if report.castable, let thinnest = report.thinnestMM {
+            summary =
+                Phrase(
+                    "Can be cast in \(material): walls from \(wall) mm, details from \(detail) mm; the thinnest wall is \(Views.number(thinnest)) mm."
+                ).localized
+        } else {
+            summary = Phrase("Cannot be cast in \(material) as it is: walls need \(wall) mm, details \(detail) mm.").localized
+        }
+        problems = report.problems.map { problem in
+            let (thin, needed, area) = (
+                Views.number(problem.thinnestMM), Views.number(problem.requiredMM), Views.number(problem.areaMM2, decimals: 1)
+            )
+            let place = problem.at.map { Views.number($0, decimals: 1) }
+            let (x, y, z) = (place.first ?? "", place.dropFirst().first ?? "", place.last ?? "")
+            return switch problem.rule {
+            case .wall: Phrase("A wall of \(thin) mm where \(needed) mm is needed: \(area) mm² around x \(x), y \(y), z \(z).").localized
+            case .detail:
+                Phrase("A detail of \(thin) mm where \(needed) mm is needed: \(area) mm² around x \(x), y \(y), z \(z).").localized
+            }
+        }
+        if report.unmeasuredTriangles > 0 {
+            problems.append(Phrase("\(report.unmeasuredTriangles) triangles could not be measured: the model is open there.").localized)
+        }
+        hasProblems = !problems.isEmpty
+        ring = report.ring.map { Views.ringSize(innerDiameterMM: $0.innerDiameterMM) }
     }
 }
 
@@ -197,6 +239,8 @@ struct OrderPage: PageModel {
     var moves: [String: Bool]
     var hasMoves: Bool
     var quote: QuoteView?
+    /// The model breaks a casting rule: the seller's approve button warns.
+    var castingWarning: Bool
     var model: ModelView?
     // What the page offers, by surface.
     var seller = false
@@ -228,6 +272,7 @@ struct OrderPage: PageModel {
         moves = Dictionary(details.allowedMoves.map { ($0.rawValue, true) }, uniquingKeysWith: { first, _ in first })
         hasMoves = !details.allowedMoves.isEmpty
         quote = details.quote.map(QuoteView.init)
+        castingWarning = details.quote?.casting.map { !$0.castable } ?? false
         model = details.model.map(ModelView.init)
         delivery = details.delivery.map(DeliveryView.init)
     }

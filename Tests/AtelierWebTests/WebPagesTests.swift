@@ -402,6 +402,40 @@ struct WebPagesTests {
         }
     }
 
+    @Test(
+        "a silver ring of 0.4 mm section: the customer's, the seller's and the operator's pages say it cannot be cast and why; approving warns"
+    )
+    func castingWarning() async throws {
+        let harness = try await Harness.make()
+        let thin = MeshWriter.binarySTL(
+            MeshGenerator.lathe([[8.5, -1.5], [8.9, -1.5], [8.9, 1.5], [8.5, 1.5]], segments: 128, closed: true).soup)
+        try await harness.webTest { browser in
+            try await browser.signIn("customer@atelier.test")
+            let json = ["Accept": "application/json", "Content-Type": "application/octet-stream"]
+            let created = try await browser.send(.post, "/design/order?material=silver-925&filename=thin.stl", body: thin, headers: json)
+            let location = try #require(created.string("location"))
+            let id = String(location.split(separator: "/").last!)
+            #expect(try await browser.post("/orders/\(id)/submit", Deliveries.fields.map { ($0.key, $0.value) }).status == .seeOther)
+            #expect(try await harness.pricingWorker.runDueJobs() == 1)
+            let customerPage = try await browser.get(location).text
+            #expect(customerPage.contains("class=\"casting warning\""))
+            #expect(customerPage.contains("Cannot be cast in silver-925 as it is"))
+            #expect(customerPage.contains("A wall of 0.40 mm where 1.00 mm is needed"), "\(customerPage)")
+            #expect(customerPage.contains("EU 53"), "the ring's size")
+
+            try await browser.signIn("seller@atelier.test")
+            let crm = try await browser.get("/crm/orders/\(id)").text
+            #expect(crm.contains("A wall of 0.40 mm where 1.00 mm is needed"))
+            #expect(crm.contains("id=\"approve-warning\""))
+            #expect(crm.contains("Approve despite the casting warning"))
+            #expect(try await browser.post("/crm/orders/\(id)/approve").status == .seeOther)
+
+            try await browser.signIn("operator@atelier.test")
+            let mes = try await browser.get("/mes/orders/\(id)").text
+            #expect(mes.contains("A wall of 0.40 mm where 1.00 mm is needed"), "the operator reads the same report")
+        }
+    }
+
     @Test("the constructor makes the model on the server, refuses impossible designs with the reason, and orders")
     func constructor() async throws {
         let harness = try await Harness.make()
