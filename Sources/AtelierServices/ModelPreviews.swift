@@ -33,6 +33,17 @@ extension UseCases {
         }
     }
 
+
+    /// The wall thickness of every triangle of a stored model, mm, in the order of its triangles
+    /// (the order of the binary STL the viewer draws); NaN where it could not be measured.
+    public func wallThickness(hash: String, filename: String) async throws -> [Float] {
+        let limits = context.configuration.meshLimits
+        return try await context.withStoredModel(hash: hash) { bytes in
+            let deadline = WorkDeadline(limits)
+            let soup = try bytes.withUnsafeBytes { try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1 }
+            return try ThicknessAnalyzer.analyze(soup, thresholdMM: 1, deadline: deadline).perTriangle
+        }
+    }
 }
 
 extension UseCaseContext {

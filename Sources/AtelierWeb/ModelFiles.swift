@@ -24,6 +24,7 @@ struct ModelFiles {
         group.signedIn(Audiences.Members.self)
             .get("orders/{id}/model.stl", use: orderModel)
             .get("orders/{id}/thumbnail.png", use: orderThumbnail)
+            .get("orders/{id}/thickness.f32", use: orderThickness)
         group.get("catalog/{id}/model.stl", use: pieceModel)
             .get("catalog/{id}/thumbnail.png", use: pieceThumbnail)
     }
@@ -34,6 +35,18 @@ struct ModelFiles {
 
     @Sendable func orderThumbnail(_ request: Request, context: Viewer) async throws -> Response {
         try await file(try await orderModel(context), request: request, type: "image/png", make: png)
+    }
+
+    /// The wall thickness of each triangle of the order's model (the viewer's STL order), as
+    /// little-endian 32-bit floats in millimetres, NaN where not measured: the viewer colours by it.
+    @Sendable func orderThickness(_ request: Request, context: Viewer) async throws -> Response {
+        try await file(try await orderModel(context), request: request, type: "application/octet-stream") { model in
+            let values = try await site.useCases.wallThickness(hash: model.hash, filename: model.filename)
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(values.count * 4)
+            for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            return bytes
+        }
     }
 
     @Sendable func pieceModel(_ request: Request, context: AtelierRequestContext) async throws -> Response {

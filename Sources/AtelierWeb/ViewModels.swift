@@ -148,6 +148,11 @@ struct CastingView {
     var problems: [String]
     var hasProblems = false
     var ring: String?
+    /// For the viewer: the required wall, mm (a plain number), and where each broken rule's
+    /// region is thinnest ("x y z" in mm, separated by ";").
+    var wallMM: String
+    var wall: String
+    var regions: String
 
     init(_ report: CastingReport) {
         castable = report.castable
@@ -177,6 +182,9 @@ struct CastingView {
         }
         hasProblems = !problems.isEmpty
         ring = report.ring.map { Views.ringSize(innerDiameterMM: $0.innerDiameterMM) }
+        wallMM = String(report.requiredWallMM)
+        self.wall = wall
+        regions = report.problems.map { $0.at.map { String(Float($0)) }.joined(separator: " ") }.joined(separator: ";")
     }
 }
 

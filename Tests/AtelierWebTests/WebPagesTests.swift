@@ -422,6 +422,19 @@ struct WebPagesTests {
             #expect(customerPage.contains("Cannot be cast in silver-925 as it is"))
             #expect(customerPage.contains("A wall of 0.40 mm where 1.00 mm is needed"), "\(customerPage)")
             #expect(customerPage.contains("EU 53"), "the ring's size")
+            // The viewer's colouring: one wall per triangle of the model it draws, the region to step to.
+            #expect(customerPage.contains("id=\"show-thickness\"") && customerPage.contains("data-wall=\"1.0\""))
+            #expect(customerPage.contains("id=\"next-region\""))
+            let regions = try #require(customerPage.firstMatch(of: /data-regions="([^"]+)"/)?.1)
+            #expect(regions.split(separator: ";").count == 1 && regions.split(separator: " ").count == 3, "\(regions)")
+            let walls = try await browser.get("/files/orders/\(id)/thickness.f32")
+            #expect(walls.status == .ok)
+            let raw = walls.bytes
+            #expect(raw.count == 4 * 128 * 8, "a float for each of the band's triangles")
+            let values = stride(from: 0, to: raw.count, by: 4).map { i in
+                Float(bitPattern: UInt32(raw[i]) | UInt32(raw[i + 1]) << 8 | UInt32(raw[i + 2]) << 16 | UInt32(raw[i + 3]) << 24)
+            }
+            #expect(values.filter { abs($0 - 0.4) < 0.01 }.count == 128 * 4, "the inner and outer faces measure 0.4 mm across")
 
             try await browser.signIn("seller@atelier.test")
             let crm = try await browser.get("/crm/orders/\(id)").text

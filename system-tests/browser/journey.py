@@ -317,6 +317,14 @@ def main():
         total = text(customer, "#quote-total")
         check(total == estimated, f"the order's price {total} is the estimate {estimated}")
         shot(customer, "shop-order-priced")
+        # Can it be cast: the verdict under the quote, and the walls coloured on the model.
+        check(customer.find_elements(By.ID, "casting"), "the page says whether the piece can be cast")
+        viewer_ready(customer, "figure[data-viewer]")
+        customer.find_element(By.ID, "show-thickness").click()
+        wait(customer, lambda d: d.find_element(By.CSS_SELECTOR, "figure[data-viewer]").get_attribute("data-colouring") == "thickness",
+             "the model coloured by its wall thickness")
+        check(customer.find_element(By.ID, "thickness-legend").is_displayed(), "the legend names the alloy's wall")
+        shot(customer, "shop-order-thickness")
 
         # ---- the operator's dashboard is open before the seller approves
         sign_in(operator, "operator@atelier.test")

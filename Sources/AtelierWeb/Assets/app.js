@@ -57,12 +57,42 @@
     apply();
   }
 
+  // The wall thickness on an order's model, and its thin regions one by one.
+  function showThickness(button, figure) {
+    if (!figure) return;
+    const wall = parseFloat(button.dataset.wall);
+    const regions = (button.dataset.regions || "").split(";").filter(Boolean).map((r) => r.split(" ").map(Number));
+    const next = $("#next-region");
+    let region = -1;
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const response = await fetch(button.dataset.thickness, { credentials: "same-origin" });
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        const values = new Float32Array(await response.arrayBuffer());
+        if (window.AtelierViewer.viewerOf(figure).showThickness(values, wall)) {
+          $("#thickness-legend").hidden = false;
+          if (next && regions.length) next.hidden = false;
+        }
+      } catch (error) {
+        figure.dataset.error = error.message;
+        button.disabled = false;
+      }
+    });
+    if (next) next.addEventListener("click", () => {
+      region = (region + 1) % regions.length;
+      window.AtelierViewer.viewerOf(figure).face(regions[region]);
+      figure.dataset.region = String(region + 1);
+    });
+  }
+
   // Models on order and catalog pages.
   for (const figure of $$("figure[data-viewer][data-src]")) {
     if (figure.closest("[data-constructor]") || figure.id === "constructor-viewer") continue;
     window.AtelierViewer.load(figure, figure.dataset.src).catch((error) => { figure.dataset.error = error.message; });
   }
   for (const form of $$("form[action='/orders']")) followMetal(form, $("figure[data-viewer]"));
+  for (const button of $$("#show-thickness")) showThickness(button, $("figure[data-viewer]"));
 
   // The price panel of the design and constructor pages.
   function renderEstimate(estimate) {

@@ -69,7 +69,7 @@
       nx /= length; ny /= length; nz /= length;
       for (let c = 0; c < 3; c++) { normals[t + c * 3] = nx; normals[t + c * 3 + 1] = ny; normals[t + c * 3 + 2] = nz; }
     }
-    return { positions, normals, triangles: corners.length / 9, size: [0, 1, 2].map((k) => max[k] - min[k]) };
+    return { positions, normals, triangles: corners.length / 9, size: [0, 1, 2].map((k) => max[k] - min[k]), centre, radius };
   }
 
   // ---- matrices, column-major as WebGL wants them
@@ -91,24 +91,26 @@
   function translation(z) { return new Float32Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, z, 1]); }
 
   const vertexShader = `
-    attribute vec3 position; attribute vec3 normal;
+    attribute vec3 position; attribute vec3 normal; attribute vec3 tint;
     uniform mat4 projection; uniform mat4 rotation; uniform float distance;
-    varying vec3 lit;
+    varying vec3 lit; varying vec3 shade;
     void main() {
       lit = (rotation * vec4(normal, 0.0)).xyz;
+      shade = tint;
       vec4 p = rotation * vec4(position, 1.0);
       gl_Position = projection * vec4(p.xy, p.z - distance, 1.0);
     }`;
   const fragmentShader = `
     precision mediump float;
-    varying vec3 lit; uniform vec3 colour;
+    varying vec3 lit; varying vec3 shade; uniform vec3 colour; uniform float tinted;
     void main() {
       vec3 n = normalize(lit);
       if (!gl_FrontFacing) n = -n;
       vec3 light = normalize(vec3(0.4, 0.7, 1.0));
       float diffuse = max(dot(n, light), 0.0);
       float shine = pow(max(dot(reflect(-light, n), vec3(0.0, 0.0, 1.0)), 0.0), 28.0);
-      gl_FragColor = vec4(colour * (0.28 + 0.72 * diffuse) + vec3(0.55 * shine), 1.0);
+      vec3 base = mix(colour, shade, tinted);
+      gl_FragColor = vec4(base * (0.28 + 0.72 * diffuse) + vec3(0.55 * shine * (1.0 - 0.6 * tinted)), 1.0);
     }`;
 
   function compile(gl, type, source) {
@@ -137,7 +139,8 @@
       gl.linkProgram(program);
       gl.useProgram(program);
       this.program = program;
-      this.buffers = { position: gl.createBuffer(), normal: gl.createBuffer() };
+      this.buffers = { position: gl.createBuffer(), normal: gl.createBuffer(), tint: gl.createBuffer() };
+      this.tinted = 0;
       gl.enable(gl.DEPTH_TEST);
       figure.insertBefore(this.canvas, figure.firstChild);
       this.listen();
@@ -171,6 +174,38 @@
 
     setColour(rgb) { this.colour = rgb; this.draw(); }
 
+    /** Colours each triangle by its wall (mm, NaN: not measured) against `wall`: red below it,
+     *  amber up to half as thick again, green beyond. */
+    showThickness(values, wall) {
+      if (!this.gl || !this.mesh || values.length !== this.mesh.triangles) return false;
+      const tints = new Float32Array(this.mesh.triangles * 9);
+      for (let t = 0; t < values.length; t++) {
+        const v = values[t];
+        const rgb = Number.isNaN(v) ? [0.6, 0.6, 0.6] : v < wall ? [0.85, 0.15, 0.1] : v < wall * 1.5 ? [0.95, 0.65, 0.1] : [0.2, 0.65, 0.3];
+        for (let c = 0; c < 3; c++) tints.set(rgb, t * 9 + c * 3);
+      }
+      const gl = this.gl, location = gl.getAttribLocation(this.program, "tint");
+      gl.bindBuffer(gl.ARRAY_BUFFER, this.buffers.tint);
+      gl.bufferData(gl.ARRAY_BUFFER, tints, gl.STATIC_DRAW);
+      gl.enableVertexAttribArray(location);
+      gl.vertexAttribPointer(location, 3, gl.FLOAT, false, 0, 0);
+      this.tinted = 1;
+      this.figure.dataset.colouring = "thickness";
+      this.draw();
+      return true;
+    }
+
+    /** Turns the model so that the point `at` (mm, in the model's coordinates) faces the viewer. */
+    face(at) {
+      if (!this.mesh) return;
+      const d = [0, 1, 2].map((k) => at[k] - this.mesh.centre[k]);
+      const flat = Math.hypot(d[0], d[2]);
+      this.yaw = Math.atan2(-d[0], d[2]);
+      this.pitch = Math.atan2(d[1], flat);
+      this.distance = 2.4;
+      this.draw();
+    }
+
     show(corners) {
       if (!this.gl) return;
       const gl = this.gl, mesh = prepare(corners);
@@ -182,6 +217,9 @@
         gl.vertexAttribPointer(location, 3, gl.FLOAT, false, 0, 0);
       }
       this.count = mesh.positions.length / 3;
+      this.mesh = mesh;
+      this.tinted = 0;
+      gl.disableVertexAttribArray(gl.getAttribLocation(this.program, "tint"));
       this.figure.dataset.triangles = String(mesh.triangles);
       this.figure.dataset.state = "ready";
       this.draw();
@@ -203,6 +241,7 @@
         gl.uniformMatrix4fv(uniform("rotation"), false, multiply(rotationX(this.pitch), rotationY(this.yaw)));
         gl.uniform1f(uniform("distance"), this.distance);
         gl.uniform3fv(uniform("colour"), this.colour);
+        gl.uniform1f(uniform("tinted"), this.tinted);
         gl.drawArrays(gl.TRIANGLES, 0, this.count);
         this.figure.dataset.frames = String(+(this.figure.dataset.frames || 0) + 1);
       });
