@@ -1,5 +1,4 @@
 import AtelierDomain
-import AtelierGeometry
 import AtelierJobs
 import AtelierStorage
 import Foundation
@@ -57,15 +56,11 @@ public struct PricingService: Sendable {
             guard let order = try await context.store.reader.order(id: orderID), order.status == .submitted,
                 let hash = order.modelHash, let model = try await context.store.reader.model(hash: hash)
             else { return nil }
-            let (limits, material, filename) = (context.configuration.meshLimits, order.materialCode, model.filename)
+            let (material, filename) = (order.materialCode, model.filename)
             let report = try await withSpan("pricing.casting-check") { span in
                 span.attributes["order.id"] = orderID
-                return try await context.withStoredModel(hash: hash) { bytes in
-                    let deadline = WorkDeadline(limits)
-                    let soup = try bytes.withUnsafeBytes {
-                        try ModelReader.triangles($0, filename: filename, limits: limits, deadline: deadline).1
-                    }
-                    return try CastingCheck.check(soup, materialCode: material, rules: .standard, deadline: deadline).1
+                return try await context.withStoredTriangles(hash: hash, filename: filename) { soup, deadline in
+                    try CastingCheck.check(soup, materialCode: material, rules: .standard, deadline: deadline).1
                 }
             }
             return Measured(modelHash: hash, materialCode: material, report: report)
