@@ -31,7 +31,8 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (NoSuchElementException, StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -104,10 +105,18 @@ def browser(language=LANG):
 
 
 def wait(driver, condition, what, seconds=15):
+    def asked(d):
+        try:
+            return condition(d)
+        except WebDriverException as error:
+            # Chromium's way of saying the element went with the page it was on, as a stale one.
+            if "does not belong to the document" in str(error) or "No node with given id" in str(error):
+                return False
+            raise
     try:
         # A page being replaced by the next one is no failure; the condition is asked again.
         return WebDriverWait(driver, seconds, poll_frequency=0.05, ignored_exceptions=(
-            NoSuchElementException, StaleElementReferenceException)).until(lambda d: condition(d))
+            NoSuchElementException, StaleElementReferenceException)).until(asked)
     except TimeoutException:
         shot(driver, "FAILED-" + what.replace(" ", "-")[:40])
         raise AssertionError(f"timed out waiting for {what} on {driver.current_url}")
