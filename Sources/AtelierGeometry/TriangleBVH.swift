@@ -135,7 +135,9 @@ struct TriangleBVH {
             let axis = extent.x >= extent.y && extent.x >= extent.z ? 0 : (extent.y >= extent.z ? 1 : 2)
             var middle = first + size / 2
             var left = Bounds(), right = Bounds()
-            if extent[axis] > 0, depth < Self.maximumDepth {
+            // Coordinates near Float's limits can make a box's side overflow to infinity, and a bin
+            // of it NaN: such a node is halved instead.
+            if extent[axis] > 0, extent[axis].isFinite, depth < Self.maximumDepth {
                 let scale = Float(Self.bins) * (1 - 1e-6) / extent[axis]
                 let base = box.centreLo[axis]
                 @inline(__always) func bin(_ t: Int) -> Int { min(Self.bins - 1, Int((centres[t][axis] - base) * scale)) }

@@ -116,6 +116,15 @@ struct ThicknessTests {
         let pair = MeshGenerator.merge([box([0, 0, 0], [1, 1, 1]), box([1, 1, 0], [2, 2, 1])])
         let shared = try measure(pair, threshold: 0.5)
         #expect(within(shared.minimumMM, 1, 0.001))
+        // Coordinates at Float's limits (a box whose side overflows): a report, not a trap.
+        let huge = TriangleSoup(coordinates: [
+            3e38, 3e38, 3e38, 3e38, 2.9e38, 3e38, 2.9e38, 3e38, 3e38,
+            -3e38, -3e38, -3e38, -2.9e38, -3e38, -3e38, -3e38, -2.9e38, -3e38,
+            1, 1, 1, 2, 1, 1, 1, 2, 1,
+            1, 1, 2, 1, 2, 2, 2, 1, 2,
+            5, 5, 5, 6, 5, 5, 5, 6, 5,
+        ])
+        #expect(throws: Never.self) { _ = try ThicknessAnalyzer.analyze(huge, thresholdMM: 0.8) }
         // No triangles at all is a reason, not a report.
         #expect(throws: MeshError.self) { try ThicknessAnalyzer.analyze(TriangleSoup(), thresholdMM: 0.8) }
     }
