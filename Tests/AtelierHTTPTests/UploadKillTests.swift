@@ -73,7 +73,10 @@ struct UploadKillTests {
                 "ATELIER_MODEL_STORE": url, "ATELIER_S3_ENDPOINT": ModelStoreKind.s3URL!, "AWS_ACCESS_KEY_ID": "atelier-test",
                 "AWS_SECRET_ACCESS_KEY": "atelier-test-secret",
             ]
-            return (environment, S3ModelStore(settings: try S3ModelStore.Settings(url: url, environment: environment)))
+            return (
+                environment,
+                S3ModelStore(settings: try S3ModelStore.Settings(url: url, environment: environment), timeout: ModelStoreKind.s3Timeout)
+            )
         }
     }
 
