@@ -51,8 +51,12 @@ public struct CastingRule: Sendable, Hashable, Codable {
     /// The largest thin region that counts as a fine detail rather than a wall, mm².
     public var detailAreaMM2: Double
 
+    /// A region of this many mm² or less is a detail when a rule does not say otherwise.
+    public static let defaultDetailAreaMM2: Double = 4
+
     public init(
-        materialCode: String, minimumWallMM: Double, minimumDetailMM: Double, polishingAllowanceMM: Double, detailAreaMM2: Double = 4
+        materialCode: String, minimumWallMM: Double, minimumDetailMM: Double, polishingAllowanceMM: Double,
+        detailAreaMM2: Double = CastingRule.defaultDetailAreaMM2
     ) {
         self.materialCode = materialCode
         self.minimumWallMM = minimumWallMM

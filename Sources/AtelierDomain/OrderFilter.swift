@@ -28,11 +28,14 @@ public struct OrderSummary: Sendable, Hashable {
     public var customerEmail: String?
     /// The quote's total, once priced.
     public var total: Money?
+    /// Whether the pricing job's casting check found the model castable (nil: not checked).
+    public var castable: Bool?
 
-    public init(order: Order, customerName: String?, customerEmail: String?, total: Money?) {
+    public init(order: Order, customerName: String?, customerEmail: String?, total: Money?, castable: Bool? = nil) {
         self.order = order
         self.customerName = customerName
         self.customerEmail = customerEmail
         self.total = total
+        self.castable = castable
     }
 }

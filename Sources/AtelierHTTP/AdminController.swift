@@ -24,6 +24,13 @@ struct AdminController {
         var active: Bool?
     }
 
+    struct CastingRuleBody: Decodable {
+        var minimumWallMM: Double
+        var minimumDetailMM: Double
+        var polishingAllowanceMM: Double
+        var detailAreaMM2: Double?
+    }
+
     struct JobsResponse: ResponseEncodable {
         var counts: [JobCount]
     }
@@ -35,6 +42,7 @@ struct AdminController {
             .post("users/{id}/disable", use: disable)
             .post("users/{id}/enable", use: enable)
             .put("materials/{code}", use: upsertMaterial)
+            .put("casting-rules/{code}", use: upsertCastingRule)
             .get("jobs", use: jobs)
             .get("jobs/dead", use: deadJobs)
             .post("jobs/{id}/redrive", use: redrive)
@@ -85,6 +93,16 @@ struct AdminController {
             code: try context.parameters.require("code"), name: body.name, densityGPerCM3: body.densityGPerCM3,
             pricePerGramMinor: body.pricePerGramMinor, castingLossPercent: body.castingLossPercent, active: body.active ?? true)
         return try await admin.upsert(material: material)
+    }
+
+    /// Adds or changes one alloy's casting rule; makes a new version of the casting rules.
+    @Sendable func upsertCastingRule(_ request: Request, context: Context) async throws -> CastingRules {
+        let body = try await request.decode(as: CastingRuleBody.self, context: context)
+        let rule = CastingRule(
+            materialCode: try context.parameters.require("code"), minimumWallMM: body.minimumWallMM,
+            minimumDetailMM: body.minimumDetailMM, polishingAllowanceMM: body.polishingAllowanceMM,
+            detailAreaMM2: body.detailAreaMM2 ?? CastingRule.defaultDetailAreaMM2)
+        return try await admin.upsert(castingRule: rule)
     }
 
     /// Jobs per queue and state.

@@ -142,6 +142,7 @@ struct UserResponse: ResponseEncodable {
 
 extension Quote: ResponseEncodable {}
 extension PriceList: ResponseEncodable {}
+extension CastingRules: ResponseEncodable {}
 extension CatalogItem: ResponseEncodable {}
 extension OrderNote: ResponseEncodable {}
 extension JobRecord: ResponseEncodable {}

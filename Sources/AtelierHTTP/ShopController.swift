@@ -20,6 +20,7 @@ struct ShopController {
     func addRoutes(to group: RouterGroup<AtelierRequestContext>) {
         group.get("catalog", use: catalog)
             .get("price-list", use: priceList)
+            .get("casting-rules", use: castingRules)
         group.signedIn(Audiences.Customers.self)
             .post("orders", use: createOrder)
             .get("orders", use: myOrders)
@@ -37,6 +38,11 @@ struct ShopController {
     /// Materials and finishes with their prices.
     @Sendable func priceList(_ request: Request, context: AtelierRequestContext) async throws -> PriceList {
         try await shop.priceList()
+    }
+
+    /// The walls and details each alloy needs to be cast.
+    @Sendable func castingRules(_ request: Request, context: AtelierRequestContext) async throws -> CastingRules {
+        try await shop.castingRules()
     }
 
     /// Starts an order (`INITIATED`); with `catalogItem`, the piece's model is attached (`FILE_UPLOADED`).

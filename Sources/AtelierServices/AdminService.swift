@@ -79,6 +79,49 @@ public struct AdminService: Sendable {
         }
     }
 
+    /// The casting rules the pricing job checks models against (sellers and operators read them too).
+    public func castingRules() async throws -> CastingRules { try await context.store.reader.castingRules() }
+
+    /// Loads a whole set of casting rules (checked first) as the next version.
+    public func load(castingRules: CastingRules) async throws -> CastingRules {
+        let checked = try castingRules.validated()
+        return try await context.store.write { tx in
+            try await Self.checkMaterials(of: checked.rules, in: tx)
+            var rules = checked
+            rules.version = try await tx.castingRules().version + 1
+            try await tx.save(castingRules: rules)
+            return rules
+        }
+    }
+
+    /// Adds or changes one alloy's casting rule: a new version of the rules, which orders priced
+    /// from now on are checked against (a stored report keeps the version it was checked with).
+    public func upsert(castingRule rule: CastingRule) async throws -> CastingRules {
+        try await context.store.write { tx in
+            try await Self.checkMaterials(of: [rule], in: tx)
+            var rules = try await tx.castingRules()
+            if let index = rules.rules.firstIndex(where: { $0.materialCode == rule.materialCode }) {
+                rules.rules[index] = rule
+            } else {
+                rules.rules.append(rule)
+            }
+            rules = try rules.validated()
+            rules.version += 1
+            try await tx.save(castingRules: rules)
+            return rules
+        }
+    }
+
+    /// A rule is for a material of the price list: a misspelt code would be a rule nothing uses.
+    private static func checkMaterials(of rules: [CastingRule], in tx: any StoreTransaction) async throws {
+        let known = Set(try await tx.priceList().materials.map(\.code))
+        if let unknown = rules.first(where: { !known.contains($0.materialCode) }) {
+            throw DomainError.invalid(
+                "There is no material '\(unknown.materialCode)' in the price list; a casting rule is for one of: \(known.sorted().joined(separator: ", "))."
+            )
+        }
+    }
+
     public func deadLetters(page: PageRequest) async throws -> Page<JobRecord> {
         try await context.store.reader.jobs(state: .dead, page: page)
     }

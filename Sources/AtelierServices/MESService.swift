@@ -14,13 +14,18 @@ public struct MESService: Sendable {
         public var counts: [OrderStatus: Int]
         public var status: OrderStatus
         public var orders: Page<Order>
+        /// The orders of the page whose model breaks a casting rule of its alloy (their thumbnails are marked).
+        public var notCastable: Set<String>
     }
 
     public func dashboard(status: OrderStatus, page: PageRequest) async throws -> Dashboard {
         let reader = context.store.reader
         async let counts = self.counts()
-        async let orders = reader.orders(OrderFilter(status: status), page: page)
-        return Dashboard(counts: try await counts, status: status, orders: try await orders)
+        async let summaries = reader.orderSummaries(OrderFilter(status: status), page: page)
+        let listed = try await summaries
+        return Dashboard(
+            counts: try await counts, status: status, orders: listed.map(\.order),
+            notCastable: Set(listed.items.filter { $0.castable == false }.map(\.order.id)))
     }
 
     /// Orders per status, as the dashboard counts them.

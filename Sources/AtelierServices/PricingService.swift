@@ -48,8 +48,8 @@ public struct PricingService: Sendable {
         var report: CastingReport?
     }
 
-    /// The casting check of a submitted order's model: its thickness measured against the casting
-    /// rules on the compute pool, within the model's time budget. Nil when there is nothing to
+    /// The casting check of a submitted order's model: its thickness measured against the newest
+    /// casting rules on the compute pool, within the model's time budget. Nil when there is nothing to
     /// measure, or it could not be measured (the reason is logged; the order then waits for a seller).
     func measure(orderID: String) async -> Measured? {
         do {
@@ -57,10 +57,11 @@ public struct PricingService: Sendable {
                 let hash = order.modelHash, let model = try await context.store.reader.model(hash: hash)
             else { return nil }
             let (material, filename) = (order.materialCode, model.filename)
+            let rules = try await context.store.reader.castingRules()
             let report = try await withSpan("pricing.casting-check") { span in
                 span.attributes["order.id"] = orderID
                 return try await context.withStoredTriangles(hash: hash, filename: filename) { soup, deadline in
-                    try CastingCheck.check(soup, materialCode: material, rules: .standard, deadline: deadline).1
+                    try CastingCheck.check(soup, materialCode: material, rules: rules, deadline: deadline).1
                 }
             }
             return Measured(modelHash: hash, materialCode: material, report: report)

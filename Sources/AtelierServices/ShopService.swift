@@ -73,6 +73,9 @@ public struct ShopService: Sendable {
 
     public func priceList() async throws -> PriceList { try await context.store.reader.priceList() }
 
+    /// What each alloy can be cast in: the walls and details a model needs, for anyone designing one.
+    public func castingRules() async throws -> CastingRules { try await context.store.reader.castingRules() }
+
     /// Starts an order (`INITIATED`; `FILE_UPLOADED` too for a catalog piece).
     public func createOrder(_ request: NewOrder, by customer: Principal, idempotencyKey: String?) async throws -> Outcome {
         let id = context.newID()

@@ -113,6 +113,8 @@ public protocol AccountWrites: Sendable {
 /// Reads: each needs no transaction.
 public protocol CatalogReads: Sendable {
     func priceList() async throws -> PriceList
+    /// The newest version of the casting rules (version 1, the published figures, comes with the schema).
+    func castingRules() async throws -> CastingRules
     func catalog() async throws -> [CatalogItem]
     func catalogItem(id: String) async throws -> CatalogItem?
     func model(hash: String) async throws -> ModelInfo?
@@ -133,6 +135,8 @@ public protocol CatalogWrites: Sendable {
     func cache(quote: Quote, key: String, at: Date) async throws
     /// Replaces the price list (materials, finishes, labour) and stores it under `priceList.version`.
     func save(priceList: PriceList) async throws
+    /// Stores a whole set of casting rules under `castingRules.version`.
+    func save(castingRules: CastingRules) async throws
     func insert(catalogItem: CatalogItem) async throws
     /// Records a model's analysis once (its bytes are in the model store): a second insert of the
     /// same hash is a no-op.

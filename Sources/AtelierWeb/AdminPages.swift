@@ -44,11 +44,24 @@ struct AdminPages {
             var name: String
             var price: String
         }
+        struct CastingRow {
+            var code: String
+            var name: String
+            var wall: String
+            var detail: String
+            var polishing: String
+            var area: String
+            var requiredWall: String
+            var requiredDetail: String
+        }
         var chrome: Chrome?
         var version: Int
         var currency: String
         var materials: [MaterialRow]
         var finishes: [FinishRow]
+        var castingVersion: Int
+        var casting: [CastingRow]
+        var alloys: [Option]
     }
 
     struct FlagsPage: PageModel {
@@ -87,6 +100,7 @@ struct AdminPages {
             .post("users/{id}/role", use: changeRole)
             .get("materials", use: materials)
             .post("materials", use: saveMaterial)
+            .post("casting-rules", use: saveCastingRule)
             .get("flags", use: flags)
             .post("flags/{key}", use: saveFlag)
     }
@@ -137,6 +151,8 @@ struct AdminPages {
 
     @Sendable func materials(_ request: Request, context: Admin) async throws -> Response {
         let list = try await admin.priceList()
+        let rules = try await admin.castingRules()
+        let names = Dictionary(list.materials.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first })
         let model = MaterialsPage(
             version: list.version, currency: list.currency,
             materials: list.materials.map {
@@ -146,8 +162,16 @@ struct AdminPages {
             },
             finishes: list.finishes.map {
                 .init(name: $0.name, price: Views.money(Money(minorUnits: $0.priceMinor, currency: list.currency)))
-            })
-        return site.page("admin-materials", model, title: "Materials and prices", request: request, context: context)
+            }, castingVersion: rules.version,
+            casting: rules.rules.map { rule in
+                MaterialsPage.CastingRow(
+                    code: rule.materialCode, name: Views.name(names[rule.materialCode] ?? rule.materialCode),
+                    wall: Views.number(rule.minimumWallMM), detail: Views.number(rule.minimumDetailMM),
+                    polishing: Views.number(rule.polishingAllowanceMM), area: Views.number(rule.detailAreaMM2, decimals: 1),
+                    requiredWall: Views.number(rule.requiredWallMM), requiredDetail: Views.number(rule.requiredDetailMM))
+            },
+            alloys: list.materials.map { Option(code: $0.code, label: Views.name($0.name), selected: false) })
+        return site.page("admin-materials", model, title: "Materials, prices and casting rules", request: request, context: context)
     }
 
     /// Adds a material or changes one: a new price list version, used by every quote from now on.
@@ -162,6 +186,26 @@ struct AdminPages {
             castingLossPercent: try form.number("loss", label: "The casting loss", default: 0), active: form["active"] != nil)
         let list = try await admin.upsert(material: material)
         return site.redirect("/admin/materials", flash: "\(material.name) saved; the price list is now version \(list.version).")
+    }
+
+    /// Adds or changes one alloy's casting rule: a new version of the rules, which orders priced
+    /// from now on are checked against.
+    @Sendable func saveCastingRule(_ request: Request, context: Admin) async throws -> Response {
+        let form = try await request.form(context: context)
+        func millimetres(_ field: String, _ label: Phrase) throws -> Double {
+            let value = try form.number(field, label: label, default: .nan)
+            guard value.isFinite else { throw DomainError.invalid("\(label) is required.") }
+            return value
+        }
+        let rule = CastingRule(
+            materialCode: try form.required("material", label: "An alloy"), minimumWallMM: try millimetres("wall", "The thinnest wall"),
+            minimumDetailMM: try millimetres("detail", "The thinnest detail"),
+            polishingAllowanceMM: try millimetres("polishing", "The polishing allowance"),
+            detailAreaMM2: try form.number("area", label: "A detail's largest area", default: CastingRule.defaultDetailAreaMM2))
+        let rules = try await admin.upsert(castingRule: rule)
+        return site.redirect(
+            "/admin/materials",
+            flash: "The casting rule for \(rule.materialCode) is saved; the casting rules are now version \(rules.version).")
     }
 
     /// Every flag with its form and its last changes, and the stale-flag report.

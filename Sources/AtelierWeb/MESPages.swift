@@ -35,7 +35,11 @@ struct MESPages {
             }
             status = StatusView(dashboard.status)
             self.canTake = canTake
-            orders = dashboard.orders.items.map(OrderRow.init)
+            orders = dashboard.orders.items.map { order in
+                var row = OrderRow(order)
+                row.castingWarning = dashboard.notCastable.contains(order.id)
+                return row
+            }
             empty = dashboard.orders.items.isEmpty
             next = Views.next(dashboard.orders, path: "/mes", query: query.fields)
         }

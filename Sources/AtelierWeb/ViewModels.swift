@@ -87,12 +87,15 @@ struct OrderRow {
     /// On the stalled board: how late, and who must act.
     var overdue: String?
     var responsible: String?
+    /// The pricing job's casting check found a rule the model breaks: its picture and price are marked.
+    var castingWarning = false
 
     init(_ summary: OrderSummary) {
         self.init(summary.order)
         customerName = summary.customerName
         customerEmail = summary.customerEmail
         total = summary.total.map(Views.money)
+        castingWarning = summary.castable == false
     }
 
     init(_ order: Order) {

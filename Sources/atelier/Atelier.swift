@@ -10,7 +10,8 @@ struct Atelier: AsyncParsableCommand {
         abstract: "Alexandrite's order-to-manufacturing platform.",
         version: "atelier \(Stamp.version) (commit \(Stamp.commit))",
         subcommands: [
-            Serve.self, Migrate.self, Demo.self, Quote.self, Jobs.self, Partners.self, Prices.self, Flags.self, Models.self, Backup.self,
+            Serve.self, Migrate.self, Demo.self, Quote.self, Jobs.self, Partners.self, Prices.self, CastingRulesCommand.self, Flags.self,
+            Models.self, Backup.self,
             Restore.self, Bench.self,
         ],
         defaultSubcommand: Serve.self

@@ -19,6 +19,20 @@ struct Prices: AsyncParsableCommand {
         return encoder
     }
 
+    /// A JSON file an admin loads (at most 1 MB), or a message that says what is wrong with it.
+    static func decode<T: Decodable>(_ type: T.Type, file: String, what: String) throws -> T {
+        let url = URL(fileURLWithPath: file)
+        guard let size = try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int else {
+            throw CommandFailure("There is no file \(file).")
+        }
+        guard size <= 1 << 20 else { throw CommandFailure("\(file) is \(size) bytes; \(what) has at most 1 MB.") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(contentsOf: url))
+        } catch let error as DecodingError {
+            throw CommandFailure("\(file) is not \(what): \(Load.describe(error))")
+        }
+    }
+
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the current price list as JSON (the format `load` reads).")
 
@@ -35,17 +49,7 @@ struct Prices: AsyncParsableCommand {
         @Argument(help: "The price list, as `atelier prices show` prints it (its version is replaced by the next one).") var file: String
 
         func run() async throws {
-            let url = URL(fileURLWithPath: file)
-            guard let size = try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int else {
-                throw CommandFailure("There is no file \(file).")
-            }
-            guard size <= 1 << 20 else { throw CommandFailure("\(file) is \(size) bytes; a price list has at most 1 MB.") }
-            let list: PriceList
-            do {
-                list = try JSONDecoder().decode(PriceList.self, from: Data(contentsOf: url))
-            } catch let error as DecodingError {
-                throw CommandFailure("\(file) is not a price list: \(Self.describe(error))")
-            }
+            let list = try Prices.decode(PriceList.self, file: file, what: "a price list")
             let saved = try await Prices.run { try await $0.admin.load(priceList: list) }
             print(
                 "Loaded price list version \(saved.version) in \(saved.currency): \(saved.materials.count) materials, \(saved.finishes.count) finishes."

@@ -10,7 +10,7 @@ import Foundation
 struct Quote: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Analyse a model file (STL or OBJ) and print its itemised quote, without a server.",
-        discussion: "Uses the price list of the database in ATELIER_DATA when there is one, else the standard price list.")
+        discussion: "Uses the price list and casting rules of the database in ATELIER_DATA when there is one, else the standard ones.")
 
     @Argument(help: "The model file: binary STL, ASCII STL or OBJ.")
     var file: String
@@ -45,7 +45,7 @@ struct Quote: AsyncParsableCommand {
         /// Wall thickness (thin regions below the alloy's required wall), the ring size if it is a ring.
         var thickness: ThicknessReport?
         var thicknessSeconds: Double?
-        /// Whether it can be cast in the material, by the standard casting rules.
+        /// Whether it can be cast in the material, by the casting rules (the database's, else the standard ones).
         var casting: CastingReport?
     }
 
@@ -63,6 +63,7 @@ struct Quote: AsyncParsableCommand {
             throw CommandFailure("\(file): \(error.description)")
         }
         let seconds = (ContinuousClock.now - started).seconds
+        let (priceList, castingRules) = try await Self.catalog(configuration)
         let measuring = ContinuousClock.now
         var report: ThicknessReport?
         var verdict: CastingReport?
@@ -73,13 +74,12 @@ struct Quote: AsyncParsableCommand {
                     try ModelReader.triangles($0, filename: file, limits: configuration.meshLimits).1
                 }
                 (report, verdict) = try CastingCheck.check(
-                    soup, materialCode: material, rules: .standard, deadline: WorkDeadline(configuration.meshLimits))
+                    soup, materialCode: material, rules: castingRules, deadline: WorkDeadline(configuration.meshLimits))
             } catch let error as MeshError {
                 throw CommandFailure("\(file): \(error.description)")
             }
         }
         let thicknessSeconds = thickness ? (ContinuousClock.now - measuring).seconds : nil
-        let priceList = try await Self.priceList(configuration)
         let quote: AtelierDomain.Quote
         do {
             quote = try QuoteCalculator.quote(metrics: info.metrics, materialCode: material, finishCodes: finishes, priceList: priceList)
@@ -145,10 +145,11 @@ struct Quote: AsyncParsableCommand {
         print(lines.joined(separator: "\n"))
     }
 
-    static func priceList(_ configuration: AtelierConfiguration) async throws -> PriceList {
-        guard FileManager.default.fileExists(atPath: configuration.databasePath) else { return DemoData.priceList }
+    /// The price list and casting rules of the database in ATELIER_DATA, else the standard ones.
+    static func catalog(_ configuration: AtelierConfiguration) async throws -> (PriceList, CastingRules) {
+        guard FileManager.default.fileExists(atPath: configuration.databasePath) else { return (DemoData.priceList, .standard) }
         let store = try SQLiteStore(path: configuration.databasePath)
         try await store.migrate()
-        return (try? await store.reader.priceList()) ?? DemoData.priceList
+        return ((try? await store.reader.priceList()) ?? DemoData.priceList, (try? await store.reader.castingRules()) ?? .standard)
     }
 }

@@ -144,6 +144,73 @@ struct OrderLifecycleHTTPTests {
         }
     }
 
+    @Test(
+        "an admin's casting rule is a new version: the next order is checked against it, a priced one keeps its report; wrong rules are refused"
+    )
+    func editedCastingRules() async throws {
+        let harness = try await Harness.make()
+        let band = MeshWriter.binarySTL(
+            MeshGenerator.lathe([[8.5, -1.5], [9.3, -1.5], [9.3, 1.5], [8.5, 1.5]], segments: 128, closed: true).soup)
+        try await harness.test { api in
+            let customer = try await api.signIn("customer@atelier.test")
+            let seller = try await api.signIn("seller@atelier.test")
+            let admin = try await api.signIn("admin@atelier.test")
+            func priced() async throws -> (String, CastingView) {
+                let id = try #require(
+                    try await api.call(.post, "/api/shop/orders", token: customer, json: ["material": "silver-925"]).string("id"))
+                #expect(
+                    try await api.call(.put, "/api/shop/orders/\(id)/model?filename=band.stl", token: customer, body: band).status == .ok)
+                #expect(
+                    try await api.call(.post, "/api/shop/orders/\(id)/submit", token: customer, json: Deliveries.submitBody).status == .ok)
+                #expect(try await harness.pricingWorker.runDueJobs() == 1)
+                let order = try await api.call(.get, "/api/shop/orders/\(id)", token: customer).decode(OrderDetailsView.self)
+                return (id, try #require(order.quote?.casting))
+            }
+            let published = try await api.call(.get, "/api/shop/casting-rules").decode(CastingRulesView.self)
+            #expect(published.version == 1)
+            #expect(published.rules.first { $0.materialCode == "silver-925" }?.minimumWallMM == 0.8)
+
+            // A 0.8 mm band passes version 1's silver rule only before polishing is counted: 0.8 + 2 × 0.1 mm is needed.
+            let (first, before) = try await priced()
+            #expect(!before.castable && before.rulesVersion == 1 && before.requiredWallMM == 1.0)
+
+            let changed = try await api.call(
+                .put, "/api/admin/casting-rules/silver-925", token: admin,
+                json: ["minimumWallMM": 0.6, "minimumDetailMM": 0.5, "polishingAllowanceMM": 0.05])
+            #expect(changed.status == .ok, "\(changed.text)")
+            let rules = try changed.decode(CastingRulesView.self)
+            #expect(rules.version == 2)
+            #expect(rules.rules.first { $0.materialCode == "silver-925" }?.detailAreaMM2 == 4, "the detail's area defaults")
+            #expect(rules.rules.count == published.rules.count, "the other alloys' rules are kept")
+            #expect(try await api.call(.get, "/api/shop/casting-rules").decode(CastingRulesView.self) == rules)
+
+            let (_, after) = try await priced()
+            #expect(after.castable && after.rulesVersion == 2 && abs(after.requiredWallMM - 0.7) < 1e-9, "\(after)")
+            let kept = try await api.call(.get, "/api/crm/orders/\(first)", token: seller).decode(OrderDetailsView.self)
+            #expect(kept.quote?.casting == before, "a priced order keeps the report of its version")
+
+            let forbidden = try await api.call(
+                .put, "/api/admin/casting-rules/silver-925", token: seller,
+                json: ["minimumWallMM": 0.1, "minimumDetailMM": 0.1, "polishingAllowanceMM": 0])
+            #expect(forbidden.status == .forbidden)
+            let unknown = try await api.call(
+                .put, "/api/admin/casting-rules/tin-999", token: admin,
+                json: ["minimumWallMM": 0.8, "minimumDetailMM": 0.6, "polishingAllowanceMM": 0.1])
+            #expect(unknown.status == .unprocessableContent)
+            #expect(unknown.string("detail")?.hasPrefix("There is no material 'tin-999' in the price list") == true, "\(unknown.text)")
+            for (wall, detail, polishing) in [(0.0, 0.0, 0.1), (0.5, 0.8, 0.1), (0.8, 0.6, 2.0), (1e308 * 10, 0.6, 0.1)] {
+                let refused = try await api.call(
+                    .put, "/api/admin/casting-rules/silver-925", token: admin,
+                    body: Array(
+                        "{\"minimumWallMM\": \(wall.isFinite ? "\(wall)" : "1e999"), \"minimumDetailMM\": \(detail), \"polishingAllowanceMM\": \(polishing)}"
+                            .utf8), headers: ["Content-Type": "application/json"])
+                #expect([.unprocessableContent, .badRequest].contains(refused.status), "\(wall) \(detail) \(polishing): \(refused.text)")
+            }
+            #expect(
+                try await api.call(.get, "/api/shop/casting-rules").decode(CastingRulesView.self).version == 2, "nothing refused was saved")
+        }
+    }
+
     @Test("a catalog piece is ordered with its model attached")
     func catalogPiece() async throws {
         let harness = try await Harness.make()

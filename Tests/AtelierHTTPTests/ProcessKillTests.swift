@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AtelierDomain
+import AtelierGeometry
 import AtelierStorage
 import AtelierTestSupport
 import Foundation
@@ -160,6 +161,43 @@ struct ProcessKillTests {
         #expect(process.terminationStatus == 0, "\(output.text)")
         #expect(output.text.contains("atk_"), "the key is printed: \(output.text)")
         #expect(!output.text.contains("unavailable"))
+    }
+
+    @Test("`atelier casting-rules` changes one alloy's rule as a new version, refuses a wrong one, and `atelier quote` checks against it")
+    func castingRulesCommand() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("atelier-rules-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        func run(_ arguments: [String]) async throws -> (Int32, String) {
+            let (process, output) = try AtelierProcess.launch(arguments, dataDirectory: data, environment: [:])
+            let deadline = ContinuousClock.now + .seconds(60)
+            while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            if process.isRunning { process.terminate() }
+            process.waitUntilExit()
+            return (process.terminationStatus, output.text)
+        }
+        let (set, said) = try await run(["casting-rules", "set", "gold-585", "--wall", "1.1", "--detail", "0.6", "--polishing", "0.1"])
+        #expect(set == 0, "\(said)")
+        #expect(said.contains("Casting rules version 2: gold-585 needs walls of 1.3 mm"), "\(said)")
+        let (unknown, refusal) = try await run(["casting-rules", "set", "tin-999", "--wall", "1", "--detail", "0.6", "--polishing", "0.1"])
+        #expect(unknown != 0)
+        #expect(refusal.contains("There is no material 'tin-999' in the price list"), "\(refusal)")
+        let (wrong, range) = try await run(["casting-rules", "set", "gold-585", "--wall", "0.5", "--detail", "0.8", "--polishing", "0.1"])
+        #expect(wrong != 0 && range.contains("out of range"), "\(range)")
+        let (shown, json) = try await run(["casting-rules", "show"])
+        #expect(shown == 0)
+        let rules = try JSONDecoder().decode(CastingRules.self, from: Data(json.utf8))
+        #expect(rules.version == 2 && rules.rule(for: "gold-585")?.minimumWallMM == 1.1)
+
+        let ring = data + "/band.stl"
+        try Data(
+            MeshWriter.binarySTL(
+                MeshGenerator.lathe([[8.5, -1.5], [9.7, -1.5], [9.7, 1.5], [8.5, 1.5]], segments: 96, closed: true).soup)
+        ).write(to: URL(fileURLWithPath: ring))
+        let (quoted, quote) = try await run(["quote", ring, "--material", "gold-585", "--json"])
+        #expect(quoted == 0, "\(quote)")
+        let casting = try #require(try JSONSerialization.jsonObject(with: Data(quote.utf8)) as? [String: Any])["casting"] as? [String: Any]
+        #expect(casting?["rulesVersion"] as? Int == 2, "the data folder's rules, not the standard ones")
+        #expect(casting?["castable"] as? Bool == false, "a 1.2 mm band where gold now needs 1.3 mm")
     }
 
     @Test("killing the worker process mid-job: after restart the job is claimed again after its lease and done once")

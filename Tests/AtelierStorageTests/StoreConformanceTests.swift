@@ -46,13 +46,17 @@ struct StoreConformanceTests {
             finishes: [Finish(code: "polish", name: "Polish", priceMinor: 1_500)],
             labour: LabourRates(
                 baseMinor: 4_000, perSquareCMMinor: 100, perExtraShellMinor: 1_000, perDetailDoublingMinor: 500, markupPercent: 10))
-        let quote = try QuoteCalculator.quote(metrics: metrics, materialCode: "gold-585", finishCodes: ["polish"], priceList: prices)
+        var quote = try QuoteCalculator.quote(metrics: metrics, materialCode: "gold-585", finishCodes: ["polish"], priceList: prices)
+        quote.casting = CastingReport(
+            rulesVersion: 1, materialCode: "gold-585", castable: false, thinnestMM: 0.4, requiredWallMM: 1.2, requiredDetailMM: 0.8,
+            problems: [CastingProblem(rule: .wall, thinnestMM: 0.4, requiredMM: 1.2, areaMM2: 30, at: [1, 2, 3])],
+            unmeasuredTriangles: 0, ring: nil)
         var (order, created) = try Order.start(
             id: "o-1", customer: customer, materialCode: "gold-585", finishCodes: ["polish"], traceContext: nil, at: at)
         let attached = try order.attachModel(hash: "h1", filename: "ring.stl", by: customer, at: at.addingTimeInterval(1))[0]
         let seller = Principal(userID: "u-seller", role: .seller, name: "Sam")
         let note = try OrderNote(orderID: "o-1", author: seller, kind: .note, body: "call first", createdAt: at.addingTimeInterval(2))
-        try await store.write { [order, created] tx in
+        try await store.write { [order, created, quote] tx in
             try await tx.insert(model: info, at: at)
             try await tx.insert(order: order)
             try await tx.append(history: [created, attached])
@@ -74,6 +78,45 @@ struct StoreConformanceTests {
         // Inside a transaction it reads what the transaction sees.
         let inside = try await store.write { tx in try await tx.orderSnapshot(id: "o-1", withNotes: true)?.history.count }
         #expect(inside == 2)
+    }
+
+    @Test(
+        "casting rules: version 1 is the published figures, a saved version is the newest; lists tell a model that cannot be cast",
+        arguments: Engine.allCases)
+    func castingRules(engine: Engine) async throws {
+        let store = try await engine.makeStore()
+        #expect(try await store.reader.castingRules() == .standard, "the schema's version 1 is the code's standard")
+        var next = CastingRules.standard
+        next.version = 2
+        next.rules[0].minimumWallMM = 0.7
+        try await store.write { [next] tx in try await tx.save(castingRules: next) }
+        #expect(try await store.reader.castingRules() == next)
+        let again = await #expect(throws: (any Error).self) { try await store.write { [next] tx in try await tx.save(castingRules: next) } }
+        #expect(again != nil, "a version is saved once")
+
+        try await insertCustomer(store)
+        let at = Date(timeIntervalSince1970: 1_800_000_000)
+        for (id, castable) in [("o-cast", true), ("o-thin", false), ("o-unchecked", nil)] as [(String, Bool?)] {
+            let (order, _) = try Order.start(
+                id: id, customer: customer, materialCode: "gold-585", finishCodes: [], traceContext: nil, at: at)
+            var quote = Quote(
+                materialCode: "gold-585", finishCodes: [], metalWeightGrams: 1, lines: [], total: Money(minorUnits: 100, currency: "EUR"),
+                priceListVersion: 1)
+            quote.casting = castable.map {
+                CastingReport(
+                    rulesVersion: 2, materialCode: "gold-585", castable: $0, thinnestMM: 1, requiredWallMM: 1.2, requiredDetailMM: 0.8,
+                    problems: [], unmeasuredTriangles: 0, ring: nil)
+            }
+            try await store.write { [order, quote] tx in
+                try await tx.insert(order: order)
+                try await tx.insert(quote: quote, orderID: id, at: at)
+            }
+        }
+        let listed = try await store.reader.orderSummaries(OrderFilter(), page: PageRequest(limit: 10)).items
+        #expect(
+            Dictionary(uniqueKeysWithValues: listed.map { ($0.order.id, $0.castable) }) == [
+                "o-cast": true, "o-thin": false, "o-unchecked": nil,
+            ])
     }
 
     @Test("a failed transaction leaves nothing behind", arguments: Engine.allCases)

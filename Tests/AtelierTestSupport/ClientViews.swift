@@ -240,9 +240,23 @@ package struct CastingView: Decodable, Sendable, Equatable {
         package var innerDiameterMM: Double
         package var eu: Double
     }
+    package var rulesVersion: Int
     package var castable: Bool
     package var thinnestMM: Double?
     package var requiredWallMM: Double
     package var problems: [Problem]
     package var ring: Ring?
+}
+
+/// The casting rules: `GET /api/shop/casting-rules`.
+package struct CastingRulesView: Decodable, Sendable, Equatable {
+    package struct Rule: Decodable, Sendable, Equatable {
+        package var materialCode: String
+        package var minimumWallMM: Double
+        package var minimumDetailMM: Double
+        package var polishingAllowanceMM: Double
+        package var detailAreaMM2: Double
+    }
+    package var version: Int
+    package var rules: [Rule]
 }

@@ -437,6 +437,10 @@ struct WebPagesTests {
             #expect(values.filter { abs($0 - 0.4) < 0.01 }.count == 128 * 4, "the inner and outer faces measure 0.4 mm across")
 
             try await browser.signIn("seller@atelier.test")
+            let list = try await browser.get("/crm").text
+            let rest = try #require(list.firstRange(of: "data-order=\"\(id)\"").map { String(list[$0.lowerBound...]) })
+            let row = String(rest.prefix(upTo: rest.range(of: "</tr>")?.lowerBound ?? rest.endIndex))
+            #expect(row.contains("Casting risk"), "the seller's list marks the order")
             let crm = try await browser.get("/crm/orders/\(id)").text
             #expect(crm.contains("A wall of 0.40 mm where 1.00 mm is needed"))
             #expect(crm.contains("id=\"approve-warning\""))
@@ -444,6 +448,10 @@ struct WebPagesTests {
             #expect(try await browser.post("/crm/orders/\(id)/approve").status == .seeOther)
 
             try await browser.signIn("operator@atelier.test")
+            let board = try await browser.get("/mes").text
+            let card = try #require(board.firstRange(of: "data-order=\"\(id)\"").map { String(board[$0.lowerBound...]) })
+            let thisCard = String(card.prefix(upTo: card.range(of: "</li>")?.lowerBound ?? card.endIndex))
+            #expect(thisCard.contains("class=\"thumb cast-warning\"") && thisCard.contains("Casting risk"), "the thumbnail is marked")
             let mes = try await browser.get("/mes/orders/\(id)").text
             #expect(mes.contains("A wall of 0.40 mm where 1.00 mm is needed"), "the operator reads the same report")
         }
@@ -574,6 +582,30 @@ struct WebPagesTests {
             let bad = try await browser.post("/admin/materials", [("code", "x"), ("name", "X"), ("density", "heavy"), ("price", "1")])
             #expect(bad.status == .unprocessableContent)
             #expect(bad.text.contains("The density must be a number"))
+
+            // The casting rules, on the same page: the new palladium gets one, a version each change.
+            #expect(materials.text.contains("Casting rules version 1."))
+            #expect(materials.text.contains("<option value=\"palladium-500\">Palladium 500</option>"))
+            let rule = try await browser.post(
+                "/admin/casting-rules", [("material", "palladium-500"), ("wall", "0,9"), ("detail", "0.7"), ("polishing", "0.15")])
+            #expect(rule.status == .seeOther)
+            let ruled = try await browser.get("/admin/materials").text
+            #expect(ruled.contains("The casting rule for palladium-500 is saved; the casting rules are now version 2."), "the flash")
+            #expect(ruled.contains("Casting rules version 2."))
+            #expect(ruled.contains("walls 1.20, details 1.00"), "what a model needs before polishing")
+            let palladium = try await harness.useCases.admin.castingRules().rule(for: "palladium-500")
+            #expect(
+                palladium
+                    == CastingRule(materialCode: "palladium-500", minimumWallMM: 0.9, minimumDetailMM: 0.7, polishingAllowanceMM: 0.15))
+            let thicker = try await browser.post(
+                "/admin/casting-rules", [("material", "palladium-500"), ("wall", "0.5"), ("detail", "0.7"), ("polishing", "0.1")])
+            #expect(thicker.status == .unprocessableContent)
+            #expect(thicker.text.contains("out of range"), "a detail thicker than the wall")
+            let missing = try await browser.post(
+                "/admin/casting-rules", [("material", "palladium-500"), ("detail", "0.7"), ("polishing", "0.1")])
+            #expect(missing.status == .unprocessableContent)
+            #expect(missing.text.contains("The thinnest wall is required."))
+            #expect(try await harness.useCases.admin.castingRules().version == 2, "nothing refused was saved")
         }
     }
 

@@ -16,6 +16,19 @@ extension SQLAccess {
             try ColumnJSON.encode(priceList), Date())
     }
 
+    func castingRules() async throws -> CastingRules {
+        guard let row = try await sql.first("SELECT body FROM casting_rules ORDER BY version DESC LIMIT 1") else {
+            return .standard
+        }
+        return try ColumnJSON.decode(CastingRules.self, try row.string("body"))
+    }
+
+    func save(castingRules: CastingRules) async throws {
+        try await sql.execute(
+            "INSERT INTO casting_rules (version, body, created_at) VALUES (?,?,?)", castingRules.version,
+            try ColumnJSON.encode(castingRules), Date())
+    }
+
     static func catalogItem(from row: SQLRow) throws -> CatalogItem {
         var item = CatalogItem(
             id: try row.string("id"), name: try row.string("name"), description: try row.string("description"),

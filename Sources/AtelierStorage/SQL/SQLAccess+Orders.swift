@@ -243,7 +243,7 @@ extension SQLAccess {
         let rows = try await sql.query(
             """
             SELECT \(Self.prefixedOrderColumns), u.name AS customer_name, u.email AS customer_email,
-              q.total_minor AS quote_total, q.currency AS quote_currency
+              q.total_minor AS quote_total, q.currency AS quote_currency, q.castable AS castable
             FROM orders o LEFT JOIN users u ON u.id = o.customer_id LEFT JOIN quotes q ON q.order_id = o.id
             \(whereClause) ORDER BY o.updated_at DESC, o.id DESC LIMIT \(page.limit + 1)
             """, values)
@@ -251,7 +251,8 @@ extension SQLAccess {
             let total = try row.optionalInt64("quote_total").map { Money(minorUnits: $0, currency: try row.string("quote_currency")) }
             return OrderSummary(
                 order: try Self.order(from: row), customerName: try row.optionalString("customer_name"),
-                customerEmail: try row.optionalString("customer_email"), total: total)
+                customerEmail: try row.optionalString("customer_email"), total: total,
+                castable: try row.optionalInt64("castable").map { $0 != 0 })
         }
         return Page.cut(summaries, limit: page.limit) { Cursor(millis: $0.order.updatedAt.millis, id: $0.order.id) }
     }
@@ -314,8 +315,9 @@ extension SQLAccess {
 
     func insert(quote: Quote, orderID: String, at: Date) async throws {
         try await sql.execute(
-            "INSERT INTO quotes (order_id, body, total_minor, labour_minor, currency, created_at) VALUES (?,?,?,?,?,?)",
-            orderID, try ColumnJSON.encode(quote), quote.total.minorUnits, quote.labour.minorUnits, quote.total.currency, at)
+            "INSERT INTO quotes (order_id, body, total_minor, labour_minor, currency, created_at, castable) VALUES (?,?,?,?,?,?,?)",
+            orderID, try ColumnJSON.encode(quote), quote.total.minorUnits, quote.labour.minorUnits, quote.total.currency, at,
+            quote.casting.map { $0.castable ? 1 : 0 })
     }
 
     func setDelivery(_ delivery: DeliveryDetails, orderID: String, at: Date) async throws {

@@ -17,6 +17,7 @@ public enum Schema {
         ("011-email-preferences", Migration011.sql),
         ("012-catalog-ring-sizes", Migration012.sql),
         ("013-feature-flags", Migration013.sql),
+        ("014-casting-rules", Migration014.sql),
     ]
 
     /// Every migration as PostgreSQL runs it, statement by statement: what `atelier migrate
