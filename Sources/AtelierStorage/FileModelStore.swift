@@ -52,7 +52,7 @@ public struct FileModelStore: ModelStore {
             } catch {
                 throw ModelStoreError.unavailable("cannot create \(folder): \(error.localizedDescription)")
             }
-            let temporary = "\(folder)/.\(hash).\(UUID().uuidString.prefix(8)).partial"
+            let temporary = "\(folder)/.\(hash).\(Self.writer).\(UUID().uuidString.prefix(8)).partial"
             do {
                 try Self.copy(source, to: temporary)
                 guard rename(temporary, target) == 0 else { throw Self.failure("cannot rename into \(target)") }
@@ -123,16 +123,47 @@ public struct FileModelStore: ModelStore {
         }
     }
 
-    /// Removes what a crash mid-copy left behind; returns how many.
-    public func removeTemporaryFiles() async throws -> Int {
+    /// Who writes a temporary file: this machine and process (`host-pid`), in its name.
+    public static let writer: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count - 1) == 0 ? String(cString: name) : "unknown"
+        let safe = String(host.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.prefix(40))
+        return "\(safe.isEmpty ? "unknown" : safe)-\(getpid())"
+    }()
+
+    /// How old a temporary file of a writer that cannot be asked (another machine's) must be to
+    /// count as left behind: far longer than any copy takes.
+    public static let abandonedAfter: TimeInterval = 3600
+
+    /// Removes what a crash mid-copy left behind; returns how many. Instances may share the folder
+    /// and start while others copy: a temporary file is removed only when its writer is a process
+    /// of this machine that is gone, or when it is older than ``abandonedAfter``.
+    public func removeTemporaryFiles(now: Date = Date()) async throws -> Int {
         try await Self.offThread {
             var removed = 0
             guard let walker = FileManager.default.enumerator(atPath: root) else { return 0 }
             for case let relative as String in walker where (relative as NSString).lastPathComponent.hasSuffix(".partial") {
-                if unlink("\(root)/\(relative)") == 0 { removed += 1 }
+                let path = "\(root)/\(relative)"
+                guard Self.abandoned((relative as NSString).lastPathComponent, path: path, now: now) else { continue }
+                if unlink(path) == 0 { removed += 1 }
             }
             return removed
         }
+    }
+
+    /// Whether the temporary file `name` (`.HASH.HOST-PID.RANDOM.partial`) was left behind.
+    static func abandoned(_ name: String, path: String, now: Date) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return false }
+        let modified = Date(timeIntervalSince1970: Double(status.st_mtim.tv_sec))
+        if now.timeIntervalSince(modified) > abandonedAfter { return true }
+        let parts = name.split(separator: ".")
+        guard parts.count == 4, let dash = parts[1].lastIndex(of: "-"), let pid = Int32(parts[1][parts[1].index(after: dash)...]),
+            pid > 0
+        else { return false }
+        let mine = writer.prefix(upTo: writer.lastIndex(of: "-")!)
+        // This machine's writer is gone when no process has its pid (kill with no signal asks).
+        return parts[1][..<dash] == mine && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
     }
 
     /// A file open for reading, closed when the last reader lets go of it.

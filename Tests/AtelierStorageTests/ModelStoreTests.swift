@@ -96,10 +96,19 @@ struct ModelStoreTests {
         // What a process killed while copying leaves: a temporary file beside the real name.
         let folder = "\(root)/\(file.hash.prefix(2))/\(file.hash.dropFirst(2).prefix(2))"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Data(file.bytes.prefix(1000)).write(to: URL(fileURLWithPath: "\(folder)/.\(file.hash).dead.partial"))
+        // A process of this machine that is gone (no process has pid 2^22 + 1, above Linux's
+        // largest), one still copying (this test's own process), one of another machine.
+        let host = FileModelStore.writer.prefix(upTo: FileModelStore.writer.lastIndex(of: "-")!)
+        let dead = "\(folder)/.\(file.hash).\(host)-4194305.a1b2c3d4.partial"
+        let copying = "\(folder)/.\(file.hash).\(FileModelStore.writer).e5f6a7b8.partial"
+        let elsewhere = "\(folder)/.\(file.hash).othermachine-4194305.c9d0e1f2.partial"
+        for path in [dead, copying, elsewhere] { try Data(file.bytes.prefix(1000)).write(to: URL(fileURLWithPath: path)) }
         #expect(try await store.size(hash: file.hash) == nil)
         #expect(try await store.hashes().isEmpty)
-        #expect(try await store.removeTemporaryFiles() == 1)
+        #expect(try await store.removeTemporaryFiles() == 1, "only the dead writer's: the others may still be copying")
+        #expect(!FileManager.default.fileExists(atPath: dead))
+        #expect(FileManager.default.fileExists(atPath: copying) && FileManager.default.fileExists(atPath: elsewhere))
+        #expect(try await store.removeTemporaryFiles(now: Date().addingTimeInterval(FileModelStore.abandonedAfter + 60)) == 2, "an hour on")
         try await store.put(hash: file.hash, fromFile: file.path)
         #expect(try await store.bytes(hash: file.hash) == file.bytes)
     }
