@@ -84,11 +84,11 @@ public enum ThicknessAnalyzer {
     /// inside of the band (a surface facing back at the ray) within a finger's reach. The hole's diameter
     /// is twice the nearest of them: the narrowest a finger has to pass.
     static func ring(_ bvh: TriangleBVH, outward: Float) -> RingSize? {
-        guard let root = bvh.nodes.first else { return nil }
-        let size = root.hi - root.lo
+        let size = bvh.hi - bvh.lo
+        guard size.x.isFinite, size.y.isFinite, size.z.isFinite else { return nil }
         let axis = size.x <= size.y && size.x <= size.z ? 0 : (size.y <= size.z ? 1 : 2)
         let (u, v) = ((axis + 1) % 3, (axis + 2) % 3)
-        let centre = (root.lo + root.hi) / 2
+        let centre = (bvh.lo + bvh.hi) / 2
         var nearest = Float.infinity
         var missed = 0
         for k in 0..<72 {
@@ -229,19 +229,9 @@ public struct ThicknessReport: Sendable, Hashable, Codable {
             Band(upToMM: $0.offset < Self.bandEdges.count ? Self.bandEdges[$0.offset] : nil, areaMM2: $0.element)
         }
         minimumMM = measured.lazy.map { Double($0.value) }.min()
-        measured.sort { $0.value < $1.value }
         let total = measured.reduce(0.0) { $0 + Double($1.area) }
-        func percentile(_ p: Double) -> Double? {
-            guard !measured.isEmpty else { return nil }
-            var running = 0.0
-            for item in measured {
-                running += Double(item.area)
-                if running >= p * total { return Double(item.value) }
-            }
-            return Double(measured[measured.count - 1].value)
-        }
-        percentile5MM = percentile(0.05)
-        medianMM = percentile(0.5)
+        percentile5MM = Self.percentile(&measured, share: 0.05, total: total)
+        medianMM = Self.percentile(&measured, share: 0.5, total: total)
 
         // Thin triangles joined by a shared corner (corners welded by their coordinates), or across
         // the wall they measured, are one region.
@@ -304,6 +294,55 @@ public struct ThicknessReport: Sendable, Hashable, Codable {
         thinRegionCount = regions.count
         thinRegions = Array(
             regions.values.sorted { ($0.thinnestMM, -$0.areaMM2) < ($1.thinnestMM, -$1.areaMM2) }.prefix(ThicknessAnalyzer.listedRegions))
+    }
+}
+
+extension ThicknessReport {
+    /// The smallest value whose item, with every smaller one, holds at least `share` of the total
+    /// area: a weighted percentile, found by selection (linear on average whatever the values, the
+    /// pivot drawn at random) rather than a sort of every triangle. Reorders `items`.
+    static func percentile(_ items: inout [(value: Float, area: Float)], share: Double, total: Double) -> Double? {
+        guard !items.isEmpty else { return nil }
+        var (lo, hi) = (0, items.count)
+        var need = share * total
+        var generator = SystemRandomNumberGenerator()
+        while hi - lo > 16 {
+            let pivot = items[Int.random(in: lo..<hi, using: &generator)].value
+            // Three parts: [lo, less) below the pivot, [less, more) equal to it, [more, hi) above.
+            var (less, i, more) = (lo, lo, hi)
+            var (below, equal) = (0.0, 0.0)
+            while i < more {
+                let item = items[i]
+                if item.value < pivot {
+                    below += Double(item.area)
+                    items.swapAt(less, i)
+                    less += 1
+                    i += 1
+                } else if item.value > pivot {
+                    more -= 1
+                    items.swapAt(i, more)
+                } else {
+                    equal += Double(item.area)
+                    i += 1
+                }
+            }
+            if need <= below {
+                hi = less
+            } else if need <= below + equal {
+                return Double(pivot)
+            } else {
+                need -= below + equal
+                lo = more
+            }
+        }
+        var running = 0.0
+        let rest = items[lo..<hi].sorted { $0.value < $1.value }
+        for item in rest {
+            running += Double(item.area)
+            if running >= need { return Double(item.value) }
+        }
+        // Rounding left a hair of the share over: the largest value of the range.
+        return rest.last.map { Double($0.value) } ?? items.lazy.map { Double($0.value) }.max()
     }
 }
 

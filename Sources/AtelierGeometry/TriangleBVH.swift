@@ -4,8 +4,10 @@
 /// side of their box and split where the surface-area heuristic is lowest; four triangles or fewer
 /// make a leaf. A node whose centres all coincide, or one deeper than 48, is split in the middle of
 /// its list instead, so crafted input cannot make the tree deep or the build quadratic (at most
-/// n log n, the deadline checked at every node). Triangles are kept in leaf order as one corner and
-/// two edges, for the Möller–Trumbore test.
+/// n log n, the deadline checked at every node). The binary tree is then collapsed four-wide
+/// (``Wide``): a ray meets four children's boxes in one SIMD test, and each leaf's triangles, kept
+/// as one corner and two edges in a ``Packet``, in one Möller–Trumbore test of four lanes. The
+/// binary tree itself is not kept.
 struct TriangleBVH {
     struct Node {
         var lo: SIMD3<Float>
@@ -16,10 +18,31 @@ struct TriangleBVH {
         var count: UInt32
     }
 
-    private(set) var nodes: [Node]
-    private(set) var corner: [SIMD3<Float>] = []
-    private(set) var edge1: [SIMD3<Float>] = []
-    private(set) var edge2: [SIMD3<Float>] = []
+    /// Four children side by side, each coordinate of their boxes in one vector: one ray meets
+    /// all four boxes in a few vector instructions.
+    struct Wide {
+        var loX: SIMD4<Float>, loY: SIMD4<Float>, loZ: SIMD4<Float>
+        var hiX: SIMD4<Float>, hiY: SIMD4<Float>, hiZ: SIMD4<Float>
+        /// An inner child's index in `wide`; a leaf's packet as `-1 - packet` (an empty lane: the
+        /// empty packet 0).
+        var child: SIMD4<Int32>
+    }
+
+    /// A leaf's triangles (up to four, the rest with zero edges, which no ray meets), one lane
+    /// each, as one corner and two edges for the Möller–Trumbore test.
+    struct Packet {
+        var ax: SIMD4<Float>, ay: SIMD4<Float>, az: SIMD4<Float>
+        var e1x: SIMD4<Float>, e1y: SIMD4<Float>, e1z: SIMD4<Float>
+        var e2x: SIMD4<Float>, e2y: SIMD4<Float>, e2z: SIMD4<Float>
+        /// Each lane's triangle in the model (-1 for an empty lane).
+        var triangle: SIMD4<Int32>
+    }
+
+    private(set) var wide: [Wide] = []
+    private(set) var packets: [Packet] = []
+    /// The whole model's box.
+    let lo: SIMD3<Float>
+    let hi: SIMD3<Float>
     /// The model's index of each triangle in leaf order.
     private(set) var original: [UInt32] = []
     /// The diagonal of the whole model's box, mm.
@@ -58,67 +81,131 @@ struct TriangleBVH {
         }
     }
 
+    /// A triangle while the tree is built: its box, and its index in the model. The records
+    /// themselves are partitioned, so every pass over a node's triangles reads memory in order.
+    struct Record {
+        var lo: SIMD3<Float>
+        var hi: SIMD3<Float>
+        var triangle: UInt32
+        @inline(__always) var centre: SIMD3<Float> { (lo + hi) * 0.5 }
+    }
+
     init(_ c: UnsafeBufferPointer<Float>, deadline: WorkDeadline) throws {
         let count = c.count / 9
-        var centres = [SIMD3<Float>](repeating: .zero, count: count)
-        var lows = [SIMD3<Float>](repeating: .zero, count: count)
-        var highs = [SIMD3<Float>](repeating: .zero, count: count)
-        var order = (0..<count).map { UInt32($0) }
+        var records: [Record] = []
+        records.reserveCapacity(count)
         var nodes: [Node] = []
         nodes.reserveCapacity(2 * count / Self.leafSize + 1)
         var whole = Bounds()
-        try centres.withUnsafeMutableBufferPointer { centres in
-            try lows.withUnsafeMutableBufferPointer { lows in
-                try highs.withUnsafeMutableBufferPointer { highs in
-                    for t in 0..<count {
-                        try deadline.check(t)
-                        let a = ThicknessAnalyzer.point(c, t, 0), b = ThicknessAnalyzer.point(c, t, 1)
-                        let d = ThicknessAnalyzer.point(c, t, 2)
-                        lows[t] = smallest(smallest(a, b), d)
-                        highs[t] = largest(largest(a, b), d)
-                        centres[t] = (lows[t] + highs[t]) / 2
-                        whole.add(lo: lows[t], hi: highs[t], centre: centres[t])
-                    }
-                    try order.withUnsafeMutableBufferPointer { order in
-                        try Self.build(
-                            into: &nodes, order: order, whole: whole, centres: UnsafeBufferPointer(centres),
-                            lows: UnsafeBufferPointer(lows), highs: UnsafeBufferPointer(highs), deadline: deadline)
-                    }
-                }
-            }
+        for t in 0..<count {
+            try deadline.check(t)
+            let a = ThicknessAnalyzer.point(c, t, 0), b = ThicknessAnalyzer.point(c, t, 1)
+            let d = ThicknessAnalyzer.point(c, t, 2)
+            let record = Record(lo: smallest(smallest(a, b), d), hi: largest(largest(a, b), d), triangle: UInt32(t))
+            whole.add(lo: record.lo, hi: record.hi, centre: record.centre)
+            records.append(record)
         }
-        self.nodes = nodes
+        try records.withUnsafeMutableBufferPointer { records in
+            try Self.build(into: &nodes, records: records, whole: whole, deadline: deadline)
+        }
+        (lo, hi) = (whole.lo, whole.hi)
         let span = whole.hi - whole.lo
         diagonal = count > 0 ? (span * span).sum().squareRoot() : 0
-        original = order
-        corner.reserveCapacity(count)
-        edge1.reserveCapacity(count)
-        edge2.reserveCapacity(count)
-        for (step, t) in order.enumerated() {
-            try deadline.check(step)
-            let a = ThicknessAnalyzer.point(c, Int(t), 0)
-            corner.append(a)
-            edge1.append(ThicknessAnalyzer.point(c, Int(t), 1) - a)
-            edge2.append(ThicknessAnalyzer.point(c, Int(t), 2) - a)
+        original = records.map(\.triangle)
+        guard count > 0 else { return }
+        try collapse(nodes, order: original, coordinates: c, deadline: deadline)
+    }
+
+    /// The binary tree made four-wide: each node takes its children's children in place of its
+    /// largest inner children until it has four; each binary leaf becomes one packet.
+    private mutating func collapse(
+        _ nodes: [Node], order: [UInt32], coordinates c: UnsafeBufferPointer<Float>, deadline: WorkDeadline
+    ) throws {
+        wide.reserveCapacity(nodes.count / 3 + 1)
+        packets.reserveCapacity(nodes.count / 2 + 1)
+        func area(_ node: Node) -> Float {
+            let d = largest(node.hi - node.lo, .zero)
+            return d.x * d.y + d.y * d.z + d.z * d.x
         }
+        packets.append(Self.packet([], coordinates: c))
+        // A leaf root (four triangles or fewer) still gets one wide node above it.
+        var work: [(binary: Int, wide: Int)] = [(0, 0)]
+        wide.append(Self.emptyWide)
+        var lanes: [Int] = []
+        lanes.reserveCapacity(4)
+        while let (binary, index) = work.popLast() {
+            try deadline.check()
+            lanes.removeAll(keepingCapacity: true)
+            if nodes[binary].count > 0 {
+                lanes.append(binary)
+            } else {
+                lanes.append(Int(nodes[binary].start))
+                lanes.append(Int(nodes[binary].start) + 1)
+            }
+            while lanes.count < 4 {
+                // Open the inner child with the largest surface: the one a ray most often enters.
+                var open = -1
+                for lane in lanes.indices where nodes[lanes[lane]].count == 0 {
+                    if open < 0 || area(nodes[lanes[lane]]) > area(nodes[lanes[open]]) { open = lane }
+                }
+                guard open >= 0 else { break }
+                let first = Int(nodes[lanes[open]].start)
+                lanes[open] = first
+                lanes.append(first + 1)
+            }
+            var node = Self.emptyWide
+            for (lane, child) in lanes.enumerated() {
+                let box = nodes[child]
+                (node.loX[lane], node.loY[lane], node.loZ[lane]) = (box.lo.x, box.lo.y, box.lo.z)
+                (node.hiX[lane], node.hiY[lane], node.hiZ[lane]) = (box.hi.x, box.hi.y, box.hi.z)
+                if box.count > 0 {
+                    node.child[lane] = -1 - Int32(packets.count)
+                    packets.append(Self.packet(order[Int(box.start)..<Int(box.start + box.count)], coordinates: c))
+                } else {
+                    node.child[lane] = Int32(wide.count)
+                    work.append((child, wide.count))
+                    wide.append(Self.emptyWide)
+                }
+            }
+            wide[index] = node
+        }
+    }
+
+    /// A node with four empty lanes. An empty lane's box is a point at infinity, which a ray either
+    /// never reaches or has behind it (an inside-out box would be met by every ray: the slab test
+    /// orders each pair of planes); were it met all the same, it leads to the empty packet 0.
+    static let emptyWide = Wide(
+        loX: SIMD4(repeating: .infinity), loY: SIMD4(repeating: .infinity), loZ: SIMD4(repeating: .infinity),
+        hiX: SIMD4(repeating: .infinity), hiY: SIMD4(repeating: .infinity), hiZ: SIMD4(repeating: .infinity),
+        child: SIMD4(repeating: -1))
+
+    static func packet(_ triangles: ArraySlice<UInt32>, coordinates c: UnsafeBufferPointer<Float>) -> Packet {
+        var p = Packet(
+            ax: .zero, ay: .zero, az: .zero, e1x: .zero, e1y: .zero, e1z: .zero, e2x: .zero, e2y: .zero, e2z: .zero,
+            triangle: SIMD4(repeating: -1))
+        for (lane, t) in triangles.enumerated() {
+            let a = ThicknessAnalyzer.point(c, Int(t), 0)
+            let e1 = ThicknessAnalyzer.point(c, Int(t), 1) - a, e2 = ThicknessAnalyzer.point(c, Int(t), 2) - a
+            (p.ax[lane], p.ay[lane], p.az[lane]) = (a.x, a.y, a.z)
+            (p.e1x[lane], p.e1y[lane], p.e1z[lane]) = (e1.x, e1.y, e1.z)
+            (p.e2x[lane], p.e2y[lane], p.e2z[lane]) = (e2.x, e2.y, e2.z)
+            p.triangle[lane] = Int32(t)
+        }
+        return p
     }
 
     /// Top-down, one pass over a node's triangles to bin them (which also gives both children's
     /// boxes) and one to partition them.
     private static func build(
-        into nodes: inout [Node], order: UnsafeMutableBufferPointer<UInt32>, whole: Bounds, centres: UnsafeBufferPointer<SIMD3<Float>>,
-        lows: UnsafeBufferPointer<SIMD3<Float>>, highs: UnsafeBufferPointer<SIMD3<Float>>, deadline: WorkDeadline
+        into nodes: inout [Node], records: UnsafeMutableBufferPointer<Record>, whole: Bounds, deadline: WorkDeadline
     ) throws {
         func bounds(_ range: Range<Int>) -> Bounds {
             var b = Bounds()
-            for i in range {
-                let t = Int(order[i])
-                b.add(lo: lows[t], hi: highs[t], centre: centres[t])
-            }
+            for i in range { b.add(lo: records[i].lo, hi: records[i].hi, centre: records[i].centre) }
             return b
         }
         nodes.append(Node(lo: whole.lo, hi: whole.hi, start: 0, count: 0))
-        var work: [(node: Int, first: Int, end: Int, depth: Int, bounds: Bounds)] = [(0, 0, order.count, 0, whole)]
+        var work: [(node: Int, first: Int, end: Int, depth: Int, bounds: Bounds)] = [(0, 0, records.count, 0, whole)]
         var bins = [Bounds](repeating: Bounds(), count: Self.bins)
         var fromRight = [Bounds](repeating: Bounds(), count: Self.bins)
         while let (node, first, end, depth, box) = work.popLast() {
@@ -140,11 +227,13 @@ struct TriangleBVH {
             if extent[axis] > 0, extent[axis].isFinite, depth < Self.maximumDepth {
                 let scale = Float(Self.bins) * (1 - 1e-6) / extent[axis]
                 let base = box.centreLo[axis]
-                @inline(__always) func bin(_ t: Int) -> Int { min(Self.bins - 1, Int((centres[t][axis] - base) * scale)) }
+                @inline(__always) func bin(_ record: Record) -> Int {
+                    min(Self.bins - 1, Int(((record.lo[axis] + record.hi[axis]) * 0.5 - base) * scale))
+                }
                 for b in 0..<Self.bins { bins[b] = Bounds() }
                 for i in first..<end {
-                    let t = Int(order[i])
-                    bins[bin(t)].add(lo: lows[t], hi: highs[t], centre: centres[t])
+                    let record = records[i]
+                    bins[bin(record)].add(lo: record.lo, hi: record.hi, centre: record.centre)
                 }
                 // The surface-area heuristic at each of the 11 boundaries between bins.
                 var running = Bounds()
@@ -163,10 +252,10 @@ struct TriangleBVH {
                 if let best {
                     var i = first, j = end - 1
                     while i <= j {
-                        if bin(Int(order[i])) < best.split {
+                        if bin(records[i]) < best.split {
                             i += 1
                         } else {
-                            order.swapAt(i, j)
+                            records.swapAt(i, j)
                             j -= 1
                         }
                     }
@@ -197,89 +286,113 @@ struct TriangleBVH {
     func nearest(from origin: SIMD3<Float>, along direction: SIMD3<Float>, reach: Float) -> (
         distance: Float, cosine: Float, triangle: Int
     )? {
+        guard !wide.isEmpty else { return nil }
         let inverse = SIMD3<Float>(1, 1, 1) / direction
-        let nearLimit = max(diagonal * 1e-6, 1e-5)
+        let (ix, iy, iz) = (SIMD4(repeating: inverse.x), SIMD4(repeating: inverse.y), SIMD4(repeating: inverse.z))
+        let ray = Ray(origin: origin, direction: direction)
+        let nearLimit = SIMD4<Float>(repeating: max(diagonal * 1e-6, 1e-5))
         var best = reach
-        var bestIndex = -1
-        return nodes.withUnsafeBufferPointer { nodes in
-            corner.withUnsafeBufferPointer { corner in
-                edge1.withUnsafeBufferPointer { edge1 in
-                    edge2.withUnsafeBufferPointer { edge2 in
-                        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: Self.stackSize) { stack in
-                            @inline(__always) func entry(_ node: Node) -> Float? {
-                                let t1 = (node.lo - origin) * inverse, t2 = (node.hi - origin) * inverse
-                                let near = smallest(t1, t2).max(), far = largest(t1, t2).min()
-                                return near <= far && far >= 0 && near < best ? near : nil
-                            }
-                            var top = 0
-                            var current = 0
-                            guard entry(nodes[0]) != nil else { return nil }
-                            while true {
-                                let node = nodes[current]
-                                if node.count > 0 {
-                                    for i in Int(node.start)..<Int(node.start + node.count) {
-                                        // Möller–Trumbore.
-                                        let p = crossProduct(direction, edge2[i])
-                                        let determinant = dotProduct(edge1[i], p)
-                                        if abs(determinant) < 1e-12 { continue }
-                                        let f = 1 / determinant
-                                        let s = origin - corner[i]
-                                        let u = f * dotProduct(s, p)
-                                        if u < 0 || u > 1 { continue }
-                                        let q = crossProduct(s, edge1[i])
-                                        let v = f * dotProduct(direction, q)
-                                        if v < 0 || u + v > 1 { continue }
-                                        let t = f * dotProduct(edge2[i], q)
-                                        if t > nearLimit && t < best {
-                                            best = t
-                                            bestIndex = i
-                                        }
+        var hitPacket = -1
+        var hitLane = 0
+        return wide.withUnsafeBufferPointer { wide in
+            packets.withUnsafeBufferPointer { packets in
+                withUnsafeTemporaryAllocation(of: (node: Int32, near: Float).self, capacity: Self.stackSize * 4) { stack in
+                    var top = 0
+                    var current: Int32 = 0
+                    while true {
+                        let node = wide[Int(current)]
+                        // The slabs of the four boxes.
+                        let x1 = (node.loX - ray.ox) * ix, x2 = (node.hiX - ray.ox) * ix
+                        let y1 = (node.loY - ray.oy) * iy, y2 = (node.hiY - ray.oy) * iy
+                        let z1 = (node.loZ - ray.oz) * iz, z2 = (node.hiZ - ray.oz) * iz
+                        let enter = upper(upper(lower(x1, x2), lower(y1, y2)), lower(z1, z2))
+                        let leave = lower(lower(upper(x1, x2), upper(y1, y2)), upper(z1, z2))
+                        let met = (enter .<= leave) .& (leave .>= 0) .& (enter .< SIMD4(repeating: best))
+                        if any(met) {
+                            // Leaves at once; inner children onto the stack, nearest on top.
+                            let base = top
+                            for lane in 0..<4 where met[lane] {
+                                let child = node.child[lane]
+                                if child < 0 {
+                                    let index = Int(-1 - child)
+                                    if let (t, lane) = Self.hit(packets[index], ray, nearLimit: nearLimit, best: best) {
+                                        (best, hitPacket, hitLane) = (t, index, lane)
                                     }
-                                } else {
-                                    let left = Int(node.start), right = left + 1
-                                    let l = entry(nodes[left]), r = entry(nodes[right])
-                                    switch (l, r) {
-                                    case (let l?, let r?):
-                                        let (first, second) = l <= r ? (left, right) : (right, left)
-                                        if top < Self.stackSize {
-                                            stack[top] = UInt32(second)
-                                            top += 1
-                                        }
-                                        current = first
-                                        continue
-                                    case (.some, nil):
-                                        current = left
-                                        continue
-                                    case (nil, .some):
-                                        current = right
-                                        continue
-                                    case (nil, nil): break
+                                } else if top < Self.stackSize * 4 {
+                                    var k = top
+                                    while k > base && stack[k - 1].near < enter[lane] {
+                                        stack[k] = stack[k - 1]
+                                        k -= 1
                                     }
+                                    stack[k] = (child, enter[lane])
+                                    top += 1
                                 }
-                                // Next from the stack, skipping nodes now farther than the best hit.
-                                var next: Int? = nil
-                                while top > 0 {
-                                    top -= 1
-                                    let candidate = Int(stack[top])
-                                    if entry(nodes[candidate]) != nil {
-                                        next = candidate
-                                        break
-                                    }
-                                }
-                                guard let next else { break }
-                                current = next
                             }
-                            guard bestIndex >= 0 else { return nil }
-                            let normal = crossProduct(edge1[bestIndex], edge2[bestIndex])
-                            let length = (normal * normal).sum().squareRoot()
-                            return (best, length > 0 ? dotProduct(normal, direction) / length : 0, Int(original[bestIndex]))
                         }
+                        // Next from the stack, skipping nodes now farther than the best hit.
+                        var next: Int32 = -1
+                        while top > 0 {
+                            top -= 1
+                            if stack[top].near < best {
+                                next = stack[top].node
+                                break
+                            }
+                        }
+                        guard next >= 0 else { break }
+                        current = next
                     }
+                    guard hitPacket >= 0 else { return nil }
+                    let p = packets[hitPacket]
+                    let e1 = SIMD3(p.e1x[hitLane], p.e1y[hitLane], p.e1z[hitLane])
+                    let e2 = SIMD3(p.e2x[hitLane], p.e2y[hitLane], p.e2z[hitLane])
+                    let normal = crossProduct(e1, e2)
+                    let length = (normal * normal).sum().squareRoot()
+                    return (best, length > 0 ? dotProduct(normal, direction) / length : 0, Int(p.triangle[hitLane]))
                 }
             }
         }
     }
 }
+
+extension TriangleBVH {
+    /// A ray's origin and direction, each coordinate in all four lanes.
+    struct Ray {
+        var ox: SIMD4<Float>, oy: SIMD4<Float>, oz: SIMD4<Float>
+        var dx: SIMD4<Float>, dy: SIMD4<Float>, dz: SIMD4<Float>
+
+        init(origin: SIMD3<Float>, direction: SIMD3<Float>) {
+            (ox, oy, oz) = (SIMD4(repeating: origin.x), SIMD4(repeating: origin.y), SIMD4(repeating: origin.z))
+            (dx, dy, dz) = (SIMD4(repeating: direction.x), SIMD4(repeating: direction.y), SIMD4(repeating: direction.z))
+        }
+    }
+
+    /// Möller–Trumbore on a packet's four triangles at once: the nearest one `ray` meets past
+    /// `nearLimit` and before `best`, its distance and lane.
+    @inline(__always)
+    static func hit(_ p: Packet, _ ray: Ray, nearLimit: SIMD4<Float>, best: Float) -> (Float, Int)? {
+        let px = ray.dy * p.e2z - ray.dz * p.e2y, py = ray.dz * p.e2x - ray.dx * p.e2z, pz = ray.dx * p.e2y - ray.dy * p.e2x
+        let determinant = p.e1x * px + p.e1y * py + p.e1z * pz
+        let f = 1 / determinant
+        let sx = ray.ox - p.ax, sy = ray.oy - p.ay, sz = ray.oz - p.az
+        let u = f * (sx * px + sy * py + sz * pz)
+        let qx = sy * p.e1z - sz * p.e1y, qy = sz * p.e1x - sx * p.e1z, qz = sx * p.e1y - sy * p.e1x
+        let v = f * (ray.dx * qx + ray.dy * qy + ray.dz * qz)
+        let t = f * (p.e2x * qx + p.e2y * qy + p.e2z * qz)
+        let magnitude = upper(determinant, -determinant)
+        let met =
+            (magnitude .>= 1e-12) .& (u .>= 0) .& (v .>= 0) .& (u + v .<= 1) .& (t .> nearLimit) .& (t .< SIMD4(repeating: best))
+        guard any(met) else { return nil }
+        var found: (Float, Int)? = nil
+        for lane in 0..<4 where met[lane] && t[lane] < (found?.0 ?? best) { found = (t[lane], lane) }
+        return found
+    }
+}
+
+/// Each lane's smaller value.
+@inline(__always) func lower(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a.replacing(with: b, where: b .< a) }
+
+/// Each lane's larger value.
+@inline(__always) func upper(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a.replacing(with: b, where: b .> a) }
 
 /// Each coordinate's smaller value (the standard library's generic form is not always inlined).
 @inline(__always) func smallest(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> SIMD3<Float> {

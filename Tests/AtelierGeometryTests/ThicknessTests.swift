@@ -1,6 +1,7 @@
-import AtelierGeometry
 import Foundation
 import Testing
+
+@testable import AtelierGeometry
 
 /// Solids whose wall thickness is known exactly, measured.
 @Suite("Wall thickness")
@@ -42,6 +43,32 @@ struct ThicknessTests {
         #expect(within(report.medianMM, wall), "median \(report.medianMM ?? -1)")
         #expect(report.unmeasuredTriangles == 0)
         #expect(report.thinRegionCount == (wall < 0.8 ? 1 : 0), "the whole shell is one thin region, or none")
+    }
+
+    @Test("the surface-weighted percentiles are those of the sorted walls, found by selection instead of a sort")
+    func percentiles() {
+        for trial in 0..<25 {
+            let count = [1, 2, 17, 1000, 5000][trial % 5]
+            // Few distinct values (many equal walls), and areas of every size.
+            let items = (0..<count).map { _ in (value: Float(Int.random(in: 0..<40)) / 10, area: Float.random(in: 0.01...2)) }
+            let sorted = items.sorted { $0.value < $1.value }
+            let total = items.reduce(0.0) { $0 + Double($1.area) }
+            for share in [0.05, 0.5, 0.95, 1] {
+                var running = 0.0
+                var expected = Double(sorted[sorted.count - 1].value)
+                for item in sorted {
+                    running += Double(item.area)
+                    if running >= share * total {
+                        expected = Double(item.value)
+                        break
+                    }
+                }
+                var shuffled = items
+                #expect(ThicknessReport.percentile(&shuffled, share: share, total: total) == expected, "\(count) walls, \(share)")
+            }
+        }
+        var none: [(value: Float, area: Float)] = []
+        #expect(ThicknessReport.percentile(&none, share: 0.5, total: 0) == nil)
     }
 
     @Test("a tube's wall is measured within 2 %, its length is not taken for a wall")
