@@ -50,7 +50,9 @@ struct TriangleBVH {
     static let leafSize = 4
     static let bins = 12
     static let maximumDepth = 48
-    /// The deepest a tree can be: 48 levels by the heuristic, then halving down to leaves.
+    /// The deepest a tree can be: 48 levels by the heuristic, then halving down to leaves (about
+    /// 70 for 5M triangles). A ray's stack holds four entries a level (at most three stay), so a
+    /// stack of 4 × 128 never drops a node.
     static let stackSize = 128
 
     /// A box, and the box of the triangles' centres in it.
