@@ -3,9 +3,8 @@ import Foundation
 /// How thick a model's walls are, measured on every triangle: from the triangle's centre straight
 /// inwards to the opposite surface.
 ///
-/// One ray per triangle, against a bounding-volume hierarchy of all triangles (binned surface-area
-/// heuristic, four triangles a leaf): the nearest hit along the inward normal is the wall's
-/// thickness there. Where that single ray cannot be believed, a cone of eight more rays 15° around
+/// One ray per triangle, against a bounding-volume hierarchy of all triangles (``TriangleBVH``):
+/// the nearest hit along the inward normal is the wall's thickness there. Where that single ray cannot be believed, a cone of eight more rays 15° around
 /// it decides, each hit projected back on the normal (a wall of thickness d is hit at d / cos 15°),
 /// and their median taken: when the ray finds nothing (an open mesh, a crack), when the surface it
 /// hits faces it (it left the solid through a gap or a self-intersection), or when it hits at a

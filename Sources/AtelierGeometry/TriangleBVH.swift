@@ -1,13 +1,14 @@
 /// A bounding-volume hierarchy of a model's triangles, for the nearest hit of a ray.
 ///
-/// Built top-down: at each node the triangles' centres are sorted into 12 bins along the longest
-/// side of their box and split where the surface-area heuristic is lowest; four triangles or fewer
-/// make a leaf. A node whose centres all coincide, or one deeper than 48, is split in the middle of
-/// its list instead, so crafted input cannot make the tree deep or the build quadratic (at most
-/// n log n, the deadline checked at every node). The binary tree is then collapsed four-wide
-/// (``Wide``): a ray meets four children's boxes in one SIMD test, and each leaf's triangles, kept
-/// as one corner and two edges in a ``Packet``, in one Möller–Trumbore test of four lanes. The
-/// binary tree itself is not kept.
+/// Built in Morton order (``mortonOrder``): the triangles sorted by the Morton code of their
+/// centres, the top of the tree chosen by the surface-area heuristic over clusters of one coarse
+/// cell each, the rest split by the codes' bits (``build``). Four triangles or fewer make a leaf.
+/// Where the heuristic is used, a node whose centres all coincide, or one deeper than 48, is split
+/// in the middle of its list instead, so crafted input cannot make the tree deep or the build
+/// quadratic (at most n log n, the deadline checked at every node). The binary tree is then
+/// collapsed four-wide (``Wide``): a ray meets four children's boxes in one SIMD test, and each
+/// leaf's triangles, kept as one corner and two edges in a ``Packet``, in one Möller–Trumbore test
+/// of four lanes. The binary tree itself is not kept.
 struct TriangleBVH {
     struct Node {
         var lo: SIMD3<Float>
@@ -43,17 +44,20 @@ struct TriangleBVH {
     /// The whole model's box.
     let lo: SIMD3<Float>
     let hi: SIMD3<Float>
-    /// The model's index of each triangle in leaf order.
+    /// The model's index of each triangle in the packets' order (the tree's, depth first).
     private(set) var original: [UInt32] = []
     /// The diagonal of the whole model's box, mm.
     let diagonal: Float
     static let leafSize = 4
     static let bins = 12
     static let maximumDepth = 48
-    /// The deepest a tree can be: 48 levels by the heuristic, then halving down to leaves (about
-    /// 70 for 5M triangles). A ray's stack holds four entries a level (at most three stay), so a
-    /// stack of 4 × 128 never drops a node.
-    static let stackSize = 128
+    /// The bits of a Morton code that name a cluster (six a coordinate).
+    static let clusterBits: UInt32 = 18
+    /// The deepest a tree can be: over the clusters 48 levels by the heuristic, then halving (18
+    /// for 2^18 clusters); 12 by the codes' remaining bits; inside one code 48 by the heuristic
+    /// and halving again (23 for 5M triangles): 149. A ray's stack holds four entries a level (at
+    /// most three stay), so a stack of 4 × 160 never drops a node.
+    static let stackSize = 160
 
     /// A box, and the box of the triangles' centres in it.
     struct Bounds {
@@ -61,12 +65,16 @@ struct TriangleBVH {
         var centreLo = SIMD3<Float>(repeating: .infinity), centreHi = SIMD3<Float>(repeating: -.infinity)
         var count = 0
 
-        @inline(__always) mutating func add(lo l: SIMD3<Float>, hi h: SIMD3<Float>, centre: SIMD3<Float>) {
+        @inline(__always) mutating func add(lo l: SIMD3<Float>, hi h: SIMD3<Float>, centre: SIMD3<Float>, weight: Int = 1) {
             lo = smallest(lo, l)
             hi = largest(hi, h)
             centreLo = smallest(centreLo, centre)
             centreHi = largest(centreHi, centre)
-            count += 1
+            count += weight
+        }
+
+        @inline(__always) mutating func add(_ record: Record) {
+            add(lo: record.lo, hi: record.hi, centre: record.centre, weight: Int(record.weight))
         }
 
         @inline(__always) mutating func add(_ other: Bounds) {
@@ -83,39 +91,120 @@ struct TriangleBVH {
         }
     }
 
-    /// A triangle while the tree is built: its box, and its index in the model. The records
-    /// themselves are partitioned, so every pass over a node's triangles reads memory in order.
+    /// A triangle while the tree is built: its box, and its index in the model (or a cluster of
+    /// triangles: its box, its index, and how many triangles it holds). The records themselves
+    /// are partitioned, so every pass over a node's triangles reads memory in order.
     struct Record {
         var lo: SIMD3<Float>
         var hi: SIMD3<Float>
         var triangle: UInt32
+        var weight: UInt32 = 1
         @inline(__always) var centre: SIMD3<Float> { (lo + hi) * 0.5 }
     }
 
     init(_ c: UnsafeBufferPointer<Float>, deadline: WorkDeadline) throws {
         let count = c.count / 9
-        var records: [Record] = []
-        records.reserveCapacity(count)
-        var nodes: [Node] = []
-        nodes.reserveCapacity(2 * count / Self.leafSize + 1)
         var whole = Bounds()
         for t in 0..<count {
             try deadline.check(t)
             let a = ThicknessAnalyzer.point(c, t, 0), b = ThicknessAnalyzer.point(c, t, 1)
             let d = ThicknessAnalyzer.point(c, t, 2)
-            let record = Record(lo: smallest(smallest(a, b), d), hi: largest(largest(a, b), d), triangle: UInt32(t))
-            whole.add(lo: record.lo, hi: record.hi, centre: record.centre)
-            records.append(record)
+            let lo = smallest(smallest(a, b), d), hi = largest(largest(a, b), d)
+            whole.add(lo: lo, hi: hi, centre: (lo + hi) * 0.5)
         }
+        let keys = try Self.mortonOrder(c, centres: whole, deadline: deadline)
+        var records: [Record] = []
+        records.reserveCapacity(count)
+        var codes: [UInt32] = []
+        codes.reserveCapacity(count)
+        for (step, key) in keys.enumerated() {
+            try deadline.check(step)
+            let t = Int(truncatingIfNeeded: key & 0xffff_ffff)
+            let a = ThicknessAnalyzer.point(c, t, 0), b = ThicknessAnalyzer.point(c, t, 1)
+            let d = ThicknessAnalyzer.point(c, t, 2)
+            records.append(Record(lo: smallest(smallest(a, b), d), hi: largest(largest(a, b), d), triangle: UInt32(t)))
+            codes.append(UInt32(truncatingIfNeeded: key >> 32))
+        }
+        var nodes: [Node] = []
+        nodes.reserveCapacity(2 * count / Self.leafSize + 1)
         try records.withUnsafeMutableBufferPointer { records in
-            try Self.build(into: &nodes, records: records, whole: whole, deadline: deadline)
+            try codes.withUnsafeBufferPointer { codes in
+                try Self.build(into: &nodes, records: records, codes: codes, whole: whole, deadline: deadline)
+            }
         }
         (lo, hi) = (whole.lo, whole.hi)
         let span = whole.hi - whole.lo
         diagonal = count > 0 ? (span * span).sum().squareRoot() : 0
-        original = records.map(\.triangle)
         guard count > 0 else { return }
-        try collapse(nodes, order: original, coordinates: c, deadline: deadline)
+        try collapse(nodes, order: records.map(\.triangle), coordinates: c, deadline: deadline)
+        // The packets' order: the tree's, depth first.
+        original.reserveCapacity(count)
+        for packet in packets {
+            for lane in 0..<4 where packet.triangle[lane] >= 0 { original.append(UInt32(packet.triangle[lane])) }
+        }
+    }
+
+    /// Each triangle's index in the model, below the Morton code of its box's centre (ten bits a
+    /// coordinate, on the box of all centres), sorted: triangles near each other in space come out
+    /// near each other in the list. A radix sort, three passes of ten bits.
+    static func mortonOrder(_ c: UnsafeBufferPointer<Float>, centres whole: Bounds, deadline: WorkDeadline) throws -> [UInt64] {
+        let count = c.count / 9
+        let extent = whole.centreHi - whole.centreLo
+        // A flat model's missing side, or one that overflowed, gets no bits.
+        var scale = SIMD3<Float>(repeating: 0)
+        for axis in 0..<3 where extent[axis] > 0 && extent[axis].isFinite { scale[axis] = 1023.999 / extent[axis] }
+        var keys = [UInt64](repeating: 0, count: count)
+        var counts = [Int](repeating: 0, count: 3 * 1024)
+        for t in 0..<count {
+            try deadline.check(t)
+            let a = ThicknessAnalyzer.point(c, t, 0), b = ThicknessAnalyzer.point(c, t, 1)
+            let d = ThicknessAnalyzer.point(c, t, 2)
+            let centre = (smallest(smallest(a, b), d) + largest(largest(a, b), d)) * 0.5
+            let cell = (centre - whole.centreLo) * scale
+            // NaN and anything out of the box land in the nearest cell.
+            let x = UInt32(max(0, min(1023, cell.x.isNaN ? 0 : cell.x)))
+            let y = UInt32(max(0, min(1023, cell.y.isNaN ? 0 : cell.y)))
+            let z = UInt32(max(0, min(1023, cell.z.isNaN ? 0 : cell.z)))
+            let code = spread(x) << 2 | spread(y) << 1 | spread(z)
+            keys[t] = UInt64(code) << 32 | UInt64(t)
+            counts[Int(code & 1023)] += 1
+            counts[1024 + Int(code >> 10 & 1023)] += 1
+            counts[2048 + Int(code >> 20 & 1023)] += 1
+        }
+        var other = [UInt64](repeating: 0, count: count)
+        for pass in 0..<3 {
+            try deadline.check()
+            var offset = 0
+            for bucket in 0..<1024 {
+                let n = counts[pass * 1024 + bucket]
+                counts[pass * 1024 + bucket] = offset
+                offset += n
+            }
+            let shift = UInt64(32 + 10 * pass)
+            keys.withUnsafeBufferPointer { from in
+                other.withUnsafeMutableBufferPointer { to in
+                    counts.withUnsafeMutableBufferPointer { counts in
+                        for key in from {
+                            let bucket = pass * 1024 + Int(truncatingIfNeeded: key >> shift & 1023)
+                            to[counts[bucket]] = key
+                            counts[bucket] += 1
+                        }
+                    }
+                }
+            }
+            swap(&keys, &other)
+        }
+        return keys
+    }
+
+    /// Ten bits spread to every third of thirty.
+    @inline(__always) static func spread(_ value: UInt32) -> UInt32 {
+        var v = value & 0x3ff
+        v = (v | v << 16) & 0x0300_00ff
+        v = (v | v << 8) & 0x0300_f00f
+        v = (v | v << 4) & 0x030c_30c3
+        v = (v | v << 2) & 0x0924_9249
+        return v
     }
 
     /// The binary tree made four-wide: each node takes its children's children in place of its
@@ -196,18 +285,119 @@ struct TriangleBVH {
         return p
     }
 
-    /// Top-down, one pass over a node's triangles to bin them (which also gives both children's
-    /// boxes) and one to partition them.
+    /// The binary tree over the triangles in Morton order, in two parts.
+    ///
+    /// The top, where a ray's path is decided, by the surface-area heuristic over clusters: the
+    /// triangles of one cell of a coarse grid (the codes' top ``clusterBits`` bits: 64 cells a
+    /// side), which Morton order already keeps together. Below each cluster, by the code: a node
+    /// splits its range where the highest bit in which its first and last codes differ turns to 1
+    /// (found by a binary search: the range shares every bit above it), a few steps a node and no
+    /// pass over the triangles. A range whose triangles all share one code (a cell still coarse for
+    /// them: a small detail far from the rest, or crafted input) is built by the heuristic too.
+    /// The boxes are then gathered bottom-up.
     private static func build(
-        into nodes: inout [Node], records: UnsafeMutableBufferPointer<Record>, whole: Bounds, deadline: WorkDeadline
+        into nodes: inout [Node], records: UnsafeMutableBufferPointer<Record>, codes: UnsafeBufferPointer<UInt32>, whole: Bounds,
+        deadline: WorkDeadline
+    ) throws {
+        nodes.append(Node(lo: whole.lo, hi: whole.hi, start: 0, count: 0))
+        var work: [(node: Int, first: Int, end: Int)] = []
+        var clusters: [Record] = []
+        var ranges: [Range<Int>] = []
+        var all = Bounds()
+        var i = 0
+        while i < records.count {
+            try deadline.check(clusters.count)
+            let cell = codes[i] >> (30 - Self.clusterBits)
+            var j = i
+            var box = Bounds()
+            while j < records.count && codes[j] >> (30 - Self.clusterBits) == cell {
+                box.add(records[j])
+                j += 1
+            }
+            let cluster = Record(lo: box.lo, hi: box.hi, triangle: UInt32(ranges.count), weight: UInt32(j - i))
+            clusters.append(cluster)
+            all.add(cluster)
+            ranges.append(i..<j)
+            i = j
+        }
+        if clusters.count > 1 {
+            try clusters.withUnsafeMutableBufferPointer { clusters in
+                try surfaceAreaHeuristic(
+                    into: &nodes, root: 0, records: clusters, first: 0, end: clusters.count, bounds: all, leafSize: 1, deadline: deadline)
+                // Each leaf of that tree is one cluster: its triangles, in order, go on below it.
+                for node in nodes.indices where nodes[node].count > 0 {
+                    let range = ranges[Int(clusters[Int(nodes[node].start)].triangle)]
+                    work.append((node, range.lowerBound, range.upperBound))
+                }
+            }
+        } else {
+            work.append((0, 0, records.count))
+        }
+        while let (node, first, end) = work.popLast() {
+            try deadline.check()
+            let size = end - first
+            if size <= Self.leafSize {
+                nodes[node].start = UInt32(first)
+                nodes[node].count = UInt32(size)
+                continue
+            }
+            let (a, b) = (codes[first], codes[end - 1])
+            guard a != b else {
+                var box = Bounds()
+                for i in first..<end { box.add(records[i]) }
+                try surfaceAreaHeuristic(
+                    into: &nodes, root: node, records: records, first: first, end: end, bounds: box, leafSize: Self.leafSize,
+                    deadline: deadline)
+                continue
+            }
+            let bit = UInt32(1) << (31 - UInt32((a ^ b).leadingZeroBitCount))
+            // The first triangle with that bit set.
+            var (low, high) = (first + 1, end - 1)
+            while low < high {
+                let middle = (low + high) / 2
+                if codes[middle] & bit != 0 { high = middle } else { low = middle + 1 }
+            }
+            let child = nodes.count
+            nodes.append(Node(lo: .zero, hi: .zero, start: 0, count: 0))
+            nodes.append(Node(lo: .zero, hi: .zero, start: 0, count: 0))
+            nodes[node].start = UInt32(child)
+            nodes[node].count = 0
+            work.append((child + 1, low, end))
+            work.append((child, first, low))
+        }
+        // Children come after their parent: from the last node back, every child's box is ready.
+        for index in stride(from: nodes.count - 1, through: 0, by: -1) {
+            if index & 0xffff == 0 { try deadline.check() }
+            let node = nodes[index]
+            var lo = SIMD3<Float>(repeating: .infinity), hi = SIMD3<Float>(repeating: -.infinity)
+            if node.count > 0 {
+                for i in Int(node.start)..<Int(node.start + node.count) {
+                    lo = smallest(lo, records[i].lo)
+                    hi = largest(hi, records[i].hi)
+                }
+            } else {
+                let (left, right) = (nodes[Int(node.start)], nodes[Int(node.start) + 1])
+                lo = smallest(left.lo, right.lo)
+                hi = largest(left.hi, right.hi)
+            }
+            nodes[index].lo = lo
+            nodes[index].hi = hi
+        }
+    }
+
+    /// The subtree of `root` over `first..<end` by the surface-area heuristic, top-down: one pass
+    /// over a node's triangles to bin them (which also gives both children's boxes) and one to
+    /// partition them.
+    private static func surfaceAreaHeuristic(
+        into nodes: inout [Node], root: Int, records: UnsafeMutableBufferPointer<Record>, first: Int, end: Int, bounds whole: Bounds,
+        leafSize: Int, deadline: WorkDeadline
     ) throws {
         func bounds(_ range: Range<Int>) -> Bounds {
             var b = Bounds()
-            for i in range { b.add(lo: records[i].lo, hi: records[i].hi, centre: records[i].centre) }
+            for i in range { b.add(records[i]) }
             return b
         }
-        nodes.append(Node(lo: whole.lo, hi: whole.hi, start: 0, count: 0))
-        var work: [(node: Int, first: Int, end: Int, depth: Int, bounds: Bounds)] = [(0, 0, records.count, 0, whole)]
+        var work: [(node: Int, first: Int, end: Int, depth: Int, bounds: Bounds)] = [(root, first, end, 0, whole)]
         var bins = [Bounds](repeating: Bounds(), count: Self.bins)
         var fromRight = [Bounds](repeating: Bounds(), count: Self.bins)
         while let (node, first, end, depth, box) = work.popLast() {
@@ -215,7 +405,7 @@ struct TriangleBVH {
             nodes[node].lo = box.lo
             nodes[node].hi = box.hi
             let size = end - first
-            if size <= Self.leafSize {
+            if size <= leafSize {
                 nodes[node].start = UInt32(first)
                 nodes[node].count = UInt32(size)
                 continue
@@ -235,7 +425,7 @@ struct TriangleBVH {
                 for b in 0..<Self.bins { bins[b] = Bounds() }
                 for i in first..<end {
                     let record = records[i]
-                    bins[bin(record)].add(lo: record.lo, hi: record.hi, centre: record.centre)
+                    bins[bin(record)].add(record)
                 }
                 // The surface-area heuristic at each of the 11 boundaries between bins.
                 var running = Bounds()
@@ -285,9 +475,7 @@ struct TriangleBVH {
     /// The nearest triangle `direction` (a unit vector) meets from `origin`, past a hair's breadth
     /// and within `reach`: its distance, the cosine between its normal (as its corners turn) and
     /// the ray, and its index in the model.
-    func nearest(from origin: SIMD3<Float>, along direction: SIMD3<Float>, reach: Float) -> (
-        distance: Float, cosine: Float, triangle: Int
-    )? {
+    func nearest(from origin: SIMD3<Float>, along direction: SIMD3<Float>, reach: Float) -> Hit? {
         guard !wide.isEmpty else { return nil }
         let inverse = SIMD3<Float>(1, 1, 1) / direction
         let (ix, iy, iz) = (SIMD4(repeating: inverse.x), SIMD4(repeating: inverse.y), SIMD4(repeating: inverse.z))
@@ -296,9 +484,9 @@ struct TriangleBVH {
         var best = reach
         var hitPacket = -1
         var hitLane = 0
-        return wide.withUnsafeBufferPointer { wide in
-            packets.withUnsafeBufferPointer { packets in
-                withUnsafeTemporaryAllocation(of: (node: Int32, near: Float).self, capacity: Self.stackSize * 4) { stack in
+        return wide.withUnsafeBufferPointer { wide -> Hit? in
+            packets.withUnsafeBufferPointer { packets -> Hit? in
+                withUnsafeTemporaryAllocation(of: (node: Int32, near: Float).self, capacity: Self.stackSize * 4) { stack -> Hit? in
                     var top = 0
                     var current: Int32 = 0
                     while true {
@@ -357,6 +545,10 @@ struct TriangleBVH {
 }
 
 extension TriangleBVH {
+    /// What a ray met: how far, the cosine between the triangle's normal and the ray, and the
+    /// triangle's index in the model.
+    typealias Hit = (distance: Float, cosine: Float, triangle: Int)
+
     /// A ray's origin and direction, each coordinate in all four lanes.
     struct Ray {
         var ox: SIMD4<Float>, oy: SIMD4<Float>, oz: SIMD4<Float>

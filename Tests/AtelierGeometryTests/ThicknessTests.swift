@@ -156,6 +156,56 @@ struct ThicknessTests {
         #expect(throws: MeshError.self) { try ThicknessAnalyzer.analyze(TriangleSoup(), thresholdMM: 0.8) }
     }
 
+    @Test("the tree finds the nearest triangle a ray meets, the same as trying every triangle")
+    func nearestAgainstEveryTriangle() throws {
+        // An uneven body with a small detail far away: its triangles share one cell of the Morton
+        // grid and are split by the heuristic instead.
+        let far = MeshGenerator.sphere(radius: 0.1, segments: 24, rings: 12, center: [800, 800, 800])
+        let soup = MeshGenerator.merge([MeshGenerator.irregular(triangles: 4_000), far]).soup
+        try soup.coordinates.withUnsafeBufferPointer { c in
+            let bvh = try TriangleBVH(c, deadline: .none)
+            #expect(bvh.original.sorted() == (0..<UInt32(soup.triangleCount)).map { $0 }, "every triangle is in the tree once")
+            var generator = SplitMix64(seed: 7)
+            func random() -> SIMD3<Float> { SIMD3(Self.number(&generator), Self.number(&generator), Self.number(&generator)) }
+            for ray in 0..<400 {
+                // From around each part, towards a point near its middle.
+                let (centre, size): (SIMD3<Float>, Float) = ray % 4 == 0 ? ([800, 800, 800], 0.1) : (.zero, 10)
+                let origin = centre + random() * size * 2
+                var direction = centre + random() * size - origin
+                direction /= (direction * direction).sum().squareRoot()
+                let expected = Self.nearestByTrying(c, from: origin, along: direction)
+                let found = bvh.nearest(from: origin, along: direction, reach: 10_000)
+                #expect(found?.triangle == expected?.triangle, "ray \(ray)")
+                if let found, let expected { #expect(abs(found.distance - expected.distance) <= 1e-4 * max(1, expected.distance)) }
+            }
+        }
+    }
+
+    /// In -1...1.
+    static func number(_ generator: inout SplitMix64) -> Float { Float(generator.next() >> 40) / Float(1 << 23) - 1 }
+
+    /// The nearest triangle a ray meets past a hair's breadth, trying every triangle.
+    static func nearestByTrying(_ c: UnsafeBufferPointer<Float>, from o: SIMD3<Float>, along d: SIMD3<Float>) -> (
+        triangle: Int, distance: Float
+    )? {
+        var best: (triangle: Int, distance: Float)?
+        for t in 0..<(c.count / 9) {
+            let a = ThicknessAnalyzer.point(c, t, 0)
+            let e1 = ThicknessAnalyzer.point(c, t, 1) - a, e2 = ThicknessAnalyzer.point(c, t, 2) - a
+            let p = crossProduct(d, e2)
+            let determinant = dotProduct(e1, p)
+            guard abs(determinant) >= 1e-12 else { continue }
+            let s = o - a
+            let u = dotProduct(s, p) / determinant
+            let q = crossProduct(s, e1)
+            let v = dotProduct(d, q) / determinant
+            let distance = dotProduct(e2, q) / determinant
+            guard u >= 0, v >= 0, u + v <= 1, distance > 1e-5 else { continue }
+            if distance < (best?.distance ?? .infinity) { best = (t, distance) }
+        }
+        return best
+    }
+
     @Test("the analysis keeps to its deadline")
     func deadline() throws {
         let big = MeshGenerator.sphere(radius: 10, segments: 256, rings: 128).soup
