@@ -14,6 +14,8 @@ struct MESController {
         var counts: [String: Int]
         var status: OrderStatus
         var orders: PageResponse<OrderResponse>
+        /// The orders of the page whose model breaks a casting rule of its alloy.
+        var notCastable: [String]
     }
 
     struct EarningsResponse: ResponseEncodable {
@@ -48,7 +50,7 @@ struct MESController {
         let dashboard = try await mes.dashboard(status: status, page: try request.pageRequest())
         return DashboardResponse(
             counts: Dictionary(uniqueKeysWithValues: dashboard.counts.map { ($0.key.rawValue, $0.value) }),
-            status: status, orders: PageResponse(dashboard.orders, OrderResponse.init))
+            status: status, orders: PageResponse(dashboard.orders, OrderResponse.init), notCastable: dashboard.notCastable.sorted())
     }
 
     @Sendable func order(_ request: Request, context: SignedInContext<Audiences.Workshop>) async throws -> OrderDetailsResponse {

@@ -70,6 +70,11 @@ public struct MESService: Sendable {
         try await context.store.reader.orders(OrderFilter(assigneeID: worker.userID), page: page)
     }
 
+    /// The operator's orders with what the lists show beside them (the casting check's verdict).
+    public func myOrderSummaries(_ worker: Principal, page: PageRequest) async throws -> Page<OrderSummary> {
+        try await context.store.reader.orderSummaries(OrderFilter(assigneeID: worker.userID), page: page)
+    }
+
     /// What an operator has earned (orders made, i.e. completed or later) and has in work.
     public struct Earnings: Sendable {
         public var earned: Money

@@ -132,12 +132,13 @@ struct MESPages {
     }
 
     @Sendable func myWork(_ request: Request, context: Worker) async throws -> Response {
-        let page = try await mes.myOrders(context.principal, page: try pageRequest(request, limit: 50))
+        let page = try await mes.myOrderSummaries(context.principal, page: try pageRequest(request, limit: 50))
         let earnings = try await mes.earnings(context.principal)
         let inHand: Set<OrderStatus> = [.manufacturingStarted, .manufacturingCompleted, .packaging]
         var open: [OrderRow] = []
-        for order in page.items where inHand.contains(order.status) {
-            var row = OrderRow(order)
+        for summary in page.items where inHand.contains(summary.order.status) {
+            let order = summary.order
+            var row = OrderRow(summary)
             switch order.status {
             case .manufacturingStarted: row.complete = true
             case .manufacturingCompleted: row.package = true
@@ -150,7 +151,7 @@ struct MESPages {
         }
         let model = MyWorkPage(
             open: open,
-            done: page.items.filter { !inHand.contains($0.status) }.map(OrderRow.init), earned: Views.money(earnings.earned),
+            done: page.items.filter { !inHand.contains($0.order.status) }.map(OrderRow.init), earned: Views.money(earnings.earned),
             inWork: Views.money(earnings.inWork),
             earnings: earnings.rows.map {
                 MyWorkPage.Earning(

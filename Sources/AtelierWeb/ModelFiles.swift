@@ -39,13 +39,16 @@ struct ModelFiles {
 
     /// The wall thickness of each triangle of the order's model (the viewer's STL order), as
     /// little-endian 32-bit floats in millimetres, NaN where not measured: the viewer colours by it.
+    /// Measured once per model and kept (the values do not depend on the alloy: the viewer draws
+    /// the threshold), so the seller, the operator and the customer opening one order measure it once.
     @Sendable func orderThickness(_ request: Request, context: Viewer) async throws -> Response {
         try await file(try await orderModel(context), request: request, type: "application/octet-stream") { model in
+            if let cached = site.thicknesses.cached(hash: model.hash) { return cached }
             let values = try await site.useCases.wallThickness(hash: model.hash, filename: model.filename)
             var bytes = [UInt8]()
             bytes.reserveCapacity(values.count * 4)
             for value in values { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
-            return bytes
+            return site.thicknesses.keep(bytes, hash: model.hash)
         }
     }
 

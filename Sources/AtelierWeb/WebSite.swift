@@ -17,9 +17,11 @@ public struct WebSite: Sendable {
     let libraries: [Language: MustacheLibrary]
     let assets: Assets
     let feed: LiveFeed
-    /// Thumbnails (PNG) and viewer models converted to binary STL, by model hash.
+    /// Thumbnails (PNG), viewer models converted to binary STL, and the walls' thickness per
+    /// triangle for the viewer, by model hash.
     let pictures: ModelFileCache
     let previews: ModelFileCache
+    let thicknesses: ModelFileCache
 
     /// Loads the templates and assets shipped with the program.
     public static func load(useCases: UseCases) async throws -> WebSite {
@@ -30,7 +32,7 @@ public struct WebSite: Sendable {
         return WebSite(
             useCases: useCases, libraries: try TranslatedTemplates.load(directory: templates), assets: try Assets(directory: assets),
             feed: LiveFeed(mes: useCases.mes, lifecycle: useCases.context.lifecycle), pictures: ModelFileCache(maxBytes: 32 << 20),
-            previews: ModelFileCache(maxBytes: 256 << 20))
+            previews: ModelFileCache(maxBytes: 256 << 20), thicknesses: ModelFileCache(maxBytes: 64 << 20))
     }
 
     /// Adds the pages of `surfaces` to `router`: the shop's for `.shop`, the CRM's, the MES's and the

@@ -188,6 +188,10 @@ struct OrderLifecycleHTTPTests {
             #expect(after.castable && after.rulesVersion == 2 && abs(after.requiredWallMM - 0.7) < 1e-9, "\(after)")
             let kept = try await api.call(.get, "/api/crm/orders/\(first)", token: seller).decode(OrderDetailsView.self)
             #expect(kept.quote?.casting == before, "a priced order keeps the report of its version")
+            let worker = try await api.signIn("operator@atelier.test")
+            let board = try await api.call(.get, "/api/mes/dashboard?status=PRICE_CALCULATED", token: worker).decode(DashboardView.self)
+            #expect(board.orders.items.count == 2)
+            #expect(board.notCastable == [first], "the operators' dashboard names the order whose model breaks a rule")
 
             let forbidden = try await api.call(
                 .put, "/api/admin/casting-rules/silver-925", token: seller,

@@ -89,6 +89,7 @@ package struct DashboardView: Decodable, Sendable {
     package var counts: [String: Int]
     package var status: String
     package var orders: PageView<OrderView>
+    package var notCastable: [String]
 }
 
 package struct EarningsView: Decodable, Sendable {

@@ -454,6 +454,11 @@ struct WebPagesTests {
             #expect(thisCard.contains("class=\"thumb cast-warning\"") && thisCard.contains("Casting risk"), "the thumbnail is marked")
             let mes = try await browser.get("/mes/orders/\(id)").text
             #expect(mes.contains("A wall of 0.40 mm where 1.00 mm is needed"), "the operator reads the same report")
+            #expect(try await browser.post("/mes/orders/\(id)/take").status == .seeOther)
+            let mine = try await browser.get("/mes/my").text
+            let taken = try #require(mine.firstRange(of: "data-order=\"\(id)\"").map { String(mine[$0.lowerBound...]) })
+            let takenCard = String(taken.prefix(upTo: taken.range(of: "</li>")?.lowerBound ?? taken.endIndex))
+            #expect(takenCard.contains("class=\"thumb cast-warning\"") && takenCard.contains("Casting risk"), "My work marks it too")
         }
     }
 
