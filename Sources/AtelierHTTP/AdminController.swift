@@ -31,6 +31,12 @@ struct AdminController {
         var detailAreaMM2: Double?
     }
 
+    /// A whole set of casting rules, as `GET /api/shop/casting-rules` gives it (its version is
+    /// the store's to number: any sent is ignored).
+    struct CastingRulesBody: Decodable {
+        var rules: [CastingRule]
+    }
+
     struct JobsResponse: ResponseEncodable {
         var counts: [JobCount]
     }
@@ -42,6 +48,7 @@ struct AdminController {
             .post("users/{id}/disable", use: disable)
             .post("users/{id}/enable", use: enable)
             .put("materials/{code}", use: upsertMaterial)
+            .put("casting-rules", use: loadCastingRules)
             .put("casting-rules/{code}", use: upsertCastingRule)
             .get("jobs", use: jobs)
             .get("jobs/dead", use: deadJobs)
@@ -103,6 +110,12 @@ struct AdminController {
             minimumDetailMM: body.minimumDetailMM, polishingAllowanceMM: body.polishingAllowanceMM,
             detailAreaMM2: body.detailAreaMM2 ?? CastingRule.defaultDetailAreaMM2)
         return try await admin.upsert(castingRule: rule)
+    }
+
+    /// Replaces the whole set of casting rules (checked first) with the next version.
+    @Sendable func loadCastingRules(_ request: Request, context: Context) async throws -> CastingRules {
+        let body = try await request.decode(as: CastingRulesBody.self, context: context)
+        return try await admin.load(castingRules: CastingRules(version: 0, rules: body.rules))
     }
 
     /// Jobs per queue and state.

@@ -212,6 +212,30 @@ struct OrderLifecycleHTTPTests {
             }
             #expect(
                 try await api.call(.get, "/api/shop/casting-rules").decode(CastingRulesView.self).version == 2, "nothing refused was saved")
+
+            // A whole set at once, in the form the rules are read in.
+            var set = try await api.call(.get, "/api/shop/casting-rules").decode(CastingRulesView.self)
+            let gold = try #require(set.rules.firstIndex { $0.materialCode == "gold-585" })
+            set.rules[gold].minimumWallMM = 1.3
+            func load(_ set: CastingRulesView, token: String) async throws -> Reply {
+                try await api.call(
+                    .put, "/api/admin/casting-rules", token: token, body: Array(try JSONEncoder().encode(set)),
+                    headers: ["Content-Type": "application/json"])
+            }
+            let loaded = try await load(set, token: admin)
+            #expect(loaded.status == .ok, "\(loaded.text)")
+            let third = try loaded.decode(CastingRulesView.self)
+            #expect(third.version == 3 && third.rules.first { $0.materialCode == "gold-585" }?.minimumWallMM == 1.3)
+            #expect(third.rules.count == rules.rules.count)
+            var unknown = set
+            var tin = set.rules[gold]
+            tin.materialCode = "tin-999"
+            unknown.rules.append(tin)
+            #expect(try await load(unknown, token: admin).status == .unprocessableContent)
+            #expect(try await load(set, token: seller).status == .forbidden)
+            unknown.rules = []
+            #expect(try await load(unknown, token: admin).status == .unprocessableContent)
+            #expect(try await api.call(.get, "/api/shop/casting-rules").decode(CastingRulesView.self) == third, "nothing refused was saved")
         }
     }
 

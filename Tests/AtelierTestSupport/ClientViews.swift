@@ -250,8 +250,8 @@ package struct CastingView: Decodable, Sendable, Equatable {
 }
 
 /// The casting rules: `GET /api/shop/casting-rules`.
-package struct CastingRulesView: Decodable, Sendable, Equatable {
-    package struct Rule: Decodable, Sendable, Equatable {
+package struct CastingRulesView: Codable, Sendable, Equatable {
+    package struct Rule: Codable, Sendable, Equatable {
         package var materialCode: String
         package var minimumWallMM: Double
         package var minimumDetailMM: Double
