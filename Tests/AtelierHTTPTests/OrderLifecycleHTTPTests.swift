@@ -227,14 +227,14 @@ struct OrderLifecycleHTTPTests {
             let third = try loaded.decode(CastingRulesView.self)
             #expect(third.version == 3 && third.rules.first { $0.materialCode == "gold-585" }?.minimumWallMM == 1.3)
             #expect(third.rules.count == rules.rules.count)
-            var unknown = set
+            var wrong = set
             var tin = set.rules[gold]
             tin.materialCode = "tin-999"
-            unknown.rules.append(tin)
-            #expect(try await load(unknown, token: admin).status == .unprocessableContent)
+            wrong.rules.append(tin)
+            #expect(try await load(wrong, token: admin).status == .unprocessableContent)
             #expect(try await load(set, token: seller).status == .forbidden)
-            unknown.rules = []
-            #expect(try await load(unknown, token: admin).status == .unprocessableContent)
+            wrong.rules = []
+            #expect(try await load(wrong, token: admin).status == .unprocessableContent)
             #expect(try await api.call(.get, "/api/shop/casting-rules").decode(CastingRulesView.self) == third, "nothing refused was saved")
         }
     }
